@@ -1,0 +1,39 @@
+# Development entry points. `make test` and `make demo` work on a fresh machine:
+# each creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# CPU build of torch for development and CI (users may install any torch >= 2.2).
+TORCH_PIN := torch==2.13.0
+
+.PHONY: venv install test test-slow lint demo bench docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(TORCH_PIN)"
+	$(PIP) install -q -e ".[test,bench]" "$(TORCH_PIN)"
+	touch $@
+
+venv: $(VENV)/.installed
+
+test: venv
+	$(PY) -m ruff check sklearn_l2m tests benchmarks examples
+	$(PY) -m pytest -n 2 -m "not slow" -q
+
+test-slow: venv
+	$(PY) -m pytest -m slow -q
+
+demo: venv
+	$(PY) -m benchmarks.run --suite quick
+
+bench: venv
+	$(PY) -m benchmarks.run --suite full
+
+docs: venv
+	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) docs/_build docs/auto_examples .pytest_cache

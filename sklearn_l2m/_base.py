@@ -1,0 +1,335 @@
+"""BaseLearn2Mix: parameters, fit orchestration and fitted histories."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _num_samples,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._controller import MixingController
+from ._data import (
+    TrainingData,
+    check_target,
+    check_weights,
+    check_X,
+    codes_for,
+    encode_groups,
+    stratified_holdout,
+    take_rows,
+    warn_missing_validation_groups,
+)
+from ._progress import attach_progress
+from ._schedule import plan_rounds
+from .backends import backend_class
+from .mixers import BaseMixer, check_mixer
+
+
+def _estimator_has(attr: str):
+    """``available_if`` check: the fitted (or configured) inner model has ``attr``."""
+
+    def check(self) -> bool:
+        inner = self.estimator_ if hasattr(self, "estimator_") else self._inner_estimator()
+        return hasattr(inner, attr)
+
+    return check
+
+
+class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
+    """Shared machinery of :class:`Learn2MixClassifier` and :class:`Learn2MixRegressor`."""
+
+    # ``groups`` is routed to fit by default: inside Pipeline / GridSearchCV with
+    # metadata routing on, it reaches both the CV splitter and this estimator.
+    __metadata_request__fit = {"groups": True}
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"]), None],
+        "mixer": [str, dict, "array-like", BaseMixer],
+        "mixing_rate": [Interval(Real, 0, 1, closed="both")],
+        "n_rounds": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "steps_per_round": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "loss_source": [StrOptions({"validation", "train"})],
+        "min_weight": [Interval(Real, 0, 1, closed="left")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        mixer="learn2mix",
+        mixing_rate=0.1,
+        n_rounds="auto",
+        steps_per_round="auto",
+        validation_fraction=0.1,
+        loss_source="validation",
+        min_weight=0.1,
+        early_stopping=False,
+        n_iter_no_change=3,
+        tol=1e-4,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.mixer = mixer
+        self.mixing_rate = mixing_rate
+        self.n_rounds = n_rounds
+        self.steps_per_round = steps_per_round
+        self.validation_fraction = validation_fraction
+        self.loss_source = loss_source
+        self.min_weight = min_weight
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- hooks for the classifier / regressor ---------------------------------
+    _is_classifier = False
+
+    def _default_estimator(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _encode_target(self, y):
+        """Return the encoded target (and set ``classes_`` for classifiers)."""
+        return y
+
+    def _default_groups(self, y_encoded):
+        """Group labels and codes when the user passes no ``groups``."""
+        raise NotImplementedError  # pragma: no cover
+
+    def _default_groups_val(self, y_val_encoded):
+        raise NotImplementedError  # pragma: no cover
+
+    def _inner_estimator(self):
+        return self._default_estimator() if self.estimator is None else self.estimator
+
+    # -- fit ------------------------------------------------------------------
+    def _fit(
+        self,
+        X,
+        y,
+        groups=None,
+        sample_weight=None,
+        X_val=None,
+        y_val=None,
+        groups_val=None,
+        sample_weight_val=None,
+    ):
+        X = check_X(X)
+        if y is not None:
+            y = check_target(y)
+            check_consistent_length(X, y)
+        validate_data(self, X, y, reset=True, skip_check_array=True)
+        n_samples = _num_samples(X)
+        y_encoded = self._encode_target(y)
+        weight = check_weights(sample_weight, X)
+
+        if groups is None:
+            group_labels, codes = self._default_groups(y_encoded)
+        else:
+            group_labels, codes = encode_groups(groups, n_samples)
+        n_groups = len(group_labels)
+        empty = np.bincount(codes, weights=weight, minlength=n_groups) <= 0
+        if self._is_classifier:
+            self._check_weighted_classes(y_encoded, weight)
+        if empty.any():
+            raise ValueError(
+                f"Groups {np.asarray(group_labels)[empty].tolist()[:10]} have no training "
+                "samples with positive sample_weight; a group cannot be mixed without "
+                "data. Drop those samples or give them positive weight."
+            )
+
+        rng = check_random_state(self.random_state)
+        split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        data = self._validation_split(
+            X, y_encoded, weight, codes, n_groups, group_labels, groups,
+            X_val, y_val, groups_val, sample_weight_val, split_seed,
+        )
+        loss_source = self.loss_source
+        if loss_source == "validation" and not data.has_validation:
+            if X_val is not None or self.validation_fraction is not None:
+                warnings.warn(
+                    "Too few samples to hold out a validation part; the mixture "
+                    "follows training losses instead (loss_source='train').",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                loss_source = "train"
+            else:
+                raise ValueError(
+                    "loss_source='validation' needs validation data: set "
+                    "validation_fraction, pass X_val and y_val to fit, or use "
+                    "loss_source='train'."
+                )
+        if data.has_validation and loss_source == "validation":
+            warn_missing_validation_groups(group_labels, data.codes_val, n_groups)
+
+        inner = clone(self._inner_estimator())
+        self._seed_inner(inner, int(inner_seed))
+        backend = backend_class(inner)(
+            inner, is_classifier=self._is_classifier, random_state=int(inner_seed)
+        )
+        backend.check()
+        plan = plan_rounds(
+            n_rounds=self.n_rounds,
+            steps_per_round=self.steps_per_round,
+            budget=backend.budget(),
+            stochastic=backend.stochastic,
+            updates_per_step=backend.updates_per_step(data.y_train.shape[0]),
+        )
+        if backend.budget() is not None and plan.total_steps != backend.budget():
+            backend.set_budget(plan.total_steps)
+
+        mixer = check_mixer(self.mixer, self.mixing_rate)
+        controller = MixingController(
+            mixer,
+            data,
+            loss_source=loss_source,
+            min_weight=self.min_weight,
+            early_stopping=self.early_stopping and not backend.handles_early_stopping,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            group_labels=group_labels,
+        )
+        if getattr(mixer, "offline", False):
+            mixer.search(backend, data, controller)
+        if self.early_stopping and backend.handles_early_stopping:
+            backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
+
+        with attach_progress(controller, plan.n_rounds, self.verbose, type(self).__name__):
+            fitted = backend.train(data, plan, controller)
+
+        # All fitted state is set here, after training: an interrupted fit
+        # leaves the estimator as it was before fit was called.
+        self.estimator_ = fitted
+        self.mixer_ = mixer
+        self.groups_ = np.asarray(group_labels)
+        self.natural_mixture_ = controller.natural
+        self.mixture_ = controller.mixture
+        self.mixture_history_ = np.vstack(controller.mixture_history)
+        n_done = len(controller.loss_history)
+        self.group_loss_history_ = (
+            np.vstack(controller.loss_history) if n_done else np.empty((0, n_groups))
+        )
+        self.validation_loss_history_ = np.asarray(controller.objective_history)
+        self.n_rounds_ = n_done
+        self.steps_per_round_ = plan.steps_per_round
+        self.stop_reason_ = getattr(backend, "stop_reason", None) or controller.stop_reason
+        self.loss_source_ = loss_source
+        return self
+
+    def _check_weighted_classes(self, y_encoded, weight) -> None:
+        present = np.bincount(y_encoded, weights=weight, minlength=len(self.classes_)) > 0
+        if present.sum() < 2:
+            raise ValueError(
+                "Learn2MixClassifier needs at least 2 classes with positive sample_weight; "
+                f"only class {self.classes_[present].tolist()} has any."
+            )
+
+    def _seed_inner(self, inner, seed: int) -> None:
+        """Give the inner model a seed derived from ``random_state`` if it has none."""
+        params = inner.get_params(deep=False)
+        if "random_state" in params and params["random_state"] is None:
+            inner.set_params(random_state=seed)
+
+    def _validation_split(
+        self, X, y, weight, codes, n_groups, group_labels, groups,
+        X_val, y_val, groups_val, sample_weight_val, seed,
+    ) -> TrainingData:
+        n_classes = len(self.classes_) if self._is_classifier else None
+        common = dict(n_groups=n_groups, n_classes=n_classes)
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("Pass both X_val and y_val, or neither.")
+            X_val = check_X(X_val, input_name="X_val")
+            validate_data(self, X_val, reset=False, skip_check_array=True)
+            y_val = check_target(y_val, input_name="y_val")
+            check_consistent_length(X_val, y_val)
+            y_val_enc = self._encode_target_val(y_val)
+            if groups is not None:
+                if groups_val is None:
+                    raise ValueError(
+                        "fit got groups but no groups_val: pass the group of every "
+                        "validation sample too."
+                    )
+                gv = np.asarray(groups_val)
+                if gv.shape[0] != _num_samples(X_val):
+                    raise ValueError(
+                        f"groups_val has {gv.shape[0]} entries but X_val has "
+                        f"{_num_samples(X_val)} samples."
+                    )
+                codes_val = codes_for(group_labels, gv, input_name="groups_val")
+            else:
+                codes_val = self._default_groups_val(y_val_enc)
+            weight_val = check_weights(sample_weight_val, X_val, input_name="sample_weight_val")
+            return TrainingData(X, y, weight, codes, X_val, y_val_enc, weight_val, codes_val, **common)
+        if self.validation_fraction is None:
+            return TrainingData(X, y, weight, codes, None, None, None, None, **common)
+        strata = codes
+        if self._is_classifier and groups is not None:
+            strata = codes * n_classes + y  # keep every (group, class) in training
+        val_mask = stratified_holdout(strata, self.validation_fraction, np.random.RandomState(seed))
+        train_mask = ~val_mask
+        return TrainingData(
+            take_rows(X, train_mask), y[train_mask], weight[train_mask], codes[train_mask],
+            take_rows(X, val_mask), y[val_mask], weight[val_mask], codes[val_mask],
+            **common,
+        )
+
+    def _encode_target_val(self, y_val):
+        return y_val
+
+    # -- delegation -------------------------------------------------------------
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        X = check_X(X)
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return X
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the fitted inner model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input in any form the inner model accepts.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted class labels or values.
+        """
+        X = self._check_predict_input(X)
+        return self._decode_prediction(self.estimator_.predict(X))
+
+    def _decode_prediction(self, prediction):
+        return prediction
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            inner_tags = get_tags(self._inner_estimator())
+        except Exception:  # an inner model without scikit-learn tags
+            return tags
+        tags.input_tags.allow_nan = inner_tags.input_tags.allow_nan
+        tags.input_tags.sparse = inner_tags.input_tags.sparse
+        tags.input_tags.categorical = inner_tags.input_tags.categorical
+        tags.input_tags.string = inner_tags.input_tags.string
+        return tags

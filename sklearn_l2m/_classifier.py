@@ -1,0 +1,242 @@
+"""Learn2MixClassifier."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._base import BaseLearn2Mix, _estimator_has
+from ._data import codes_for
+
+
+class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
+    """Classifier that re-weights classes or groups every round from their losses.
+
+    Wraps an inner model (XGBoost, a skorch net, or any scikit-learn
+    classifier whose ``fit`` takes ``sample_weight``) and trains it in ONE run
+    of its own loop. Every ``steps_per_round`` steps (boosting rounds, epochs,
+    ensemble members) the per-group losses on a held-out validation part move
+    the mixture ``alpha`` over groups (Learn2Mix: towards the groups' shares of
+    the total loss); sample ``i`` of group ``g`` then counts
+    ``alpha_g / pi_g`` times its own ``sample_weight`` (``pi_g``: the group's
+    share of the training data). Groups are the classes unless ``groups`` is
+    passed to :meth:`fit`.
+
+    Read more in the :ref:`User Guide <user_guide>`.
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        The inner classifier. ``None`` means
+        ``HistGradientBoostingClassifier(early_stopping=False)``, which grows by
+        warm start. Its own budget (``n_estimators``, ``max_iter``,
+        ``max_epochs``) is the total budget of the fit.
+    mixer : str, dict, array-like or BaseMixer, default="learn2mix"
+        The mixing strategy: ``"learn2mix"``, ``"natural"`` (classical
+        training), ``"balanced"``, ``"group_dro"``, ``"doremi"``,
+        ``"mixmin"``; a fixed mixture (dict ``{group: weight}`` or array in
+        sorted group order, summing to 1); or a mixer object.
+    mixing_rate : float in [0, 1], default=0.1
+        Learn2Mix's ``gamma``: how far the mixture moves towards the loss
+        shares each round. 0 is classical training. Used by ``"learn2mix"``.
+    n_rounds : int or "auto", default="auto"
+        Number of mixture updates. "auto": the budget divided by
+        ``steps_per_round`` (20 rounds for models without a budget). An int
+        with ``steps_per_round="auto"`` spreads the budget over that many
+        rounds; both ints set the budget to ``n_rounds * steps_per_round``.
+    steps_per_round : int or "auto", default="auto"
+        Inner steps between mixture updates (the horizon). "auto" follows
+        "Less is More": about ``log N`` boosting rounds for a budget of ``N``,
+        about ``sqrt(N log N)`` minibatch updates for neural nets.
+    validation_fraction : float in (0, 1) or None, default=0.1
+        Share of every (group, class) stratum held out to measure the
+        per-group losses. Ignored when ``X_val`` / ``y_val`` are passed.
+        ``None``: no held-out part (then ``loss_source`` must be "train").
+    loss_source : {"validation", "train"}, default="validation"
+        Losses that drive the mixture: the held-out part's, or the training
+        data's (the paper's way).
+    min_weight : float in [0, 1), default=0.1
+        Floor on every group's per-sample multiplier ``alpha_g / pi_g``: no
+        group ever counts less than ``min_weight`` of its natural weight, so
+        none is starved.
+    early_stopping : bool, default=False
+        Stop when the validation loss has not improved by ``tol`` for
+        ``n_iter_no_change`` rounds (XGBoost: its own early stopping with
+        ``n_iter_no_change * steps_per_round`` rounds of patience).
+    n_iter_no_change : int, default=3
+        Patience in rounds.
+    tol : float, default=1e-4
+        Minimum improvement of the validation loss.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split and inner models that have no seed.
+    verbose : int, default=0
+        Progress over rounds (a tqdm bar if tqdm is installed).
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted inner model; usable (and savable) on its own, predicting
+        class indices ``0 .. n_classes - 1``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    groups_ : ndarray of shape (n_groups,)
+        Group labels (the classes when no ``groups`` were passed).
+    mixer_ : BaseMixer
+        The fitted mixer.
+    natural_mixture_ : ndarray of shape (n_groups,)
+        The groups' shares of the training part, ``pi``.
+    mixture_ : ndarray of shape (n_groups,)
+        The final mixture ``alpha``.
+    mixture_history_ : ndarray of shape (n_rounds_ + 1, n_groups)
+        ``alpha`` before the first round and after every round.
+    group_loss_history_ : ndarray of shape (n_rounds_, n_groups)
+        The per-group losses that drove each update (NaN: not measured).
+    validation_loss_history_ : ndarray of shape (n_rounds_,)
+        Mean validation loss after each round (empty without validation).
+    n_rounds_ : int
+        Rounds completed.
+    steps_per_round_ : int
+        The resolved horizon.
+    stop_reason_ : {"budget", "early_stopping"}
+        Why training stopped.
+    loss_source_ : str
+        The loss source actually used.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen in fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    Learn2MixRegressor : The same for regression.
+    sklearn_l2m.mixers.Learn2Mix : The update rule.
+
+    References
+    ----------
+    .. [1] S. Venkatasubramanian, V. Tarokh. "Learn2Mix: Training Neural
+       Networks Using Adaptive Data Integration", arXiv:2412.16482.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_l2m import Learn2MixClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = Learn2MixClassifier(random_state=0).fit(X, y)
+    >>> clf.mixture_history_.shape
+    (21, 10)
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    """
+
+    _is_classifier = True
+
+    def fit(self, X, y, groups=None, sample_weight=None, X_val=None, y_val=None,
+            groups_val=None, sample_weight_val=None):
+        """Fit the inner classifier under an adaptive mixture of groups.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training input, passed to the inner model as given.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        groups : array-like of shape (n_samples,), default=None
+            Group of every sample (data source, assay, subgroup). Default: the
+            classes. Routed by metadata routing when it is enabled.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; multiplied by the mixture weights.
+        X_val, y_val : validation set, default=None
+            Explicit validation data instead of ``validation_fraction``.
+        groups_val : array-like of shape (n_val,), default=None
+            Groups of the validation samples (required when ``groups`` is given).
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : Learn2MixClassifier
+            The fitted estimator.
+        """
+        self._validate_params()
+        return self._fit(X, y, groups, sample_weight, X_val, y_val, groups_val, sample_weight_val)
+
+    def _default_estimator(self):
+        return HistGradientBoostingClassifier(early_stopping=False)
+
+    def _encode_target(self, y):
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"Learn2MixClassifier needs samples of at least 2 classes; got 1 class "
+                f"({encoder.classes_[0]!r}). Check the target."
+            )
+        self.classes_ = encoder.classes_
+        return encoder.transform(y).astype(np.intp)
+
+    def _encode_target_val(self, y_val):
+        return codes_for(self.classes_, y_val, input_name="y_val")
+
+    def _default_groups(self, y_encoded):
+        return self.classes_, y_encoded
+
+    def _default_groups_val(self, y_val_encoded):
+        return y_val_encoded
+
+    def _decode_prediction(self, prediction):
+        return self.classes_[np.asarray(prediction).astype(np.intp)]
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the inner model, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities.
+        """
+        X = self._check_predict_input(X)
+        return np.asarray(self.estimator_.predict_proba(X))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the inner model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Scores, as the inner model returns them.
+        """
+        X = self._check_predict_input(X)
+        return self.estimator_.decision_function(X)

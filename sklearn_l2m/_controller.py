@@ -1,0 +1,157 @@
+"""The controller: the thin glue a backend calls at every round end.
+
+It turns per-sample losses into per-group losses, asks the mixer for the next
+mixture, turns the mixture into per-sample training weights, records the
+histories and decides early stopping. It knows neither the model family nor
+the mixing strategy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._data import TrainingData
+from ._losses import group_means, group_sums
+from .mixers._base import BaseMixer
+
+
+class MixingController:
+    """State of one fit's outer loop.
+
+    Parameters
+    ----------
+    mixer : BaseMixer
+        A fresh mixer (the estimator's clone).
+    data : TrainingData
+        The encoded training / validation parts.
+    loss_source : {"validation", "train"}
+        Which per-group losses drive the mixer.
+    min_weight : float
+        Floor on each group's per-sample multiplier ``alpha_g / pi_g``.
+    early_stopping : bool
+        Stop when the validation objective has not improved by ``tol`` for
+        ``n_iter_no_change`` rounds.
+    """
+
+    def __init__(
+        self,
+        mixer: BaseMixer,
+        data: TrainingData,
+        *,
+        loss_source: str = "validation",
+        min_weight: float = 0.0,
+        early_stopping: bool = False,
+        n_iter_no_change: int = 3,
+        tol: float = 1e-4,
+        group_labels=None,
+    ):
+        self.mixer = mixer
+        self.data = data
+        self.loss_source = loss_source
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        # pi_g: each group's share of the (user-weighted) training data.
+        self.group_weight = np.bincount(
+            data.codes_train, weights=data.weight_train, minlength=data.n_groups
+        )
+        self.natural = self.group_weight / self.group_weight.sum()
+        self.mixture = mixer.start(
+            self.group_weight, floor=min_weight * self.natural, groups=group_labels
+        )
+        self.mixture_history = [self.mixture.copy()]
+        self.loss_history: list[np.ndarray] = []
+        self.objective_history: list[float] = []
+        self.best_objective = np.inf
+        self.rounds_without_improvement = 0
+        self.stop_reason = "budget"
+        #: called with the controller after every round (progress bars, logging)
+        self.callbacks: list = []
+
+    # -- what a backend reads -------------------------------------------------
+    @property
+    def wants_train_loss(self) -> bool:
+        return self.loss_source == "train"
+
+    @property
+    def wants_validation_loss(self) -> bool:
+        return self.data.has_validation
+
+    @property
+    def adaptive(self) -> bool:
+        return self.mixer.adaptive
+
+    def group_multipliers(self) -> np.ndarray:
+        """``alpha_g / pi_g``: how much one sample of each group counts now."""
+        return self.mixture / self.natural
+
+    def sample_weight(self, out: np.ndarray | None = None) -> np.ndarray:
+        """Training weights for the current mixture, normalised to mean 1.
+
+        ``w_i = alpha_g / pi_g * user_weight_i``; group g then carries the
+        share ``alpha_g`` of the total weight. ``out`` reuses a buffer.
+        """
+        per_group = self.group_multipliers()
+        weights = np.take(per_group, self.data.codes_train, out=out)
+        weights *= self.data.weight_train
+        weights *= weights.size / weights.sum()
+        return weights
+
+    # -- what a backend calls -------------------------------------------------
+    def end_round(
+        self,
+        val_sample_loss: np.ndarray | None = None,
+        train_group_loss: np.ndarray | None = None,
+        train_sample_loss: np.ndarray | None = None,
+    ) -> bool:
+        """Record a finished round and move the mixture; return True to stop.
+
+        Parameters
+        ----------
+        val_sample_loss : ndarray of shape (n_val,), optional
+            Loss of every validation sample under the current model.
+        train_group_loss : ndarray of shape (n_groups,), optional
+            Mean training loss per group (NaN where unseen), already averaged.
+        train_sample_loss : ndarray of shape (n_train,), optional
+            Loss of every training sample, averaged per group here.
+        """
+        data = self.data
+        val_groups = None
+        if val_sample_loss is not None:
+            val_groups = group_means(
+                val_sample_loss, data.codes_val, data.n_groups, data.weight_val
+            )
+            loss_sum, weight_sum = group_sums(
+                val_sample_loss, data.codes_val, data.n_groups, data.weight_val
+            )
+            self.objective_history.append(float(loss_sum.sum() / weight_sum.sum()))
+        if train_group_loss is None and train_sample_loss is not None:
+            train_group_loss = group_means(
+                train_sample_loss, data.codes_train, data.n_groups, data.weight_train
+            )
+        losses = train_group_loss if self.loss_source == "train" else val_groups
+        if losses is None:
+            raise RuntimeError(
+                f"The backend gave no {self.loss_source} losses; this is a bug in the backend."
+            )
+        self.loss_history.append(np.asarray(losses, dtype=np.float64))
+        self.mixture = self.mixer.update(losses)
+        self.mixture_history.append(self.mixture.copy())
+        stop = self._should_stop()
+        for callback in self.callbacks:
+            callback(self)
+        return stop
+
+    def _should_stop(self) -> bool:
+        if not (self.early_stopping and self.objective_history):
+            return False
+        current = self.objective_history[-1]
+        if current < self.best_objective - self.tol:
+            self.best_objective = current
+            self.rounds_without_improvement = 0
+            return False
+        self.rounds_without_improvement += 1
+        if self.rounds_without_improvement >= self.n_iter_no_change:
+            self.stop_reason = "early_stopping"
+            return True
+        return False

@@ -1,0 +1,181 @@
+"""Input checks, group encoding and the held-out validation split.
+
+Everything here runs once per fit. ``X`` is never converted: rows are taken
+with scikit-learn's ``_safe_indexing`` so pandas frames (categorical columns
+included) and sparse matrices reach the inner model as the user gave them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils import _safe_indexing, check_array, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, _num_samples
+
+
+def check_X(X, *, input_name: str = "X"):
+    """Light check of ``X`` that keeps its type (frame, sparse matrix or array).
+
+    Values are left to the inner model, which knows whether it accepts NaN,
+    categories or sparse input.
+    """
+    if hasattr(X, "iloc") or hasattr(X, "__dataframe__") and not sparse.issparse(X):
+        if len(getattr(X, "shape", (0, 0))) != 2:
+            raise ValueError(f"{input_name} must be 2-D; got shape {X.shape}.")
+        if X.shape[0] == 0:
+            raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) in {input_name}.")
+        return X
+    X = check_array(
+        X,
+        accept_sparse=["csr", "csc", "coo"],
+        dtype=None,
+        ensure_all_finite=False,
+        input_name=input_name,
+    )
+    if sparse.issparse(X) and X.format == "coo":
+        X = X.tocsr()  # row indexing
+    if X.dtype.kind == "O":
+        # Let numbers stored as objects through; strings are the inner model's call.
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    return X
+
+
+def check_target(y, *, input_name: str = "y") -> np.ndarray:
+    """1-D target without NaN or inf."""
+    y = column_or_1d(y, warn=True, dtype=None)
+    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
+        raise ValueError(
+            f"Input {input_name} contains NaN or infinity. Remove those samples or "
+            "impute the target first."
+        )
+    if y.dtype.kind == "O":
+        values = [v for v in y if isinstance(v, float)]
+        if any(np.isnan(v) for v in values):
+            raise ValueError(f"Input {input_name} contains NaN. Remove those samples first.")
+    return y
+
+
+def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.ndarray:
+    """Non-negative, finite, not all zero; ones when ``None``."""
+    try:
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    except ValueError as exc:
+        raise ValueError(f"Invalid {input_name}: {exc}") from exc
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"{input_name} contains NaN or infinity.")
+    if weights.sum() <= 0:
+        raise ValueError(
+            f"{input_name} sums to zero: at least one sample needs a positive weight."
+        )
+    return weights
+
+
+def encode_groups(groups, n_samples: int, *, input_name: str = "groups"):
+    """Sorted unique labels and integer codes of a ``groups`` vector."""
+    if groups is None:
+        raise ValueError(f"{input_name} is None.")
+    values = np.asarray(groups)
+    if values.ndim != 1:
+        values = column_or_1d(values, warn=False)
+    if values.shape[0] != n_samples:
+        raise ValueError(
+            f"{input_name} has {values.shape[0]} entries but X has {n_samples} samples; "
+            f"pass one group label per sample."
+        )
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        raise ValueError(f"{input_name} contains NaN; give every sample a group label.")
+    if values.dtype.kind == "O":
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
+            raise ValueError(f"{input_name} contains missing values; give every sample a group label.")
+    try:
+        labels, codes = np.unique(values, return_inverse=True)
+    except TypeError as exc:
+        raise TypeError(
+            f"{input_name} labels must be mutually comparable (all numbers or all "
+            f"strings); got {exc}."
+        ) from None
+    return labels, codes.reshape(-1).astype(np.intp)
+
+
+def codes_for(labels: np.ndarray, values, *, input_name: str) -> np.ndarray:
+    """Codes of ``values`` in an existing sorted label set; error on unknowns."""
+    values = np.asarray(values)
+    codes = np.searchsorted(labels, values)
+    codes = np.clip(codes, 0, len(labels) - 1)
+    unknown = labels[codes] != values
+    if np.any(unknown):
+        raise ValueError(
+            f"{input_name} contains labels not seen in the training data: "
+            f"{np.unique(values[unknown]).tolist()[:10]}. Every validation group "
+            "must also appear in training."
+        )
+    return codes.astype(np.intp)
+
+
+def stratified_holdout(strata: np.ndarray, fraction: float, rng) -> np.ndarray:
+    """Boolean mask of validation rows: ``fraction`` of every stratum, rounded.
+
+    Every stratum keeps at least one training row, so no class or group
+    disappears from training; a stratum too small for a validation row gets
+    none (the controller then keeps that group's prior and warns).
+    """
+    mask = np.zeros(strata.shape[0], dtype=bool)
+    order = np.argsort(strata, kind="stable")
+    bounds = np.flatnonzero(np.diff(strata[order])) + 1
+    for members in np.split(order, bounds):
+        n_val = min(int(np.floor(fraction * members.size + 0.5)), members.size - 1)
+        if n_val > 0:
+            mask[rng.choice(members, size=n_val, replace=False)] = True
+    return mask
+
+
+@dataclass
+class TrainingData:
+    """What a backend trains on: the training and validation parts, encoded.
+
+    ``y_*`` are class indices for classifiers and floats for regressors;
+    ``codes_*`` are group indices in ``0 .. n_groups - 1``; ``weight_*`` are
+    the user's sample weights (ones when none were given).
+    """
+
+    X_train: Any
+    y_train: np.ndarray
+    weight_train: np.ndarray
+    codes_train: np.ndarray
+    X_val: Any
+    y_val: np.ndarray | None
+    weight_val: np.ndarray | None
+    codes_val: np.ndarray | None
+    n_groups: int
+    n_classes: int | None  # None for regression
+
+    @property
+    def has_validation(self) -> bool:
+        return self.X_val is not None and _num_samples(self.X_val) > 0
+
+
+def take_rows(X, mask: np.ndarray):
+    """Rows of ``X`` where ``mask`` is true, keeping its type."""
+    return _safe_indexing(X, np.flatnonzero(mask))
+
+
+def warn_missing_validation_groups(labels, codes_val, n_groups: int) -> None:
+    present = np.bincount(codes_val, minlength=n_groups) > 0 if codes_val is not None else None
+    if present is None or present.all():
+        return
+    missing = np.asarray(labels)[~present].tolist()
+    warnings.warn(
+        f"Groups {missing[:10]} have no validation samples (too few samples for "
+        "validation_fraction). Their mixture weight is kept at its current value "
+        "instead of being driven by a loss; raise validation_fraction, pass an "
+        "explicit validation set, or use loss_source='train'.",
+        UserWarning,
+        stacklevel=4,
+    )

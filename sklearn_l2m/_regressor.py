@@ -1,0 +1,205 @@
+"""Learn2MixRegressor."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.utils._param_validation import Interval
+
+from ._base import BaseLearn2Mix
+
+
+class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
+    """Regressor that re-weights groups every round from their losses.
+
+    The same method as :class:`Learn2MixClassifier`, with squared error as
+    the per-group loss. Without ``groups``, the groups are ``n_target_bins``
+    quantile bins of the training target, so the mixture moves towards the
+    ranges of ``y`` that are predicted worst (often the tails).
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        The inner regressor. ``None`` means
+        ``HistGradientBoostingRegressor(early_stopping=False)``.
+    mixer : str, dict, array-like or BaseMixer, default="learn2mix"
+        The mixing strategy; see :class:`Learn2MixClassifier`.
+    mixing_rate : float in [0, 1], default=0.1
+        Learn2Mix's ``gamma`` (the paper uses 0.01-0.05 for regression).
+    n_rounds : int or "auto", default="auto"
+        Number of mixture updates; see :class:`Learn2MixClassifier`.
+    steps_per_round : int or "auto", default="auto"
+        Inner steps between mixture updates.
+    validation_fraction : float in (0, 1) or None, default=0.1
+        Share of every group held out to measure its loss.
+    loss_source : {"validation", "train"}, default="validation"
+        Losses that drive the mixture.
+    min_weight : float in [0, 1), default=0.1
+        Floor on every group's per-sample multiplier ``alpha_g / pi_g``.
+    early_stopping : bool, default=False
+        Stop when the validation loss stalls.
+    n_iter_no_change : int, default=3
+        Patience in rounds.
+    tol : float, default=1e-4
+        Minimum improvement of the validation loss.
+    n_target_bins : int, default=5
+        Number of quantile bins of ``y`` used as groups when ``groups`` is None.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split and inner models that have no seed.
+    verbose : int, default=0
+        Progress over rounds.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted inner model.
+    groups_ : ndarray of shape (n_groups,)
+        Group labels (bin indices when no ``groups`` were passed).
+    target_bin_edges_ : ndarray or None
+        Inner edges of the target bins (None when ``groups`` were passed).
+    mixer_ : BaseMixer
+        The fitted mixer.
+    natural_mixture_ : ndarray of shape (n_groups,)
+        The groups' shares of the training part.
+    mixture_ : ndarray of shape (n_groups,)
+        The final mixture.
+    mixture_history_ : ndarray of shape (n_rounds_ + 1, n_groups)
+        ``alpha`` before the first round and after every round.
+    group_loss_history_ : ndarray of shape (n_rounds_, n_groups)
+        Per-group losses that drove each update.
+    validation_loss_history_ : ndarray of shape (n_rounds_,)
+        Mean validation loss after each round.
+    n_rounds_ : int
+        Rounds completed.
+    steps_per_round_ : int
+        The resolved horizon.
+    stop_reason_ : {"budget", "early_stopping"}
+        Why training stopped.
+    loss_source_ : str
+        The loss source actually used.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen in fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    Learn2MixClassifier : The same for classification.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn_l2m import Learn2MixRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = Learn2MixRegressor(mixing_rate=0.05, random_state=0).fit(X, y)
+    >>> reg.groups_
+    array([0, 1, 2, 3, 4])
+    >>> bool(reg.score(X, y) > 0.5)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseLearn2Mix._parameter_constraints,
+        "n_target_bins": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        mixer="learn2mix",
+        mixing_rate=0.1,
+        n_rounds="auto",
+        steps_per_round="auto",
+        validation_fraction=0.1,
+        loss_source="validation",
+        min_weight=0.1,
+        early_stopping=False,
+        n_iter_no_change=3,
+        tol=1e-4,
+        n_target_bins=5,
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            estimator,
+            mixer=mixer,
+            mixing_rate=mixing_rate,
+            n_rounds=n_rounds,
+            steps_per_round=steps_per_round,
+            validation_fraction=validation_fraction,
+            loss_source=loss_source,
+            min_weight=min_weight,
+            early_stopping=early_stopping,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.n_target_bins = n_target_bins
+
+    def fit(self, X, y, groups=None, sample_weight=None, X_val=None, y_val=None,
+            groups_val=None, sample_weight_val=None):
+        """Fit the inner regressor under an adaptive mixture of groups.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training input, passed to the inner model as given.
+        y : array-like of shape (n_samples,)
+            Target values.
+        groups : array-like of shape (n_samples,), default=None
+            Group of every sample. Default: quantile bins of ``y``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; multiplied by the mixture weights.
+        X_val, y_val : validation set, default=None
+            Explicit validation data instead of ``validation_fraction``.
+        groups_val : array-like of shape (n_val,), default=None
+            Groups of the validation samples (required when ``groups`` is given).
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : Learn2MixRegressor
+            The fitted estimator.
+        """
+        self._validate_params()
+        self.target_bin_edges_ = None
+        return self._fit(X, y, groups, sample_weight, X_val, y_val, groups_val, sample_weight_val)
+
+    def _default_estimator(self):
+        return HistGradientBoostingRegressor(early_stopping=False)
+
+    def _encode_target(self, y):
+        if y is not None and y.dtype.kind not in "fiub":
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}."
+                ) from None
+        if y is not None and y.shape[0] < 2:
+            raise ValueError(
+                f"Learn2MixRegressor needs at least 2 samples; got {y.shape[0]} sample."
+            )
+        return y
+
+    def _default_groups(self, y):
+        edges = np.unique(np.quantile(y, np.linspace(0, 1, self.n_target_bins + 1)[1:-1]))
+        self.target_bin_edges_ = edges
+        bins = np.searchsorted(edges, y, side="right")
+        self._bin_labels = np.unique(bins)
+        # empty bins (ties in y) are dropped, so labels are the bins that occur
+        labels, codes = np.unique(bins, return_inverse=True)
+        return labels, codes.reshape(-1).astype(np.intp)
+
+    def _default_groups_val(self, y_val):
+        bins = np.searchsorted(self.target_bin_edges_, y_val, side="right")
+        # a validation target in a bin empty in training goes to the nearest bin
+        labels = self._bin_labels
+        codes = np.searchsorted(labels, bins).clip(0, len(labels) - 1)
+        return codes.astype(np.intp)

@@ -1,0 +1,68 @@
+"""The backend interface: one model family's own training loop.
+
+A backend drives its model's loop (boosting rounds, epochs, warm-start
+growth) and, at the end of every round, hands losses to the controller and
+applies the controller's new training weights. It never chooses the mixture.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from .._controller import MixingController
+from .._data import TrainingData
+from .._schedule import RoundPlan
+
+
+class Backend(ABC):
+    """Base class of backends.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The inner model, already cloned; the backend may set its parameters.
+    is_classifier : bool
+        Whether ``y`` holds class indices.
+    random_state : int
+        Seed derived from the meta-estimator's ``random_state``.
+    """
+
+    #: minibatch training (auto horizon ~ sqrt(N log N)) or deterministic (~ log N)
+    stochastic = False
+    #: the model family stops early by itself (the controller must not)
+    handles_early_stopping = False
+
+    def __init__(self, estimator, *, is_classifier: bool, random_state: int):
+        self.estimator = estimator
+        self.is_classifier = is_classifier
+        self.random_state = random_state
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise a clear error if the inner model cannot be mixed by this backend."""
+
+    def budget(self) -> int | None:
+        """Total inner steps the model's own settings ask for, or None."""
+        return None
+
+    def updates_per_step(self, n_train: int) -> int:
+        """Parameter updates in one inner step (batches per epoch for nets)."""
+        return 1
+
+    def set_budget(self, total_steps: int) -> None:
+        """Make the inner model's own budget ``total_steps`` (when the user set both)."""
+
+    def configure_early_stopping(self, patience_steps: int) -> None:
+        """Turn on the model family's own early stopping (for backends that have one)."""
+
+    @abstractmethod
+    def train(
+        self, data: TrainingData, plan: RoundPlan, controller: MixingController
+    ) -> Any:
+        """Train with the mixture; return the fitted inner estimator.
+
+        At the end of each round: give the controller its losses with
+        ``controller.end_round(...)`` (stop if it returns True) and train the next
+        round with ``controller.sample_weight()``.
+        """

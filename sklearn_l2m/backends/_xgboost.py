@@ -1,0 +1,158 @@
+"""Backend for XGBoost's scikit-learn estimators (CPU or GPU).
+
+ONE boosting run. A ``TrainingCallback`` runs at the end of every round of
+``steps_per_round`` trees: it reads the per-group losses from the booster's
+predictions on the validation matrix (incremental: XGBoost caches the
+predictions of every matrix it evaluates, so only the new trees are applied)
+and writes the new mixture into the training matrix with
+``DMatrix.set_weight``; the next tree's gradients use those weights. Nothing
+is retrained, copied or re-binned.
+
+Everything the user set on the estimator (``n_estimators`` as the total
+budget, ``device``, ``tree_method``, ``enable_categorical``, callbacks, ...)
+is passed through; ``estimator_`` is an ordinary fitted XGBoost estimator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from .._losses import log_loss_per_sample, squared_error_per_sample
+from ._base import Backend
+
+
+def _softmax(margins: np.ndarray) -> np.ndarray:
+    shifted = margins - margins.max(axis=1, keepdims=True)
+    np.exp(shifted, out=shifted)
+    shifted /= shifted.sum(axis=1, keepdims=True)
+    return shifted
+
+
+def _sigmoid(margins: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * margins))  # stable for large |margin|
+
+
+@contextlib.contextmanager
+def _capture_dmatrices(estimator, created: list):
+    """Record the matrices XGBoost's ``fit`` builds (training first, then eval sets).
+
+    The callback needs the training matrix to change its weights; XGBoost
+    builds it inside ``fit``, through the estimator's ``_create_dmatrix``.
+    """
+    original = estimator._create_dmatrix
+
+    def create(*args, **kwargs):
+        matrix = original(*args, **kwargs)
+        created.append(matrix)
+        return matrix
+
+    estimator._create_dmatrix = create
+    try:
+        yield
+    finally:
+        estimator.__dict__.pop("_create_dmatrix", None)
+
+
+def _mixture_callback_class():
+    import xgboost
+
+    class MixtureCallback(xgboost.callback.TrainingCallback):
+        """Round ends inside one boosting run: losses to the controller, weights back."""
+
+        def __init__(self, backend, controller, plan, matrices, has_validation):
+            super().__init__()
+            self.backend = backend
+            self.controller = controller
+            self.round_ends = {
+                plan.steps_done(r + 1) for r in range(plan.n_rounds)
+            }
+            self.matrices = matrices
+            self.has_validation = has_validation
+            self.weights = None
+
+        def before_training(self, model):
+            self.dtrain = self.matrices[0]
+            self.dval = self.matrices[1] if self.has_validation else None
+            self.weights = np.empty(self.controller.data.y_train.shape[0], dtype=np.float32)
+            return model
+
+        def after_iteration(self, model, epoch, evals_log):
+            if epoch + 1 not in self.round_ends:
+                return False
+            data = self.controller.data
+            val_loss = train_loss = None
+            if self.dval is not None:
+                val_loss = self.backend.sample_loss(model, self.dval, data.y_val)
+            if self.controller.wants_train_loss:
+                train_loss = self.backend.sample_loss(model, self.dtrain, data.y_train)
+            stop = self.controller.end_round(
+                val_sample_loss=val_loss, train_sample_loss=train_loss
+            )
+            self.dtrain.set_weight(self.controller.sample_weight().astype(np.float32))
+            return stop
+
+    return MixtureCallback
+
+
+class XGBoostBackend(Backend):
+    """Mix inside one XGBoost boosting run."""
+
+    handles_early_stopping = True
+
+    def check(self) -> None:
+        import xgboost
+
+        if not isinstance(self.estimator, (xgboost.XGBClassifier, xgboost.XGBRegressor)):
+            raise TypeError(
+                f"The XGBoost backend supports XGBClassifier and XGBRegressor; got "
+                f"{type(self.estimator).__name__}."
+            )
+        if self.is_classifier != isinstance(self.estimator, xgboost.XGBClassifier):
+            kind = "XGBClassifier" if self.is_classifier else "XGBRegressor"
+            raise TypeError(f"This meta-estimator needs an {kind} as estimator.")
+        self.stop_reason = None
+
+    def budget(self) -> int:
+        return int(self.estimator.get_num_boosting_rounds())
+
+    def set_budget(self, total_steps: int) -> None:
+        self.estimator.set_params(n_estimators=int(total_steps))
+
+    def configure_early_stopping(self, patience_steps: int) -> None:
+        if self.estimator.get_params().get("early_stopping_rounds") is None:
+            self.estimator.set_params(early_stopping_rounds=int(patience_steps))
+
+    def sample_loss(self, booster, dmatrix, y) -> np.ndarray:
+        """Per-sample loss from the booster's (cached, incremental) predictions."""
+        if not self.is_classifier:
+            return squared_error_per_sample(y, booster.predict(dmatrix))
+        margins = booster.predict(dmatrix, output_margin=True).astype(np.float64)
+        if margins.ndim == 2 and margins.shape[1] > 1:
+            proba = _softmax(margins)
+        else:
+            proba = _sigmoid(margins.reshape(-1))
+        return log_loss_per_sample(y, proba)
+
+    def train(self, data, plan, controller):
+        est = self.estimator
+        user_callbacks = est.get_params().get("callbacks")
+        matrices: list = []
+        callback = _mixture_callback_class()(
+            self, controller, plan, matrices, data.has_validation
+        )
+        est.set_params(callbacks=[*(user_callbacks or []), callback])
+        fit_kwargs = {"sample_weight": controller.sample_weight(), "verbose": False}
+        if data.has_validation:
+            fit_kwargs["eval_set"] = [(data.X_val, data.y_val)]
+            fit_kwargs["sample_weight_eval_set"] = [data.weight_val]
+        try:
+            with _capture_dmatrices(est, matrices):
+                est.fit(data.X_train, data.y_train, **fit_kwargs)
+        finally:
+            # the fitted estimator must not keep our callback (it holds the data)
+            est.set_params(callbacks=user_callbacks)
+        if est.get_booster().num_boosted_rounds() < plan.total_steps:
+            self.stop_reason = "early_stopping"
+        return est

@@ -1,0 +1,56 @@
+"""The Learn2Mix update (Venkatasubramanian & Tarokh, arXiv 2412.16482)."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+
+from ._base import BaseMixer, loss_shares
+
+
+class Learn2Mix(BaseMixer):
+    """Move the mixture towards the groups' shares of the total loss.
+
+    Each round, ``alpha <- alpha + mixing_rate * (L / sum(L) - alpha)``, where
+    ``L`` holds the mean loss of every group. The new mixture is a convex
+    combination of two points of the simplex, so it stays on the simplex.
+    Its fixed point is ``alpha* = L / sum(L)``: harder groups get more weight.
+    ``alpha_0`` is the groups' natural share.
+
+    Parameters
+    ----------
+    mixing_rate : float in [0, 1], default=0.1
+        The paper's ``gamma``. 0 keeps the natural mixture (classical
+        training); 1 jumps to the loss shares every round.
+
+    References
+    ----------
+    .. [1] S. Venkatasubramanian, V. Tarokh. "Learn2Mix: Training Neural
+       Networks Using Adaptive Data Integration", arXiv:2412.16482.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.mixers import Learn2Mix
+    >>> mixer = Learn2Mix(mixing_rate=0.5)
+    >>> mixer.start([80, 20])
+    array([0.8, 0.2])
+    >>> mixer.update([1.0, 3.0])  # shares of the loss: 0.25 / 0.75
+    array([0.525, 0.475])
+    """
+
+    _parameter_constraints: dict = {
+        "mixing_rate": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    def __init__(self, mixing_rate: float = 0.1):
+        self.mixing_rate = mixing_rate
+
+    def start(self, group_sizes, *, floor=0.0, groups=None):
+        self._validate_params()
+        return super().start(group_sizes, floor=floor, groups=groups)
+
+    def _step(self, losses: np.ndarray) -> np.ndarray:
+        alpha = self.mixture_
+        return alpha + self.mixing_rate * (loss_shares(losses, alpha) - alpha)
