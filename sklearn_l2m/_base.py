@@ -158,8 +158,18 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         data = self._validation_split(
-            X, y_encoded, weight, codes, n_groups, group_labels, groups,
-            X_val, y_val, groups_val, sample_weight_val, split_seed,
+            X,
+            y_encoded,
+            weight,
+            codes,
+            n_groups,
+            group_labels,
+            groups,
+            X_val,
+            y_val,
+            groups_val,
+            sample_weight_val,
+            split_seed,
         )
         loss_source = self.loss_source
         if loss_source == "validation" and not data.has_validation:
@@ -249,8 +259,19 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             inner.set_params(random_state=seed)
 
     def _validation_split(
-        self, X, y, weight, codes, n_groups, group_labels, groups,
-        X_val, y_val, groups_val, sample_weight_val, seed,
+        self,
+        X,
+        y,
+        weight,
+        codes,
+        n_groups,
+        group_labels,
+        groups,
+        X_val,
+        y_val,
+        groups_val,
+        sample_weight_val,
+        seed,
     ) -> TrainingData:
         n_classes = len(self.classes_) if self._is_classifier else None
         common = dict(n_groups=n_groups, n_classes=n_classes)
@@ -278,7 +299,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             else:
                 codes_val = self._default_groups_val(y_val_enc)
             weight_val = check_weights(sample_weight_val, X_val, input_name="sample_weight_val")
-            return TrainingData(X, y, weight, codes, X_val, y_val_enc, weight_val, codes_val, **common)
+            return TrainingData(
+                X, y, weight, codes, X_val, y_val_enc, weight_val, codes_val, **common
+            )
         if self.validation_fraction is None:
             return TrainingData(X, y, weight, codes, None, None, None, None, **common)
         strata = codes
@@ -287,8 +310,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         val_mask = stratified_holdout(strata, self.validation_fraction, np.random.RandomState(seed))
         train_mask = ~val_mask
         return TrainingData(
-            take_rows(X, train_mask), y[train_mask], weight[train_mask], codes[train_mask],
-            take_rows(X, val_mask), y[val_mask], weight[val_mask], codes[val_mask],
+            take_rows(X, train_mask),
+            y[train_mask],
+            weight[train_mask],
+            codes[train_mask],
+            take_rows(X, val_mask),
+            y[val_mask],
+            weight[val_mask],
+            codes[val_mask],
             **common,
         )
 

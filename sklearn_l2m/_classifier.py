@@ -134,8 +134,17 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
 
     _is_classifier = True
 
-    def fit(self, X, y, groups=None, sample_weight=None, X_val=None, y_val=None,
-            groups_val=None, sample_weight_val=None):
+    def fit(
+        self,
+        X,
+        y,
+        groups=None,
+        sample_weight=None,
+        X_val=None,
+        y_val=None,
+        groups_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the inner classifier under an adaptive mixture of groups.
 
         Parameters

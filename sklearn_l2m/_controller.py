@@ -8,11 +8,26 @@ the mixing strategy.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from sklearn.utils import _safe_indexing
 
 from ._data import TrainingData
 from ._losses import group_means, group_sums
 from .mixers._base import BaseMixer
+
+
+@dataclass
+class FallbackPart:
+    """Training rows standing in for groups absent from the validation part."""
+
+    missing: np.ndarray  # bool per group
+    rows: np.ndarray  # indices into the training part
+    X: object
+    y: np.ndarray
+    codes: np.ndarray
+    weight: np.ndarray
 
 
 class MixingController:
@@ -59,6 +74,7 @@ class MixingController:
         self.mixture = mixer.start(
             self.group_weight, floor=min_weight * self.natural, groups=group_labels
         )
+        self.fallback = self._fallback_part() if loss_source == "validation" else None
         self.mixture_history = [self.mixture.copy()]
         self.loss_history: list[np.ndarray] = []
         self.objective_history: list[float] = []
@@ -67,6 +83,28 @@ class MixingController:
         self.stop_reason = "budget"
         #: called with the controller after every round (progress bars, logging)
         self.callbacks: list = []
+
+    def _fallback_part(self):
+        """Training rows of the groups that have no validation sample.
+
+        Their mixture must not freeze or collapse: they are measured on their
+        own training rows instead (usually a handful: the rarest groups).
+        """
+        data = self.data
+        if not data.has_validation:
+            return None
+        missing = np.bincount(data.codes_val, minlength=data.n_groups) == 0
+        if not missing.any():
+            return None
+        rows = np.flatnonzero(missing[data.codes_train])
+        return FallbackPart(
+            missing=missing,
+            rows=rows,
+            X=_safe_indexing(data.X_train, rows),
+            y=data.y_train[rows],
+            codes=data.codes_train[rows],
+            weight=data.weight_train[rows],
+        )
 
     # -- what a backend reads -------------------------------------------------
     @property
@@ -103,6 +141,7 @@ class MixingController:
         val_sample_loss: np.ndarray | None = None,
         train_group_loss: np.ndarray | None = None,
         train_sample_loss: np.ndarray | None = None,
+        fallback_sample_loss: np.ndarray | None = None,
     ) -> bool:
         """Record a finished round and move the mixture; return True to stop.
 
@@ -114,6 +153,9 @@ class MixingController:
             Mean training loss per group (NaN where unseen), already averaged.
         train_sample_loss : ndarray of shape (n_train,), optional
             Loss of every training sample, averaged per group here.
+        fallback_sample_loss : ndarray of shape (len(fallback.rows),), optional
+            Loss of the training rows of groups without validation samples
+            (``self.fallback``); their group losses come from these.
         """
         data = self.data
         val_groups = None
@@ -130,6 +172,19 @@ class MixingController:
                 train_sample_loss, data.codes_train, data.n_groups, data.weight_train
             )
         losses = train_group_loss if self.loss_source == "train" else val_groups
+        if losses is not None and self.fallback is not None:
+            if fallback_sample_loss is None and train_group_loss is not None:
+                fallback_groups = train_group_loss
+            elif fallback_sample_loss is not None:
+                fb = self.fallback
+                fallback_groups = group_means(
+                    fallback_sample_loss, fb.codes, data.n_groups, fb.weight
+                )
+            else:
+                fallback_groups = None
+            if fallback_groups is not None:
+                losses = losses.copy()
+                losses[self.fallback.missing] = fallback_groups[self.fallback.missing]
         if losses is None:
             raise RuntimeError(
                 f"The backend gave no {self.loss_source} losses; this is a bug in the backend."

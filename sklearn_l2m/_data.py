@@ -71,9 +71,7 @@ def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.
     if not np.all(np.isfinite(weights)):
         raise ValueError(f"{input_name} contains NaN or infinity.")
     if weights.sum() <= 0:
-        raise ValueError(
-            f"{input_name} sums to zero: at least one sample needs a positive weight."
-        )
+        raise ValueError(f"{input_name} sums to zero: at least one sample needs a positive weight.")
     return weights
 
 
@@ -93,7 +91,9 @@ def encode_groups(groups, n_samples: int, *, input_name: str = "groups"):
         raise ValueError(f"{input_name} contains NaN; give every sample a group label.")
     if values.dtype.kind == "O":
         if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in values):
-            raise ValueError(f"{input_name} contains missing values; give every sample a group label.")
+            raise ValueError(
+                f"{input_name} contains missing values; give every sample a group label."
+            )
     try:
         labels, codes = np.unique(values, return_inverse=True)
     except TypeError as exc:
@@ -173,9 +173,9 @@ def warn_missing_validation_groups(labels, codes_val, n_groups: int) -> None:
     missing = np.asarray(labels)[~present].tolist()
     warnings.warn(
         f"Groups {missing[:10]} have no validation samples (too few samples for "
-        "validation_fraction). Their mixture weight is kept at its current value "
-        "instead of being driven by a loss; raise validation_fraction, pass an "
-        "explicit validation set, or use loss_source='train'.",
+        "validation_fraction). Their mixture follows their training loss instead; "
+        "raise validation_fraction or pass an explicit validation set to measure "
+        "them on held-out data.",
         UserWarning,
         stacklevel=4,
     )

@@ -56,9 +56,7 @@ def group_sums(
         loss_sum = np.bincount(group_codes, weights=sample_loss, minlength=n_groups)
     else:
         weight_sum = np.bincount(group_codes, weights=sample_weight, minlength=n_groups)
-        loss_sum = np.bincount(
-            group_codes, weights=sample_loss * sample_weight, minlength=n_groups
-        )
+        loss_sum = np.bincount(group_codes, weights=sample_loss * sample_weight, minlength=n_groups)
     return loss_sum, weight_sum
 
 

@@ -21,7 +21,9 @@ def attach_progress(controller, n_rounds: int, verbose: int, name: str):
     bar = tqdm(total=n_rounds, desc=name, unit="round", file=sys.stderr) if tqdm else None
 
     def report(ctrl):
-        worst = np.nanmax(ctrl.loss_history[-1]) if np.any(~np.isnan(ctrl.loss_history[-1])) else np.nan
+        worst = (
+            np.nanmax(ctrl.loss_history[-1]) if np.any(~np.isnan(ctrl.loss_history[-1])) else np.nan
+        )
         info = {"worst_group_loss": f"{worst:.4g}"}
         if ctrl.objective_history:
             info["val_loss"] = f"{ctrl.objective_history[-1]:.4g}"
@@ -30,8 +32,11 @@ def attach_progress(controller, n_rounds: int, verbose: int, name: str):
             bar.update(1)
         else:
             round_no = len(ctrl.loss_history)
-            print(f"[{name}] round {round_no}/{n_rounds} " + " ".join(f"{k}={v}" for k, v in info.items()),
-                  file=sys.stderr)
+            print(
+                f"[{name}] round {round_no}/{n_rounds} "
+                + " ".join(f"{k}={v}" for k, v in info.items()),
+                file=sys.stderr,
+            )
 
     controller.callbacks.append(report)
     try:

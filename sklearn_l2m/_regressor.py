@@ -141,8 +141,17 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         )
         self.n_target_bins = n_target_bins
 
-    def fit(self, X, y, groups=None, sample_weight=None, X_val=None, y_val=None,
-            groups_val=None, sample_weight_val=None):
+    def fit(
+        self,
+        X,
+        y,
+        groups=None,
+        sample_weight=None,
+        X_val=None,
+        y_val=None,
+        groups_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the inner regressor under an adaptive mixture of groups.
 
         Parameters

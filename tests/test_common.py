@@ -1,6 +1,5 @@
 """scikit-learn's estimator checks over every public estimator configuration."""
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
@@ -15,8 +14,6 @@ _SPLIT_REASON = (
 )
 EXPECTED_FAILED_CHECKS = {
     "check_sample_weight_equivalence_on_dense_data": _SPLIT_REASON,
-    "check_sample_weight_equivalence_on_sparse_data": _SPLIT_REASON,
-    "check_sample_weights_invariance": _SPLIT_REASON,
 }
 
 

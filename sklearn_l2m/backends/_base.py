@@ -57,9 +57,7 @@ class Backend(ABC):
         """Turn on the model family's own early stopping (for backends that have one)."""
 
     @abstractmethod
-    def train(
-        self, data: TrainingData, plan: RoundPlan, controller: MixingController
-    ) -> Any:
+    def train(self, data: TrainingData, plan: RoundPlan, controller: MixingController) -> Any:
         """Train with the mixture; return the fitted inner estimator.
 
         At the end of each round: give the controller its losses with

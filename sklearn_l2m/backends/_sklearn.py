@@ -90,8 +90,7 @@ class SklearnBackend(Backend):
         est = self.estimator
         if not hasattr(est, "fit"):
             raise TypeError(
-                f"estimator must be a scikit-learn estimator with fit(); got "
-                f"{type(est).__name__}."
+                f"estimator must be a scikit-learn estimator with fit(); got {type(est).__name__}."
             )
         if not has_fit_parameter(est, "sample_weight"):
             raise ValueError(
@@ -132,8 +131,11 @@ class SklearnBackend(Backend):
             est.set_params(warm_start=True)
         weights = np.empty(data.y_train.shape[0], dtype=np.float64)
         fit_kwargs = {}
-        with (_bin_once(est, data.X_train, data.weight_train) if self.mode == "grow"
-              else contextlib.nullcontext()):
+        with (
+            _bin_once(est, data.X_train, data.weight_train)
+            if self.mode == "grow"
+            else contextlib.nullcontext()
+        ):
             self._loop(data, plan, controller, weights, fit_kwargs)
         if self.mode == "grow" and user_warm_start is not None:
             est.set_params(warm_start=user_warm_start)
@@ -168,5 +170,15 @@ class SklearnBackend(Backend):
                 if controller.wants_train_loss
                 else None
             )
-            if controller.end_round(val_sample_loss=val_loss, train_sample_loss=train_loss):
+            fallback = controller.fallback
+            fallback_loss = (
+                self._round_losses(fallback.X, fallback.y)
+                if fallback is not None and train_loss is None
+                else None
+            )
+            if controller.end_round(
+                val_sample_loss=val_loss,
+                train_sample_loss=train_loss,
+                fallback_sample_loss=fallback_loss,
+            ):
                 break

@@ -65,9 +65,7 @@ def _mixture_callback_class():
             super().__init__()
             self.backend = backend
             self.controller = controller
-            self.round_ends = {
-                plan.steps_done(r + 1) for r in range(plan.n_rounds)
-            }
+            self.round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
             self.matrices = matrices
             self.has_validation = has_validation
             self.weights = None
@@ -85,11 +83,10 @@ def _mixture_callback_class():
             val_loss = train_loss = None
             if self.dval is not None:
                 val_loss = self.backend.sample_loss(model, self.dval, data.y_val)
-            if self.controller.wants_train_loss:
+            if self.controller.wants_train_loss or self.controller.fallback is not None:
+                # training predictions are cached by XGBoost: no extra tree walk
                 train_loss = self.backend.sample_loss(model, self.dtrain, data.y_train)
-            stop = self.controller.end_round(
-                val_sample_loss=val_loss, train_sample_loss=train_loss
-            )
+            stop = self.controller.end_round(val_sample_loss=val_loss, train_sample_loss=train_loss)
             self.dtrain.set_weight(self.controller.sample_weight().astype(np.float32))
             return stop
 
@@ -139,9 +136,7 @@ class XGBoostBackend(Backend):
         est = self.estimator
         user_callbacks = est.get_params().get("callbacks")
         matrices: list = []
-        callback = _mixture_callback_class()(
-            self, controller, plan, matrices, data.has_validation
-        )
+        callback = _mixture_callback_class()(self, controller, plan, matrices, data.has_validation)
         est.set_params(callbacks=[*(user_callbacks or []), callback])
         fit_kwargs = {"sample_weight": controller.sample_weight(), "verbose": False}
         if data.has_validation:

@@ -40,9 +40,7 @@ def apply_floor(alpha: np.ndarray, floor: np.ndarray) -> np.ndarray:
         if rest.size == 0:
             break
         total = rest.sum()
-        alpha[~pinned] = (
-            rest / total * free_mass if total > 0 else free_mass / rest.size
-        )
+        alpha[~pinned] = rest / total * free_mass if total > 0 else free_mass / rest.size
     return alpha
 
 
@@ -89,14 +87,6 @@ def check_group_losses(group_losses, n_groups: int) -> np.ndarray:
             f"{losses.tolist()}. If the model reports a score, pass its negation "
             "shifted to be >= 0."
         )
-    if np.isnan(losses).any():
-        missing = np.flatnonzero(np.isnan(losses)).tolist()
-        warnings.warn(
-            f"No loss could be measured for group indices {missing} this round; "
-            "they keep their current mixture weight.",
-            RuntimeWarning,
-            stacklevel=3,
-        )
     return losses
 
 
@@ -134,9 +124,7 @@ class BaseMixer(BaseEstimator):
         """
         sizes = np.asarray(group_sizes, dtype=np.float64).reshape(-1)
         if sizes.size == 0 or np.any(sizes <= 0) or not np.all(np.isfinite(sizes)):
-            raise ValueError(
-                f"group_sizes must be positive and finite, got {sizes.tolist()}."
-            )
+            raise ValueError(f"group_sizes must be positive and finite, got {sizes.tolist()}.")
         floor = np.broadcast_to(np.asarray(floor, dtype=np.float64), sizes.shape).copy()
         if np.any(floor < 0) or floor.sum() >= 1:
             raise ValueError(
@@ -153,6 +141,7 @@ class BaseMixer(BaseEstimator):
         """Move the mixture given one (mean) loss per group; return the new one."""
         if not hasattr(self, "mixture_"):
             raise RuntimeError(f"Call {type(self).__name__}.start() before update().")
+        # NaN (no loss measured for a group this round) is allowed: see loss_shares
         losses = check_group_losses(group_losses, self.mixture_.size)
         if self.adaptive:
             new = np.asarray(self._step(losses), dtype=np.float64)

@@ -80,6 +80,8 @@ class GroupDRO(BaseMixer):
         return np.full_like(shares, 1.0 / shares.size)
 
     def _step(self, losses):
+        if self.step_size == 0:  # no step (and no 0 * inf)
+            return self.mixture_
         adjusted = losses + self.generalization_adjustment / np.sqrt(self.group_sizes_)
         return exponentiated_step(self.mixture_, self.step_size * adjusted)
 
@@ -154,5 +156,7 @@ class DoReMi(BaseMixer):
         with np.errstate(invalid="ignore"):
             excess = np.maximum(losses - self.reference_losses_, 0.0)
         excess[np.isnan(losses)] = np.nan
+        if self.step_size == 0:
+            return self.mixture_
         moved = exponentiated_step(self.mixture_, self.step_size * excess)
         return (1 - self.smoothing) * moved + self.smoothing / moved.size
