@@ -60,6 +60,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         "steps_per_round": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "loss_source": [StrOptions({"validation", "train"})],
+        "mixing_mode": [StrOptions({"auto", "reweight", "resample"})],
         "min_weight": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -78,6 +79,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         steps_per_round="auto",
         validation_fraction=0.1,
         loss_source="validation",
+        mixing_mode="auto",
         min_weight=0.1,
         early_stopping=False,
         n_iter_no_change=3,
@@ -92,6 +94,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.steps_per_round = steps_per_round
         self.validation_fraction = validation_fraction
         self.loss_source = loss_source
+        self.mixing_mode = mixing_mode
         self.min_weight = min_weight
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
@@ -157,6 +160,10 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
         rng = check_random_state(self.random_state)
         split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        backend = self._make_backend(int(inner_seed))
+        X = self._cast_input(X)
+        if X_val is not None:
+            X_val = self._cast_input(check_X(X_val, input_name="X_val"))
         data = self._validation_split(
             X,
             y_encoded,
@@ -190,12 +197,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if data.has_validation and loss_source == "validation":
             warn_missing_validation_groups(group_labels, data.codes_val, n_groups)
 
-        inner = clone(self._inner_estimator())
-        self._seed_inner(inner, int(inner_seed))
-        backend = backend_class(inner)(
-            inner, is_classifier=self._is_classifier, random_state=int(inner_seed)
-        )
-        backend.check()
         plan = plan_rounds(
             n_rounds=self.n_rounds,
             steps_per_round=self.steps_per_round,
@@ -251,6 +252,30 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 "Learn2MixClassifier needs at least 2 classes with positive sample_weight; "
                 f"only class {self.classes_[present].tolist()} has any."
             )
+
+    def _make_backend(self, seed: int):
+        inner = clone(self._inner_estimator())
+        self._seed_inner(inner, seed)
+        backend = backend_class(inner)(inner, is_classifier=self._is_classifier, random_state=seed)
+        backend.check()
+        mode = backend.mixing_modes[0] if self.mixing_mode == "auto" else self.mixing_mode
+        if mode not in backend.mixing_modes:
+            raise ValueError(
+                f"mixing_mode={self.mixing_mode!r} is not available for "
+                f"{type(inner).__name__}; it supports {list(backend.mixing_modes)} "
+                "(batch resampling needs a neural-net backend)."
+            )
+        backend.mixing_mode = mode
+        self._input_dtype = backend.input_dtype
+        return backend
+
+    def _cast_input(self, X):
+        """Cast float64 arrays to the dtype the inner model computes in (nets: float32)."""
+        dtype = getattr(self, "_input_dtype", None)
+        if dtype is not None and isinstance(X, np.ndarray) and X.dtype != dtype:
+            if X.dtype.kind in "fiu":
+                return X.astype(dtype)
+        return X
 
     def _seed_inner(self, inner, seed: int) -> None:
         """Give the inner model a seed derived from ``random_state`` if it has none."""
@@ -329,7 +354,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_X(X)
         validate_data(self, X, reset=False, skip_check_array=True)
-        return X
+        return self._cast_input(X)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):

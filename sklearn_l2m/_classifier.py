@@ -59,6 +59,11 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     loss_source : {"validation", "train"}, default="validation"
         Losses that drive the mixture: the held-out part's, or the training
         data's (the paper's way).
+    mixing_mode : {"auto", "reweight", "resample"}, default="auto"
+        How the mixture reaches training: per-sample weights ("reweight",
+        every backend) or batch composition ("resample", skorch nets only:
+        each batch takes about ``alpha_g * batch_size`` rows of group g, the
+        paper's way). "auto": "resample" for skorch nets, else "reweight".
     min_weight : float in [0, 1), default=0.1
         Floor on every group's per-sample multiplier ``alpha_g / pi_g``: no
         group ever counts less than ``min_weight`` of its natural weight, so

@@ -37,6 +37,11 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         Share of every group held out to measure its loss.
     loss_source : {"validation", "train"}, default="validation"
         Losses that drive the mixture.
+    mixing_mode : {"auto", "reweight", "resample"}, default="auto"
+        How the mixture reaches training: per-sample weights ("reweight",
+        every backend) or batch composition ("resample", skorch nets only:
+        each batch takes about ``alpha_g * batch_size`` rows of group g, the
+        paper's way). "auto": "resample" for skorch nets, else "reweight".
     min_weight : float in [0, 1), default=0.1
         Floor on every group's per-sample multiplier ``alpha_g / pi_g``.
     early_stopping : bool, default=False
@@ -116,6 +121,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         steps_per_round="auto",
         validation_fraction=0.1,
         loss_source="validation",
+        mixing_mode="auto",
         min_weight=0.1,
         early_stopping=False,
         n_iter_no_change=3,
@@ -132,6 +138,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
             steps_per_round=steps_per_round,
             validation_fraction=validation_fraction,
             loss_source=loss_source,
+            mixing_mode=mixing_mode,
             min_weight=min_weight,
             early_stopping=early_stopping,
             n_iter_no_change=n_iter_no_change,
@@ -182,6 +189,13 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
 
     def _default_estimator(self):
         return HistGradientBoostingRegressor(early_stopping=False)
+
+    def _decode_prediction(self, prediction):
+        prediction = np.asarray(prediction)
+        # nets predict a (n, 1) column; scikit-learn regressors return (n,)
+        return (
+            prediction.ravel() if prediction.ndim == 2 and prediction.shape[1] == 1 else prediction
+        )
 
     def _encode_target(self, y):
         if y is not None and y.dtype.kind not in "fiub":

@@ -18,8 +18,12 @@ xgb = pytest.importorskip("xgboost")
 @pytest.fixture(scope="module")
 def multiclass():
     X, y = make_classification(
-        n_samples=500, n_features=8, n_informative=5, n_classes=3,
-        weights=[0.7, 0.2, 0.1], random_state=0,
+        n_samples=500,
+        n_features=8,
+        n_informative=5,
+        n_classes=3,
+        weights=[0.7, 0.2, 0.1],
+        random_state=0,
     )
     return X, y
 
@@ -44,15 +48,25 @@ def test_weights_of_each_round_are_the_mixtures(multiclass):
     X, y = multiclass
     params = dict(n_estimators=12, max_depth=2, learning_rate=0.3, n_jobs=1, tree_method="hist")
     clf = Learn2MixClassifier(
-        xgb.XGBClassifier(**params), steps_per_round=4, mixing_rate=0.5, validation_fraction=None,
-        loss_source="train", random_state=0,
+        xgb.XGBClassifier(**params),
+        steps_per_round=4,
+        mixing_rate=0.5,
+        validation_fraction=None,
+        loss_source="train",
+        random_state=0,
     ).fit(X, y)
     natural = clf.natural_mixture_
     booster = None
     dtrain = xgb.QuantileDMatrix(X, y, weight=np.ones(len(y)))
-    config = {"objective": "multi:softprob", "num_class": 3, "max_depth": 2,
-              "learning_rate": 0.3, "nthread": 1, "tree_method": "hist",
-              "seed": clf.estimator_.get_params()["random_state"]}
+    config = {
+        "objective": "multi:softprob",
+        "num_class": 3,
+        "max_depth": 2,
+        "learning_rate": 0.3,
+        "nthread": 1,
+        "tree_method": "hist",
+        "seed": clf.estimator_.get_params()["random_state"],
+    }
     for r in range(3):
         w = (clf.mixture_history_[r] / natural)[y]
         w = (w * w.size / w.sum()).astype(np.float32)
@@ -81,8 +95,9 @@ def test_binary_string_labels_and_groups():
 def test_regressor_with_groups():
     X, y = make_regression(n_samples=400, n_features=6, noise=10, random_state=0)
     groups = (X[:, 0] > 0).astype(int)
-    reg = Learn2MixRegressor(xgb.XGBRegressor(n_estimators=40, n_jobs=1), mixing_rate=0.05,
-                             random_state=0).fit(X, y, groups=groups)
+    reg = Learn2MixRegressor(
+        xgb.XGBRegressor(n_estimators=40, n_jobs=1), mixing_rate=0.05, random_state=0
+    ).fit(X, y, groups=groups)
     assert reg.mixture_.shape == (2,) and reg.score(X, y) > 0.8
     assert reg.estimator_.get_booster().num_boosted_rounds() == 40
 
@@ -90,10 +105,12 @@ def test_regressor_with_groups():
 def test_pandas_categorical_and_sparse_input():
     pd = pytest.importorskip("pandas")
     rng = np.random.RandomState(0)
-    frame = pd.DataFrame({
-        "num": rng.randn(300),
-        "cat": pd.Categorical(rng.choice(["a", "b", "c"], size=300)),
-    })
+    frame = pd.DataFrame(
+        {
+            "num": rng.randn(300),
+            "cat": pd.Categorical(rng.choice(["a", "b", "c"], size=300)),
+        }
+    )
     y = ((frame["cat"] == "a") ^ (frame["num"] > 1)).astype(int).to_numpy()
     clf = Learn2MixClassifier(
         xgb.XGBClassifier(n_estimators=10, enable_categorical=True, tree_method="hist", n_jobs=1),
@@ -111,7 +128,10 @@ def test_early_stopping_uses_xgboosts_best_iteration():
     X, y = make_classification(n_samples=400, flip_y=0.4, random_state=0)
     clf = Learn2MixClassifier(
         xgb.XGBClassifier(n_estimators=400, learning_rate=0.5, n_jobs=1),
-        early_stopping=True, n_iter_no_change=2, steps_per_round=5, random_state=0,
+        early_stopping=True,
+        n_iter_no_change=2,
+        steps_per_round=5,
+        random_state=0,
     ).fit(X, y)
     assert clf.stop_reason_ == "early_stopping"
     assert clf.estimator_.get_params()["early_stopping_rounds"] == 10

@@ -32,6 +32,10 @@ class Backend(ABC):
     stochastic = False
     #: the model family stops early by itself (the controller must not)
     handles_early_stopping = False
+    #: ways this backend can apply a mixture; the first is the default
+    mixing_modes: tuple = ("reweight",)
+    #: dtype float64 arrays are cast to before they reach the model (None: as given)
+    input_dtype = None
 
     def __init__(self, estimator, *, is_classifier: bool, random_state: int):
         self.estimator = estimator

@@ -1,0 +1,127 @@
+"""Batch samplers for neural nets: mixture-composed batches and plain shuffling.
+
+Both yield lists of row indices (``torch.utils.data.DataLoader(batch_sampler=...)``)
+and remember the batches they handed out, so the training loop can tell which
+rows (hence which groups and weights) the current batch holds.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+
+def stochastic_counts(alpha: np.ndarray, batch_size: int, rng) -> np.ndarray:
+    """Split ``batch_size`` slots over groups with expected counts ``alpha * batch_size``.
+
+    Every group gets ``floor(alpha_g * M)`` slots; the remaining slots go to
+    groups chosen by systematic sampling on the fractional parts, so a group
+    gets one extra slot with probability exactly equal to its fractional part.
+    The counts always sum to ``batch_size``, and a group with
+    ``0 < alpha_g * M < 1`` still appears in a share ``alpha_g * M`` of the
+    batches: it is never starved.
+    """
+    target = np.asarray(alpha, dtype=np.float64) * batch_size
+    counts = np.floor(target).astype(np.int64)
+    remaining = batch_size - int(counts.sum())
+    if remaining > 0:
+        frac = target - counts
+        frac *= remaining / frac.sum()  # exact sum despite rounding error
+        edges = np.cumsum(frac)
+        points = rng.uniform() + np.arange(remaining)
+        picked = np.searchsorted(edges, points, side="right")
+        np.add.at(counts, np.minimum(picked, counts.size - 1), 1)
+    return counts
+
+
+class _RecordingSampler:
+    """Remembers every batch it yields until the training loop claims it."""
+
+    def __init__(self):
+        self.pending: deque = deque()
+
+    def claim(self) -> np.ndarray:
+        """Rows of the oldest batch yielded and not yet claimed (the one training now)."""
+        return self.pending.popleft()
+
+    def _emit(self, batch: np.ndarray) -> list:
+        self.pending.append(batch)
+        return batch.tolist()
+
+
+class MixtureBatchSampler(_RecordingSampler):
+    """Batches whose composition follows the current mixture (Learn2Mix's sampling).
+
+    Each batch of size ``batch_size`` takes about ``alpha_g * batch_size``
+    rows of group ``g`` (:func:`stochastic_counts`), walking through a
+    per-group shuffled order and reshuffling when a group runs out, so every
+    row of a group is visited once before any repeats.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_samples,)
+        Group index of every training row.
+    batch_size : int
+        Rows per batch; every batch has exactly this many.
+    mixture : object with a ``mixture`` attribute
+        Read at every batch, so a new mixture applies from the next batch.
+    n_batches : int, default=None
+        Batches per epoch; default ``ceil(n_samples / batch_size)``.
+    seed : int, default=0
+        Seed of the sampler's own random generator.
+    """
+
+    def __init__(self, codes, batch_size: int, mixture, n_batches=None, seed: int = 0):
+        super().__init__()
+        self.codes = np.asarray(codes)
+        self.batch_size = int(batch_size)
+        self.mixture = mixture
+        n_groups = int(self.codes.max()) + 1
+        self.members = [np.flatnonzero(self.codes == g) for g in range(n_groups)]
+        self.n_batches = int(n_batches) if n_batches else -(-self.codes.size // self.batch_size)
+        self.rng = np.random.RandomState(seed)
+        self.orders = [self.rng.permutation(m) for m in self.members]
+        self.positions = np.zeros(n_groups, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.n_batches
+
+    def _take(self, group: int, count: int) -> np.ndarray:
+        taken = []
+        while count > 0:
+            order = self.orders[group]
+            start = self.positions[group]
+            chunk = order[start : start + count]
+            taken.append(chunk)
+            count -= chunk.size
+            self.positions[group] += chunk.size
+            if self.positions[group] >= order.size:  # group exhausted: reshuffle
+                self.orders[group] = self.rng.permutation(self.members[group])
+                self.positions[group] = 0
+        return np.concatenate(taken)
+
+    def __iter__(self):
+        for _ in range(self.n_batches):
+            alpha = np.asarray(self.mixture.mixture, dtype=np.float64)
+            counts = stochastic_counts(alpha, self.batch_size, self.rng)
+            batch = np.concatenate([self._take(g, c) for g, c in enumerate(counts) if c > 0])
+            yield self._emit(batch)
+
+
+class ShuffledBatchSampler(_RecordingSampler):
+    """Plain shuffled minibatches (every row once per epoch), recorded."""
+
+    def __init__(self, n_samples: int, batch_size: int, seed: int = 0):
+        super().__init__()
+        self.n_samples = int(n_samples)
+        self.batch_size = int(batch_size)
+        self.rng = np.random.RandomState(seed)
+
+    def __len__(self) -> int:
+        return -(-self.n_samples // self.batch_size)
+
+    def __iter__(self):
+        order = self.rng.permutation(self.n_samples)
+        for start in range(0, self.n_samples, self.batch_size):
+            yield self._emit(order[start : start + self.batch_size])

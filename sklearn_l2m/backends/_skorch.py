@@ -1,0 +1,233 @@
+"""Backend for skorch neural nets (PyTorch, CPU or GPU).
+
+ONE ``net.fit``. For its duration the backend
+
+* feeds the training ``DataLoader`` through a batch sampler of its own
+  (``iterator_train__batch_sampler``): :class:`MixtureBatchSampler` composes
+  every batch from the current mixture (``mixing_mode="resample"``, the
+  paper's way), :class:`ShuffledBatchSampler` shuffles as usual
+  (``"reweight"``); either records which rows each batch holds;
+* runs the criterion with ``reduction="none"``, so the validation pass skorch
+  already makes every epoch yields per-sample losses (no second forward
+  pass), and in ``"reweight"`` mode multiplies each training sample's loss by
+  its mixture weight, kept on the net's device;
+* adds a callback that, every ``steps_per_round`` epochs, hands the losses to
+  the controller and installs the new mixture.
+
+Afterwards the net's own settings (iterator, criterion reduction, callbacks,
+train split) are restored: ``estimator_`` is an ordinary trained skorch net.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._base import Backend
+from ._samplers import MixtureBatchSampler, ShuffledBatchSampler
+
+_OURS = "learn2mix"
+_ITERATOR_KEYS = ("batch_sampler", "batch_size", "shuffle", "sampler", "drop_last")
+
+
+class _MixtureView:
+    """What the sampler reads: the controller's current mixture."""
+
+    def __init__(self, controller):
+        self.controller = controller
+
+    @property
+    def mixture(self):
+        return self.controller.mixture
+
+
+def _mixing_callback(backend, controller, plan, sampler, net):
+    """The skorch callback that ends rounds; built lazily (skorch is optional)."""
+    import torch
+    from skorch.callbacks import Callback
+
+    device = net.device
+    n_groups = controller.data.n_groups
+    codes = torch.as_tensor(controller.data.codes_train, device=device)
+    track_train = controller.wants_train_loss or controller.fallback is not None
+    round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
+
+    class MixingCallback(Callback):
+        def initialize(self):
+            self.epoch = 0
+            self.rows = None
+            self.val_losses = []
+            self.loss_sum = torch.zeros(n_groups, dtype=torch.float64, device=device)
+            self.loss_count = torch.zeros(n_groups, dtype=torch.float64, device=device)
+            self.weights = None
+            if backend.mixing_mode == "reweight":
+                self.weights = torch.as_tensor(
+                    controller.sample_weight(), dtype=torch.float32, device=device
+                )
+            return self
+
+        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+            if training:
+                self.rows = torch.as_tensor(sampler.claim(), device=device)
+
+        def reduce(self, per_sample, training):
+            """The scalar loss skorch back-propagates and logs."""
+            if per_sample.dim() > 1:
+                per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
+            if not training:
+                self.val_losses.append(per_sample.detach())
+                return per_sample.mean()
+            if track_train:
+                group = codes[self.rows]
+                detached = per_sample.detach().to(torch.float64)
+                self.loss_sum += torch.bincount(group, weights=detached, minlength=n_groups)
+                self.loss_count += torch.bincount(group, minlength=n_groups).to(torch.float64)
+            if self.weights is not None:
+                return (per_sample * self.weights[self.rows]).mean()
+            return per_sample.mean()
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epoch += 1
+            if self.epoch not in round_ends:
+                self.val_losses.clear()
+                return
+            val = None
+            if self.val_losses:
+                val = torch.cat(self.val_losses).cpu().numpy().astype(np.float64)
+                self.val_losses.clear()
+            train_groups = None
+            if track_train:
+                counts = self.loss_count.cpu().numpy()
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    train_groups = self.loss_sum.cpu().numpy() / counts
+                train_groups[counts == 0] = np.nan
+                self.loss_sum.zero_()
+                self.loss_count.zero_()
+            stop = controller.end_round(val_sample_loss=val, train_group_loss=train_groups)
+            if self.weights is not None:
+                self.weights.copy_(torch.as_tensor(controller.sample_weight(), dtype=torch.float32))
+            if stop:
+                raise KeyboardInterrupt  # skorch's way to end fit early (as EarlyStopping)
+
+    return MixingCallback()
+
+
+class SkorchBackend(Backend):
+    """Mix inside one skorch training run, by batch composition or loss weights."""
+
+    stochastic = True
+    #: "resample" (batch composition, the paper's) or "reweight" (loss weights)
+    mixing_modes = ("resample", "reweight")
+    #: torch modules are float32 by default
+    input_dtype = np.float32
+
+    def check(self) -> None:
+        from skorch import NeuralNetClassifier, NeuralNetRegressor
+
+        net = self.estimator
+        wanted = NeuralNetClassifier if self.is_classifier else NeuralNetRegressor
+        if not isinstance(net, wanted):
+            raise TypeError(
+                f"This meta-estimator needs a skorch {wanted.__name__} as estimator; got "
+                f"{type(net).__name__}."
+            )
+        criterion = net.criterion
+        import inspect
+
+        if isinstance(criterion, type):
+            params = inspect.signature(criterion).parameters
+            if "reduction" not in params and not any(
+                p.kind == p.VAR_KEYWORD for p in params.values()
+            ):
+                raise TypeError(
+                    f"The criterion {criterion.__name__} takes no 'reduction' argument; "
+                    "Learn2Mix needs per-sample losses (reduction='none'). Give the "
+                    "criterion a reduction parameter, as torch.nn losses have."
+                )
+
+    def batch_size(self) -> int:
+        net = self.estimator
+        size = getattr(net, "iterator_train__batch_size", net.batch_size)
+        return int(size)
+
+    def budget(self) -> int:
+        return int(self.estimator.max_epochs)
+
+    def set_budget(self, total_steps: int) -> None:
+        self.estimator.set_params(max_epochs=int(total_steps))
+
+    def updates_per_step(self, n_train: int) -> int:
+        size = self.batch_size()
+        return 1 if size == -1 else max(1, math.ceil(n_train / size))
+
+    def train(self, data, plan, controller):
+        import torch
+        from skorch.dataset import Dataset
+        from skorch.helper import predefined_split
+
+        net = self.estimator
+        n_train = data.y_train.shape[0]
+        size = self.batch_size()
+        size = n_train if size == -1 else size
+        if self.mixing_mode == "resample":
+            sampler = MixtureBatchSampler(
+                data.codes_train, size, _MixtureView(controller), seed=self.random_state
+            )
+        else:
+            sampler = ShuffledBatchSampler(n_train, size, seed=self.random_state)
+
+        y_train = self.net_target(data.y_train)
+        valid = None
+        if data.has_validation:
+            valid = predefined_split(Dataset(data.X_val, self.net_target(data.y_val)))
+
+        saved = {
+            key: net.__dict__[key]
+            for key in list(net.__dict__)
+            if key.startswith(tuple(f"iterator_train__{k}" for k in _ITERATOR_KEYS))
+            or key == "criterion__reduction"
+        }
+        saved_callbacks, saved_split = net.callbacks, net.train_split
+        for key in saved:
+            del net.__dict__[key]
+        callback = _mixing_callback(self, controller, plan, sampler, net)
+        net.set_params(
+            iterator_train__batch_sampler=sampler,
+            iterator_train__batch_size=1,
+            iterator_train__shuffle=False,
+            criterion__reduction="none",
+            callbacks=[*(saved_callbacks or []), (_OURS, callback)],
+            train_split=valid,
+        )
+        original_get_loss = net.get_loss
+
+        def get_loss(y_pred, y_true, X=None, training=False):
+            per_sample = original_get_loss(y_pred, y_true, X=X, training=training)
+            return callback.reduce(per_sample, training)
+
+        net.get_loss = get_loss
+        try:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.random_state)
+                net.fit(data.X_train, y_train)
+        finally:
+            net.__dict__.pop("get_loss", None)
+            for key in [k for k in net.__dict__ if k.startswith("iterator_train__")]:
+                if key.removeprefix("iterator_train__") in _ITERATOR_KEYS:
+                    del net.__dict__[key]
+            net.__dict__.pop("criterion__reduction", None)
+            net.__dict__.update(saved)
+            net.callbacks, net.train_split = saved_callbacks, saved_split
+            if hasattr(net, "callbacks_"):
+                net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != _OURS]
+            if getattr(net, "initialized_", False):
+                net.initialize_criterion()  # back to the user's reduction
+        return net
+
+    def net_target(self, y):
+        """Targets as nets expect them: int64 classes, float32 column for regression."""
+        if self.is_classifier:
+            return np.asarray(y, dtype=np.int64)
+        y = np.asarray(y, dtype=np.float32)
+        return y.reshape(-1, 1) if y.ndim == 1 else y
