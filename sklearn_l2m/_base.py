@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -223,8 +224,10 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if self.early_stopping and backend.handles_early_stopping:
             backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
 
+        began = time.perf_counter()
         with attach_progress(controller, plan.n_rounds, self.verbose, type(self).__name__):
             fitted = backend.train(data, plan, controller)
+        train_time = time.perf_counter() - began
 
         # All fitted state is set here, after training: an interrupted fit
         # leaves the estimator as it was before fit was called.
@@ -243,6 +246,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.steps_per_round_ = plan.steps_per_round
         self.stop_reason_ = getattr(backend, "stop_reason", None) or controller.stop_reason
         self.loss_source_ = loss_source
+        self.train_time_ = train_time
         return self
 
     def _check_weighted_classes(self, y_encoded, weight) -> None:

@@ -110,6 +110,9 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Why training stopped.
     loss_source_ : str
         The loss source actually used.
+    train_time_ : float
+        Seconds spent in the inner model's training loop (for MixMin, the
+        proxy search is ``mixer_.search_time_``, on top).
     n_features_in_ : int
         Number of features seen in fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)

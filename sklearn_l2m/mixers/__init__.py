@@ -3,6 +3,7 @@
 from ._base import BaseMixer, apply_floor, loss_shares
 from ._group_dro import DoReMi, GroupDRO
 from ._learn2mix import Learn2Mix
+from ._mixmin import MixMin, exponentiated_gradient
 from ._resolve import MIXERS, check_mixer, register_mixer
 from ._static import BalancedMixer, FixedMixer, NaturalMixer
 
@@ -14,9 +15,11 @@ __all__ = [
     "FixedMixer",
     "GroupDRO",
     "Learn2Mix",
+    "MixMin",
     "NaturalMixer",
     "apply_floor",
     "check_mixer",
+    "exponentiated_gradient",
     "loss_shares",
     "register_mixer",
 ]

@@ -1,0 +1,261 @@
+"""MixMin: an offline convex search for source weights (Thudi et al., ICML 2025).
+
+1. Train one cheap proxy model per group, on that group's training rows alone.
+2. Predict the target rows with every proxy.
+3. Minimise the loss of the mixture of the proxies' predictions over the
+   simplex by exponentiated gradient: for classifiers the log loss of the
+   mixture of predictive distributions,
+   ``F(lam) = -mean_x log sum_i lam_i p_i(y_x | x)``, for regressors the squared
+   error of ``sum_i lam_i f_i(x)``.
+4. The final model trains once, with per-sample weights ``lam_g / n_g``.
+"""
+
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import has_fit_parameter
+
+from ._base import BaseMixer, apply_floor
+
+_EPS = 1e-12
+
+
+def exponentiated_gradient(objective_and_grad, n: int, *, step_size, max_steps, tol):
+    """Minimise a convex function on the simplex from the uniform point.
+
+    ``objective_and_grad(lam) -> (value, gradient)``. Stops when the
+    complementary-slackness gap ``max_i lam_i * |g_i - lam . g|`` (zero exactly
+    at a KKT point of the simplex-constrained problem) is below ``tol``.
+
+    Returns the final point and the trace of ``(value, lam)`` per step.
+    """
+    lam = np.full(n, 1.0 / n)
+    trace = []
+    for _ in range(max_steps):
+        value, grad = objective_and_grad(lam)
+        trace.append((value, lam.copy()))
+        gap = np.max(lam * np.abs(grad - lam @ grad))
+        if gap < tol:
+            break
+        logits = np.log(np.maximum(lam, 1e-300)) - step_size * grad
+        logits -= logits.max()
+        lam = np.exp(logits)
+        lam /= lam.sum()
+    else:
+        value, _ = objective_and_grad(lam)
+        trace.append((value, lam.copy()))
+    return lam, trace
+
+
+class _PriorProba:
+    """Proxy for a group with one class: predicts that class with certainty-ish."""
+
+    def __init__(self, proba):
+        self.proba = proba
+
+    def predict_proba(self, X):
+        n = X.shape[0]
+        return np.tile(self.proba, (n, 1))
+
+
+class MixMin(BaseMixer):
+    """Offline source mixing: fit the mixture once, from per-group proxy models.
+
+    A fixed mixture, found before training: one proxy model per group
+    predicts the target data, and the mixture minimises the loss of the mixed
+    proxy predictions (a convex problem, solved by exponentiated gradient).
+    Useful when groups are data *sources* (assays, sites) and a target
+    distribution is known through a few labelled examples.
+
+    Parameters
+    ----------
+    proxy : estimator, default=None
+        The proxy model trained on each group. ``None``: a clone of the inner
+        model with ``proxy_budget`` of its budget (trees, iterations, epochs).
+    proxy_budget : float in (0, 1], default=0.25
+        Share of the inner model's budget given to each proxy when
+        ``proxy=None``.
+    target : group label or None, default=None
+        The target data: ``None`` is the whole validation part; a group label
+        is that group's validation rows (the bioassay protocol: one assay is
+        the target, every group is a candidate source).
+    step_size : float, default=1.0
+        Exponentiated-gradient step (the paper's ``eta = 1``). For
+        regression the gradient is divided by the largest entry of the first
+        gradient, so the step does not depend on the scale of ``y``.
+    max_steps : int, default=100
+        Most exponentiated-gradient steps.
+    tol : float, default=1e-4
+        Stop when the KKT gap ``max_i lam_i |g_i - lam . g|`` is below it.
+
+    Attributes
+    ----------
+    mixture_ : ndarray of shape (n_groups,)
+        The mixture found (after the floor).
+    proxy_losses_ : ndarray of shape (n_groups,)
+        Each proxy's own loss on the target data.
+    objective_trace_ : ndarray of shape (n_steps,)
+        Mixture loss after every step.
+    mixture_trace_ : ndarray of shape (n_steps, n_groups)
+        The mixture at every step.
+    search_time_ : float
+        Seconds spent training proxies and searching.
+
+    References
+    ----------
+    .. [1] A. Thudi et al. "MixMin: Finding Data Mixtures via Convex
+       Minimization", ICML 2025, arXiv:2502.10510.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_l2m import Learn2MixClassifier
+    >>> from sklearn_l2m.mixers import MixMin
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(600, 2)
+    >>> source = np.repeat(["a", "b"], 300)
+    >>> y = np.where(source == "a", X[:, 0] > 0, X[:, 1] > 0).astype(int)
+    >>> clf = Learn2MixClassifier(
+    ...     LogisticRegression(), mixer=MixMin(target="b"), random_state=0
+    ... ).fit(X, y, groups=source)
+    >>> bool(clf.mixture_[1] > 0.8)  # source b is the target's own distribution
+    True
+    """
+
+    adaptive = False
+    offline = True
+
+    _parameter_constraints: dict = {
+        "proxy": [HasMethods(["fit"]), None],
+        "proxy_budget": [Interval(Real, 0, 1, closed="right")],
+        "step_size": [Interval(Real, 0, None, closed="neither")],
+        "max_steps": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self, proxy=None, *, proxy_budget=0.25, target=None, step_size=1.0, max_steps=100, tol=1e-4
+    ):
+        self.proxy = proxy
+        self.proxy_budget = proxy_budget
+        self.target = target
+        self.step_size = step_size
+        self.max_steps = max_steps
+        self.tol = tol
+
+    def start(self, group_sizes, *, floor=0.0, groups=None):
+        self._validate_params()
+        return super().start(group_sizes, floor=floor, groups=groups)
+
+    # -- the search ---------------------------------------------------------------
+    def search(self, backend, data, controller) -> np.ndarray:
+        """Train the proxies, find the mixture, and install it in the controller."""
+        began = time.perf_counter()
+        if not data.has_validation:
+            raise ValueError(
+                "MixMin needs target data: keep validation_fraction or pass X_val / y_val."
+            )
+        rows = np.arange(data.y_val.shape[0])
+        if self.target is not None:
+            labels = list(np.asarray(self.groups_).tolist())
+            if self.target not in labels:
+                raise ValueError(
+                    f"MixMin target {self.target!r} is not a group; groups are {labels}."
+                )
+            rows = np.flatnonzero(data.codes_val == labels.index(self.target))
+            if rows.size == 0:
+                raise ValueError(
+                    f"The target group {self.target!r} has no validation rows; raise "
+                    "validation_fraction or pass X_val / y_val with groups_val."
+                )
+        X_target = _safe_indexing(data.X_val, rows)
+        y_target = data.y_val[rows]
+        weight_target = data.weight_val[rows]
+        weight_target = weight_target / weight_target.sum()
+
+        predictions = np.column_stack(
+            [
+                self._proxy_prediction(backend, data, g, X_target, y_target)
+                for g in range(data.n_groups)
+            ]
+        )  # (n_target, n_groups)
+        if backend.is_classifier:
+            self.proxy_losses_ = -(weight_target @ np.log(np.maximum(predictions, _EPS)))
+
+            def objective(lam):
+                mixed = np.maximum(predictions @ lam, _EPS)
+                value = -(weight_target @ np.log(mixed))
+                grad = -(weight_target / mixed) @ predictions
+                return value, grad
+
+            step = self.step_size
+        else:
+            self.proxy_losses_ = weight_target @ (predictions - y_target[:, None]) ** 2
+            scale = []  # the first gradient's size: makes the step scale-free in y
+
+            def objective(lam):
+                residual = predictions @ lam - y_target
+                value = weight_target @ residual**2
+                grad = 2 * (weight_target * residual) @ predictions
+                if not scale:
+                    scale.append(max(np.max(np.abs(grad)), _EPS))
+                return value, grad / scale[0]
+
+            step = self.step_size
+        lam, trace = exponentiated_gradient(
+            objective, data.n_groups, step_size=step, max_steps=self.max_steps, tol=self.tol
+        )
+        self.objective_trace_ = np.array([value for value, _ in trace])
+        self.mixture_trace_ = np.vstack([point for _, point in trace])
+        self.mixture_ = apply_floor(lam, self.floor_)
+        controller.mixture = self.mixture_.copy()
+        controller.mixture_history[0] = self.mixture_.copy()
+        self.search_time_ = time.perf_counter() - began
+        return self.mixture_
+
+    def _proxy_prediction(self, backend, data, group, X_target, y_target):
+        """One proxy's prediction of the target: p_g(y | x) or f_g(x)."""
+        rows = np.flatnonzero(data.codes_train == group)
+        X_g = _safe_indexing(data.X_train, rows)
+        y_g = data.y_train[rows]
+        w_g = data.weight_train[rows]
+        if backend.is_classifier:
+            encoder = LabelEncoder().fit(y_g)
+            if encoder.classes_.size == 1:  # a one-class source: its label prior
+                proxy = _PriorProba(np.array([1.0]))
+            else:
+                proxy = self._fit_proxy(backend, X_g, encoder.transform(y_g), w_g)
+            proba = np.full((len(y_target), data.n_classes), _EPS)
+            proba[:, encoder.classes_] = np.asarray(proxy.predict_proba(X_target))
+            return proba[np.arange(len(y_target)), y_target]
+        proxy = self._fit_proxy(backend, X_g, y_g, w_g)
+        return np.asarray(proxy.predict(X_target), dtype=np.float64).reshape(-1)
+
+    def _fit_proxy(self, backend, X, y, weight):
+        if self.proxy is not None:
+            proxy = clone(self.proxy)
+        else:
+            proxy_backend = type(backend)(
+                clone(backend.estimator),
+                is_classifier=backend.is_classifier,
+                random_state=backend.random_state,
+            )
+            proxy_backend.check()
+            budget = proxy_backend.budget()
+            if budget is not None:
+                proxy_backend.set_budget(max(1, int(round(self.proxy_budget * budget))))
+            proxy = proxy_backend.estimator
+        if has_fit_parameter(proxy, "sample_weight"):
+            return proxy.fit(X, y, sample_weight=weight)
+        return proxy.fit(X, y)
+
+    def _initial(self, shares):
+        return np.full_like(shares, 1.0 / shares.size)
