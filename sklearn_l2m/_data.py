@@ -80,8 +80,12 @@ def encode_groups(groups, n_samples: int, *, input_name: str = "groups"):
     if groups is None:
         raise ValueError(f"{input_name} is None.")
     values = np.asarray(groups)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values.ravel()
     if values.ndim != 1:
-        values = column_or_1d(values, warn=False)
+        raise ValueError(
+            f"{input_name} must be 1-D (one label per sample); got shape {values.shape}."
+        )
     if values.shape[0] != n_samples:
         raise ValueError(
             f"{input_name} has {values.shape[0]} entries but X has {n_samples} samples; "
