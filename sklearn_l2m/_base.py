@@ -57,6 +57,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit"]), None],
         "mixer": [str, dict, "array-like", BaseMixer],
         "mixing_rate": [Interval(Real, 0, 1, closed="both")],
+        "shrinkage": [Interval(Real, 0, 1, closed="both")],
         "n_rounds": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "steps_per_round": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
@@ -76,6 +77,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         *,
         mixer="learn2mix",
         mixing_rate=0.1,
+        shrinkage=0.7,
         n_rounds="auto",
         steps_per_round="auto",
         validation_fraction=0.1,
@@ -91,6 +93,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.mixer = mixer
         self.mixing_rate = mixing_rate
+        self.shrinkage = shrinkage
         self.n_rounds = n_rounds
         self.steps_per_round = steps_per_round
         self.validation_fraction = validation_fraction
@@ -208,7 +211,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if backend.budget() is not None and plan.total_steps != backend.budget():
             backend.set_budget(plan.total_steps)
 
-        mixer = check_mixer(self.mixer, self.mixing_rate)
+        mixer = check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
         controller = MixingController(
             mixer,
             data,

@@ -43,6 +43,14 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     mixing_rate : float in [0, 1], default=0.1
         Learn2Mix's ``gamma``: how far the mixture moves towards the loss
         shares each round. 0 is classical training. Used by ``"learn2mix"``.
+    shrinkage : float in [0, 1], default=0.7
+        Used by ``"learn2mix"``: pulls its target towards the natural mixture,
+        ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
+        paper's rule. The default was chosen on the benchmarks so that
+        accuracy on naturally distributed test data stays within about 1
+        point of classical training (the paper's rule lost 5 points on HIV
+        while gaining the most balanced accuracy); tune it with
+        GridSearchCV, where ``mixing_rate=0`` is classical training.
     n_rounds : int or "auto", default="auto"
         Number of mixture updates. "auto": the budget divided by
         ``steps_per_round`` (20 rounds for models without a budget). An int

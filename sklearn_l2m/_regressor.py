@@ -29,6 +29,14 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         The mixing strategy; see :class:`Learn2MixClassifier`.
     mixing_rate : float in [0, 1], default=0.1
         Learn2Mix's ``gamma`` (the paper uses 0.01-0.05 for regression).
+    shrinkage : float in [0, 1], default=0.7
+        Used by ``"learn2mix"``: pulls its target towards the natural mixture,
+        ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
+        paper's rule. The default was chosen on the benchmarks so that
+        accuracy on naturally distributed test data stays within about 1
+        point of classical training (the paper's rule lost 5 points on HIV
+        while gaining the most balanced accuracy); tune it with
+        GridSearchCV, where ``mixing_rate=0`` is classical training.
     n_rounds : int or "auto", default="auto"
         Number of mixture updates; see :class:`Learn2MixClassifier`.
     steps_per_round : int or "auto", default="auto"
@@ -120,6 +128,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         *,
         mixer="learn2mix",
         mixing_rate=0.1,
+        shrinkage=0.7,
         n_rounds="auto",
         steps_per_round="auto",
         validation_fraction=0.1,
@@ -137,6 +146,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
             estimator,
             mixer=mixer,
             mixing_rate=mixing_rate,
+            shrinkage=shrinkage,
             n_rounds=n_rounds,
             steps_per_round=steps_per_round,
             validation_fraction=validation_fraction,

@@ -24,6 +24,11 @@ class Learn2Mix(BaseMixer):
     mixing_rate : float in [0, 1], default=0.1
         The paper's ``gamma``. 0 keeps the natural mixture (classical
         training); 1 jumps to the loss shares every round.
+    shrinkage : float in [0, 1], default=0.0
+        Pulls the target towards the natural mixture ``pi``:
+        ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
+        paper's rule; 1 is classical training. The fixed point moves by the
+        same amount, so rare groups gain weight without taking over.
 
     References
     ----------
@@ -42,10 +47,12 @@ class Learn2Mix(BaseMixer):
 
     _parameter_constraints: dict = {
         "mixing_rate": [Interval(Real, 0, 1, closed="both")],
+        "shrinkage": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, mixing_rate: float = 0.1):
+    def __init__(self, mixing_rate: float = 0.1, shrinkage: float = 0.0):
         self.mixing_rate = mixing_rate
+        self.shrinkage = shrinkage
 
     def start(self, group_sizes, *, floor=0.0, groups=None):
         self._validate_params()
@@ -53,4 +60,8 @@ class Learn2Mix(BaseMixer):
 
     def _step(self, losses: np.ndarray) -> np.ndarray:
         alpha = self.mixture_
-        return alpha + self.mixing_rate * (loss_shares(losses, alpha) - alpha)
+        target = loss_shares(losses, alpha)
+        if self.shrinkage:
+            natural = self.group_sizes_ / self.group_sizes_.sum()
+            target = (1 - self.shrinkage) * target + self.shrinkage * natural
+        return alpha + self.mixing_rate * (target - alpha)

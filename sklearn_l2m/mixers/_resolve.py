@@ -12,23 +12,23 @@ from ._group_dro import DoReMi, GroupDRO
 from ._learn2mix import Learn2Mix
 from ._static import BalancedMixer, FixedMixer, NaturalMixer
 
-#: name -> factory(mixing_rate). ``mixing_rate`` reaches the mixers whose
-#: step it is; the others are built with their own defaults.
+#: name -> factory(mixing_rate, shrinkage). The estimator's ``mixing_rate``
+#: and ``shrinkage`` reach Learn2Mix; the others are built with their defaults.
 MIXERS = {
-    "learn2mix": lambda rate: Learn2Mix(mixing_rate=rate),
-    "natural": lambda rate: NaturalMixer(),
-    "balanced": lambda rate: BalancedMixer(),
-    "group_dro": lambda rate: GroupDRO(),
-    "doremi": lambda rate: DoReMi(),
+    "learn2mix": lambda rate, shrinkage: Learn2Mix(mixing_rate=rate, shrinkage=shrinkage),
+    "natural": lambda rate, shrinkage: NaturalMixer(),
+    "balanced": lambda rate, shrinkage: BalancedMixer(),
+    "group_dro": lambda rate, shrinkage: GroupDRO(),
+    "doremi": lambda rate, shrinkage: DoReMi(),
 }
 
 
 def register_mixer(name: str, factory) -> None:
-    """Make ``mixer=name`` build ``factory(mixing_rate)``; for extensions."""
+    """Make ``mixer=name`` build ``factory(mixing_rate, shrinkage)``; for extensions."""
     MIXERS[name] = factory
 
 
-def check_mixer(mixer, mixing_rate: float = 0.1) -> BaseMixer:
+def check_mixer(mixer, mixing_rate: float = 0.1, shrinkage: float = 0.0) -> BaseMixer:
     """Resolve ``mixer`` (a name, a dict or array mixture, or a Mixer) to a fresh Mixer.
 
     Parameters
@@ -37,7 +37,9 @@ def check_mixer(mixer, mixing_rate: float = 0.1) -> BaseMixer:
         A name from :data:`MIXERS`; a fixed mixture (dict by group label or
         array in sorted group order); or a mixer object, which is cloned.
     mixing_rate : float, default=0.1
-        Step size given to named adaptive mixers that use it (``"learn2mix"``).
+        Step size given to ``"learn2mix"``.
+    shrinkage : float, default=0.0
+        Shrinkage towards the natural mixture given to ``"learn2mix"``.
 
     Returns
     -------
@@ -51,7 +53,7 @@ def check_mixer(mixer, mixing_rate: float = 0.1) -> BaseMixer:
 
             return MixMin()
         try:
-            return MIXERS[mixer](mixing_rate)
+            return MIXERS[mixer](mixing_rate, shrinkage)
         except KeyError:
             names = sorted([*MIXERS, "mixmin"])
             raise ValueError(

@@ -1,0 +1,1 @@
+"""Benchmarks of sklearn-l2m (not part of the installed package)."""

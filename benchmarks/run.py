@@ -1,0 +1,249 @@
+"""Benchmark runner: strategies x data sets x inner models x seeds, at equal budget.
+
+    python -m benchmarks.run --suite quick     # the demo: a few minutes on 2 cores
+    python -m benchmarks.run --suite full      # the record in benchmarks/RESULTS.md
+
+Writes a Markdown report (tables of mean +- std over seeds, the command and
+the versions) and PNG plots (test metric vs trees / epochs, mixture over
+rounds) to the output folder, and prints the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    log_loss,
+)
+from sklearn.preprocessing import LabelEncoder
+
+from .strategies import STRATEGIES, class_recalls
+from .suites import SUITES
+
+CLASSIFICATION_METRICS = [
+    "accuracy",
+    "balanced_accuracy",
+    "worst_class_recall",
+    "macro_f1",
+    "log_loss",
+    "fit_time_s",
+]
+REGRESSION_METRICS = ["rmse", "worst_group_rmse", "mean_group_rmse", "fit_time_s"]
+
+
+def _inner_of(model):
+    return getattr(model, "estimator_", model)
+
+
+def classification_scores(model, X, y, labels):
+    pred = model.predict(X)
+    proba = model.predict_proba(X)
+    return {
+        "accuracy": accuracy_score(y, pred),
+        "balanced_accuracy": balanced_accuracy_score(y, pred),
+        "worst_class_recall": class_recalls(y, pred, labels).min(),
+        "macro_f1": f1_score(y, pred, average="macro"),
+        "log_loss": log_loss(y, proba, labels=labels),
+    }
+
+
+def regression_scores(model, X, y, groups):
+    pred = np.asarray(model.predict(X)).ravel()
+    per_group = np.array(
+        [np.sqrt(np.mean((pred[groups == g] - y[groups == g]) ** 2)) for g in np.unique(groups)]
+    )
+    return {
+        "rmse": float(np.sqrt(np.mean((pred - y) ** 2))),
+        "worst_group_rmse": per_group.max(),
+        "mean_group_rmse": per_group.mean(),
+    }
+
+
+def staged_balanced_accuracy(model, X, y):
+    """Test balanced accuracy after each tree (boosting) or epoch (nets)."""
+    inner = _inner_of(model)
+    if hasattr(inner, "staged_predict"):  # HistGradientBoosting
+        return [balanced_accuracy_score(y, p) for p in inner.staged_predict(X)]
+    if hasattr(inner, "get_booster"):  # XGBoost
+        n = inner.get_booster().num_boosted_rounds()
+        steps = np.unique(np.linspace(1, n, min(n, 25)).astype(int))
+        return {
+            int(k): balanced_accuracy_score(y, inner.predict(X, iteration_range=(0, int(k))))
+            for k in steps
+        }
+    curve = getattr(inner, "history", None)
+    if curve is not None and "test_pred" in curve[0]:
+        return [balanced_accuracy_score(y, row["test_pred"]) for row in curve]
+    return None
+
+
+def run_task(task, seeds, log):
+    rows, curves, mixtures = [], {}, {}
+    for seed in seeds:
+        data = task["load"](seed)
+        is_classifier = task["kind"] != "regression"
+        X_tr, X_te, y_tr, y_te = data.X_train, data.X_test, data.y_train, data.y_test
+        if is_classifier:
+            encoder = LabelEncoder().fit(y_tr)
+            y_tr, y_te = encoder.transform(y_tr), encoder.transform(y_te)
+            labels = np.arange(len(encoder.classes_))
+        groups = data.get("groups_train") if task.get("use_groups") else None
+        for name in task["strategies"]:
+            inner = task["inner"](seed, X_te, y_te)
+            began = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = STRATEGIES[name](inner, X_tr, y_tr, groups, seed, is_classifier)
+            fit_time = time.perf_counter() - began
+            if is_classifier:
+                scores = classification_scores(model, X_te, y_te, labels)
+            else:
+                scores = regression_scores(model, X_te, y_te, data.groups_test)
+            scores["fit_time_s"] = fit_time
+            rows.append({"strategy": name, "seed": seed, **scores})
+            log(
+                f"  {task['name']:<28} seed {seed} {name:<16} "
+                + " ".join(f"{k}={v:.4f}" for k, v in scores.items())
+            )
+            if seed == seeds[0] and is_classifier:
+                curve = staged_balanced_accuracy(model, X_te, y_te)
+                if curve is not None:
+                    curves[name] = curve
+                if hasattr(model, "mixture_history_"):
+                    mixtures[name] = model.mixture_history_
+    return rows, curves, mixtures
+
+
+def summarise(rows, metrics):
+    strategies = list(dict.fromkeys(r["strategy"] for r in rows))
+    table = {}
+    for name in strategies:
+        picked = [r for r in rows if r["strategy"] == name]
+        table[name] = {
+            m: (np.mean([r[m] for r in picked]), np.std([r[m] for r in picked])) for m in metrics
+        }
+    return table
+
+
+def markdown_table(table, metrics, baseline="classical"):
+    head = "| strategy | " + " | ".join(metrics) + " |\n"
+    head += "|---" * (len(metrics) + 1) + "|\n"
+    lines = []
+    for name, values in table.items():
+        cells = []
+        for m in metrics:
+            mean, std = values[m]
+            cell = f"{mean:.4f} ± {std:.4f}"
+            if baseline in table and name != baseline and m != "fit_time_s":
+                delta = mean - table[baseline][m][0]
+                cell += f" ({delta:+.4f})"
+            cells.append(cell)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def plot_task(task, curves, mixtures, out_dir):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    written = []
+    slug = task["name"].replace(" ", "_").replace("/", "-")
+    if curves:
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for name, curve in curves.items():
+            if isinstance(curve, dict):
+                ax.plot(list(curve), list(curve.values()), label=name)
+            else:
+                ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
+        ax.set_xlabel(task.get("step_name", "trees / epochs"))
+        ax.set_ylabel("test balanced accuracy")
+        ax.set_title(task["name"])
+        ax.legend()
+        path = out_dir / f"{slug}_curve.png"
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    if "learn2mix" in mixtures:
+        from sklearn_l2m.plotting import plot_mixture_history
+
+        ax = plot_mixture_history(mixtures["learn2mix"])
+        ax.set_title(f"{task['name']}: learn2mix mixture per round")
+        path = out_dir / f"{slug}_mixture.png"
+        ax.figure.tight_layout()
+        ax.figure.savefig(path, dpi=110)
+        plt.close(ax.figure)
+        written.append(path)
+    return written
+
+
+def versions():
+    import sklearn
+
+    out = {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+    }
+    for name in ("xgboost", "torch", "skorch"):
+        try:
+            out[name] = __import__(name).__version__
+        except ImportError:
+            pass
+    out["machine"] = f"{platform.machine()}, {__import__('os').cpu_count()} cores"
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
+    parser.add_argument("--seeds", type=int, default=None, help="override the suite's seeds")
+    parser.add_argument("--only", default=None, help="run tasks whose name contains this")
+    parser.add_argument("--out", default=None, help="output folder")
+    args = parser.parse_args(argv)
+    suite = SUITES[args.suite]
+    tasks = [t for t in suite["tasks"] if not args.only or args.only in t["name"]]
+    seeds = list(range(args.seeds if args.seeds else suite["seeds"]))
+    out_dir = Path(args.out or suite["out"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+
+    report = [
+        f"# Benchmark results: suite `{args.suite}`\n",
+        f"Command: `{command}` ({len(seeds)} seeds; mean ± std over seeds; "
+        "in brackets: difference to `classical`, the inner model alone on all "
+        "training rows, same budget).\n",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + "\n",
+    ]
+    began = time.perf_counter()
+    for task in tasks:
+        print(f"== {task['name']}", flush=True)
+        rows, curves, mixtures = run_task(task, seeds, lambda line: print(line, flush=True))
+        metrics = REGRESSION_METRICS if task["kind"] == "regression" else CLASSIFICATION_METRICS
+        table = markdown_table(summarise(rows, metrics), metrics)
+        print(table, flush=True)
+        report.append(f"## {task['name']}\n\n{task['description']}\n\n{table}")
+        for path in plot_task(task, curves, mixtures, out_dir):
+            report.append(f"![{path.stem}]({path.name})\n")
+    report.append(f"\nTotal time: {time.perf_counter() - began:.0f} s.\n")
+    path = out_dir / "RESULTS.md"
+    path.write_text("\n".join(report))
+    print(f"Wrote {path} and plots in {out_dir}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

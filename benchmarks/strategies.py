@@ -1,0 +1,77 @@
+"""Training strategies compared at equal budget (same inner model, same trees / epochs)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.class_weight import compute_sample_weight
+
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+
+
+def _fit_plain(inner, X, y, sample_weight=None):
+    if sample_weight is None:
+        return clone(inner).fit(X, y)
+    return clone(inner).fit(X, y, sample_weight=sample_weight)
+
+
+def classical(inner, X, y, groups, seed, is_classifier):
+    """The inner model alone, on all training rows (what a user runs today)."""
+    if type(inner).__module__.startswith("skorch"):
+        __import__("torch").manual_seed(seed)
+    return _fit_plain(inner, X, y)
+
+
+def balanced(inner, X, y, groups, seed, is_classifier):
+    """scikit-learn's ``class_weight="balanced"`` weights (by group when groups are given)."""
+    key = y if groups is None else groups
+    if type(inner).__module__.startswith("skorch"):  # nets: class weights in the loss
+        torch = __import__("torch")
+        torch.manual_seed(seed)
+        weight = compute_sample_weight("balanced", y)
+        per_class = np.array([weight[y == c][0] for c in np.unique(y)], dtype=np.float32)
+        return clone(inner).set_params(criterion__weight=torch.as_tensor(per_class)).fit(X, y)
+    return _fit_plain(inner, X, y, compute_sample_weight("balanced", key))
+
+
+def oversample(inner, X, y, groups, seed, is_classifier):
+    """imbalanced-learn's RandomOverSampler, then the inner model (the practitioner's tool)."""
+    from imblearn.over_sampling import RandomOverSampler
+
+    X_res, y_res = RandomOverSampler(random_state=seed).fit_resample(X, y)
+    return _fit_plain(inner, X_res, y_res)
+
+
+def _wrapped(**params):
+    def strategy(inner, X, y, groups, seed, is_classifier):
+        meta = Learn2MixClassifier if is_classifier else Learn2MixRegressor
+        model = meta(inner, random_state=seed, **params)
+        return model.fit(X, y) if groups is None else model.fit(X, y, groups=groups)
+
+    strategy.__doc__ = f"Learn2Mix meta-estimator with {params or 'defaults'}"
+    return strategy
+
+
+def focal(inner, X, y, groups, seed, is_classifier):
+    """Focal loss (gamma 2) with inverse-frequency class weights (neural nets only)."""
+    from .nets import focal_net
+
+    torch = __import__("torch")
+    torch.manual_seed(seed)
+    return focal_net(clone(inner), y).fit(X, y)
+
+
+STRATEGIES = {
+    "classical": classical,
+    "balanced": balanced,
+    "oversample": oversample,
+    "learn2mix": _wrapped(),
+    "learn2mix_paper": _wrapped(shrinkage=0.0, min_weight=0.0),
+    "group_dro": _wrapped(mixer="group_dro"),
+    "mixmin": _wrapped(mixer="mixmin"),
+    "focal": focal,
+}
+
+
+def class_recalls(y_true, y_pred, labels):
+    return np.array([np.mean(y_pred[y_true == c] == c) for c in labels])

@@ -1,0 +1,146 @@
+"""The benchmark suites: which data, which inner model, which strategies.
+
+Every strategy of a task trains the same inner model with the same budget
+(trees / epochs); only how the training data is mixed differs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from sklearn_l2m.datasets import (
+    load_fashion_mnist,
+    load_hiv,
+    load_long_tailed_digits,
+    load_mnist1d,
+    load_moleculeace,
+)
+
+TABULAR = ["classical", "balanced", "oversample", "learn2mix", "learn2mix_paper", "group_dro"]
+
+
+def _xgb(**params):
+    def make(seed, X_test=None, y_test=None):
+        from xgboost import XGBClassifier
+
+        return XGBClassifier(random_state=seed, n_jobs=2, **params)
+
+    return make
+
+
+def _hgb(seed, X_test=None, y_test=None):
+    return HistGradientBoostingClassifier(early_stopping=False, random_state=seed)
+
+
+def _mlp(n_in, n_out, hidden=128, epochs=40, batch_size=128, lr=2e-3):
+    def make(seed, X_test=None, y_test=None):
+        from .nets import mlp_classifier
+
+        return mlp_classifier(
+            n_in, n_out, hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, X_test=X_test
+        )
+
+    return make
+
+
+def _subsample_test(bunch, n, seed=0):
+    rows = np.random.RandomState(seed).choice(len(bunch.y_test), n, replace=False)
+    bunch.X_test, bunch.y_test = bunch.X_test[rows], bunch.y_test[rows]
+    return bunch
+
+
+def _moleculeace_targets(n_targets):
+    def load(seed):
+        data = load_moleculeace("regression")
+        keep_groups = sorted(set(data.groups_train))[:n_targets]
+        tr = np.isin(data.groups_train, keep_groups)
+        te = np.isin(data.groups_test, keep_groups)
+        for part, mask in (("train", tr), ("test", te)):
+            for key in ("X", "y", "groups"):
+                data[f"{key}_{part}"] = data[f"{key}_{part}"][mask]
+        return data
+
+    return load
+
+
+def _xgb_regressor(seed, X_test=None, y_test=None):
+    from xgboost import XGBRegressor
+
+    return XGBRegressor(
+        n_estimators=100, max_depth=6, learning_rate=0.1, random_state=seed, n_jobs=2
+    )
+
+
+DIGITS = {
+    "name": "long-tailed digits / HGB",
+    "description": "scikit-learn digits, training classes cut geometrically to 1:50 "
+    "(291 rows), balanced test split (719 rows); HistGradientBoosting, 100 iterations.",
+    "load": lambda seed: load_long_tailed_digits(50, random_state=seed),
+    "inner": _hgb,
+    "kind": "classification",
+    "strategies": TABULAR,
+    "step_name": "trees",
+}
+DIGITS_XGB = {
+    **DIGITS,
+    "name": "long-tailed digits / XGBoost",
+    "description": "As above with XGBoost (100 trees, depth 4).",
+    "inner": _xgb(n_estimators=100, max_depth=4),
+}
+MNIST1D = {
+    "name": "long-tailed MNIST-1D / MLP",
+    "description": "MNIST-1D (4,000 train cut geometrically to 1:50, 1,000 test); skorch "
+    "MLP (40-128-128-10, Adam 2e-3, batch 128, 40 epochs). Curve: test balanced accuracy "
+    "per epoch.",
+    "load": lambda seed: load_mnist1d(50, random_state=seed),
+    "inner": _mlp(40, 10),
+    "kind": "classification",
+    "step_name": "epochs",
+    "strategies": ["classical", "balanced", "learn2mix", "learn2mix_paper", "focal"],
+}
+FASHION = {
+    "name": "long-tailed Fashion-MNIST / MLP",
+    "description": "Fashion-MNIST, training classes cut geometrically to 1:50 (16,800 rows), "
+    "3,000 test rows; skorch MLP (784-128-128-10, Adam 1e-3, batch 128, 10 epochs).",
+    "load": lambda seed: _subsample_test(load_fashion_mnist(50, random_state=seed), 3000),
+    "inner": _mlp(784, 10, epochs=10, lr=1e-3),
+    "kind": "classification",
+    "step_name": "epochs",
+    "strategies": ["classical", "balanced", "learn2mix", "learn2mix_paper", "focal"],
+}
+HIV = {
+    "name": "HIV / XGBoost",
+    "description": "NCI HIV screen, 3 classes (about 100 : 2.6 : 1), Morgan fingerprints "
+    "(1,024 bits), stratified 80/20 split with the natural class distribution in test; "
+    "XGBoost (100 trees, depth 6).",
+    "load": lambda seed: load_hiv(random_state=seed),
+    "inner": _xgb(n_estimators=100, max_depth=6),
+    "kind": "classification",
+    "strategies": ["classical", "balanced", "learn2mix", "learn2mix_paper", "group_dro"],
+    "step_name": "trees",
+}
+POOLED_REGRESSION = {
+    "name": "MoleculeACE pooled regression / XGBoost",
+    "description": "MoleculeACE, the first 10 ChEMBL targets pooled (target = group), "
+    "MoleculeACE's own train/test split, regression of -log10(Ki or EC50 / nM); "
+    "XGBoost regressor (100 trees, depth 6).",
+    "load": _moleculeace_targets(10),
+    "inner": _xgb_regressor,
+    "kind": "regression",
+    "use_groups": True,
+    "strategies": ["classical", "balanced", "learn2mix", "group_dro"],
+}
+
+SUITES = {
+    "quick": {
+        "seeds": 3,
+        "out": "benchmarks/results/quick",
+        "tasks": [DIGITS, DIGITS_XGB, MNIST1D],
+    },
+    "full": {
+        "seeds": 3,
+        "out": "benchmarks",
+        "tasks": [DIGITS, DIGITS_XGB, MNIST1D, FASHION, HIV, POOLED_REGRESSION],
+    },
+}

@@ -1,0 +1,84 @@
+"""Plots of a fitted estimator's mixture and per-group losses (needs matplotlib)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _axes(ax):
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # matplotlib is optional
+        raise ImportError("Plotting needs matplotlib: pip install 'sklearn-l2m[plot]'") from exc
+    return plt.subplots(figsize=(6, 4))[1]
+
+
+def _history(source, attribute):
+    if hasattr(source, attribute):
+        return np.asarray(getattr(source, attribute)), getattr(source, "groups_", None)
+    return np.asarray(source), None
+
+
+def plot_mixture_history(estimator_or_history, *, labels=None, ax=None):
+    """Stacked area of the mixture ``alpha`` over rounds.
+
+    Parameters
+    ----------
+    estimator_or_history : fitted Learn2Mix estimator or array of shape (n_rounds + 1, n_groups)
+        Source of ``mixture_history_``.
+    labels : sequence of str, default=None
+        Group names (default: the estimator's ``groups_``).
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn_l2m.plotting import plot_mixture_history
+    >>> ax = plot_mixture_history([[0.5, 0.5], [0.4, 0.6], [0.3, 0.7]], labels=["a", "b"])
+    >>> ax.get_xlabel()
+    'round'
+    """
+    history, groups = _history(estimator_or_history, "mixture_history_")
+    labels = labels if labels is not None else groups
+    if labels is None:
+        labels = [str(g) for g in range(history.shape[1])]
+    ax = _axes(ax)
+    ax.stackplot(np.arange(history.shape[0]), history.T, labels=[str(lab) for lab in labels])
+    ax.set_xlabel("round")
+    ax.set_ylabel("mixture weight")
+    ax.set_ylim(0, 1)
+    ax.set_xlim(0, max(history.shape[0] - 1, 1))
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    return ax
+
+
+def plot_group_losses(estimator, *, ax=None):
+    """Per-group loss that drove every update, one line per group.
+
+    Parameters
+    ----------
+    estimator : fitted Learn2Mix estimator
+        Source of ``group_loss_history_`` and ``groups_``.
+    ax : matplotlib Axes, default=None
+        Where to draw.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    losses = np.asarray(estimator.group_loss_history_)
+    ax = _axes(ax)
+    for column, label in zip(losses.T, estimator.groups_):
+        ax.plot(np.arange(1, losses.shape[0] + 1), column, label=str(label))
+    ax.set_xlabel("round")
+    ax.set_ylabel(f"{estimator.loss_source_} loss")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    return ax
