@@ -26,6 +26,7 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import LabelEncoder
 
+from .report import write_section
 from .strategies import STRATEGIES, class_recalls
 from .suites import SUITES
 
@@ -161,6 +162,8 @@ def plot_task(task, curves, mixtures, out_dir):
         return []
     written = []
     slug = task["name"].replace(" ", "_").replace("/", "-")
+    out_dir = out_dir / "figures"
+    out_dir.mkdir(parents=True, exist_ok=True)
     if curves:
         fig, ax = plt.subplots(figsize=(6, 4))
         for name, curve in curves.items():
@@ -235,12 +238,14 @@ def main(argv=None):
         metrics = REGRESSION_METRICS if task["kind"] == "regression" else CLASSIFICATION_METRICS
         table = markdown_table(summarise(rows, metrics), metrics)
         print(table, flush=True)
-        report.append(f"## {task['name']}\n\n{task['description']}\n\n{table}")
+        report.append(f"### {task['name']}\n\n{task['description']}\n\n{table}")
         for path in plot_task(task, curves, mixtures, out_dir):
-            report.append(f"![{path.stem}]({path.name})\n")
+            report.append(f"![{path.stem}](figures/{path.name})\n")
     report.append(f"\nTotal time: {time.perf_counter() - began:.0f} s.\n")
     path = out_dir / "RESULTS.md"
-    path.write_text("\n".join(report))
+    key = f"suite-{args.suite}" + (f"-{args.only}" if args.only else "")
+    write_section(path, key, f"Suite `{args.suite}`" + (f" ({args.only})" if args.only else ""),
+                  "\n".join(report))
     print(f"Wrote {path} and plots in {out_dir}/")
     return 0
 

@@ -1,0 +1,52 @@
+"""A smoke run of the benchmark runner on a tiny configuration."""
+
+import re
+
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from benchmarks import run as runner
+from benchmarks import suites
+from benchmarks.report import write_section
+from sklearn_l2m.datasets import load_long_tailed_digits
+
+
+@pytest.fixture
+def tiny_suite(monkeypatch):
+    task = {
+        "name": "tiny digits",
+        "description": "smoke test",
+        "load": lambda seed: load_long_tailed_digits(10, random_state=seed),
+        "inner": lambda seed, X, y: HistGradientBoostingClassifier(max_iter=8,
+                                                                   early_stopping=False),
+        "kind": "classification",
+        "strategies": ["classical", "balanced", "learn2mix"],
+    }
+    monkeypatch.setitem(suites.SUITES, "tiny", {"seeds": 2, "out": "unused", "tasks": [task]})
+    monkeypatch.setattr(runner, "SUITES", suites.SUITES)
+
+
+def test_runner_writes_the_table_and_plots(tiny_suite, tmp_path, capsys):
+    assert runner.main(["--suite", "tiny", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "Command: `python -m benchmarks.run --suite tiny" in text
+    assert "| strategy | accuracy | balanced_accuracy | worst_class_recall |" in text
+    rows = re.findall(r"^\| (classical|balanced|learn2mix) \|", text, flags=re.M)
+    assert rows == ["classical", "balanced", "learn2mix"]
+    # every non-baseline cell carries its difference to classical
+    learn2mix_row = next(line for line in text.splitlines() if line.startswith("| learn2mix"))
+    assert learn2mix_row.count("(") >= 5 and "±" in learn2mix_row
+    assert (tmp_path / "figures" / "tiny_digits_curve.png").stat().st_size > 1000
+    assert (tmp_path / "figures" / "tiny_digits_mixture.png").exists()
+    assert "scikit-learn" in text and "Total time" in text
+    assert "tiny digits" in capsys.readouterr().out
+
+
+def test_sections_are_replaced_not_duplicated(tmp_path):
+    path = tmp_path / "R.md"
+    write_section(path, "a", "A", "first")
+    write_section(path, "b", "B", "other")
+    write_section(path, "a", "A", "second")
+    text = path.read_text()
+    assert text.count("section:a") == 1 and "second" in text and "first" not in text
+    assert "other" in text
