@@ -6,8 +6,8 @@
 Every fit runs in a fresh subprocess; the memory measured is the peak
 resident memory the fit adds on top of the loaded data (the kernel's peak-RSS
 mark is reset just before the fit). A and B alternate to spread machine noise
-evenly; the report gives the median ratio of wall time and of fit memory (B / A). Results go to the "overhead" section
-of benchmarks/RESULTS.md.
+evenly; the report gives the median ratio of wall time and of fit memory
+(B / A). Results go to the "overhead-<family>" section of benchmarks/RESULTS.md.
 
 Designs compared against plain XGBoost (same ``n_estimators``):
 * ``learn2mix``: this library (one boosting run, weights set in a callback);
@@ -40,8 +40,14 @@ def _synthetic(n=200_000, d=50, k=10, seed=0):
     from sklearn.datasets import make_classification
 
     weights = 0.5 ** np.arange(k)
-    return make_classification(n_samples=n, n_features=d, n_informative=30, n_classes=k,
-                               weights=weights / weights.sum(), random_state=seed)
+    return make_classification(
+        n_samples=n,
+        n_features=d,
+        n_informative=30,
+        n_classes=k,
+        weights=weights / weights.sum(),
+        random_state=seed,
+    )
 
 
 def _load(dataset):
@@ -72,13 +78,18 @@ def _xgb_fit(design, X, y, n_jobs):
     if design == "plain":
         return XGBClassifier(**XGB_PARAMS, n_jobs=n_jobs).fit(X, y)
     if design == "learn2mix":
-        return Learn2MixClassifier(XGBClassifier(**XGB_PARAMS, n_jobs=n_jobs),
-                                   random_state=0).fit(X, y)
+        return Learn2MixClassifier(XGBClassifier(**XGB_PARAMS, n_jobs=n_jobs), random_state=0).fit(
+            X, y
+        )
     if design == "restart":  # the naive design: one continued fit per round
         from sklearn_l2m._schedule import plan_rounds
 
-        plan = plan_rounds(n_rounds="auto", steps_per_round="auto",
-                           budget=XGB_PARAMS["n_estimators"], stochastic=False)
+        plan = plan_rounds(
+            n_rounds="auto",
+            steps_per_round="auto",
+            budget=XGB_PARAMS["n_estimators"],
+            stochastic=False,
+        )
         weights = np.ones(len(y))
         model = None
         for r in range(plan.n_rounds):  # the same rounds as learn2mix's auto horizon
@@ -127,17 +138,31 @@ def worker(family, design, dataset, n_jobs):
     began = time.perf_counter()
     fit(design, X, y, n_jobs)
     seconds = time.perf_counter() - began
-    peak = _status_mb("VmHWM:") if before else (
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    peak = (
+        _status_mb("VmHWM:")
+        if before
+        else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    )
     print(json.dumps({"seconds": seconds, "peak_mb": peak - before}))
 
 
 def _run(family, design, dataset, n_jobs):
     env = {**os.environ, "OMP_NUM_THREADS": str(n_jobs)}
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.overhead", "--worker", family, design, dataset,
-         str(n_jobs)],
-        check=True, capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.overhead",
+            "--worker",
+            family,
+            design,
+            dataset,
+            str(n_jobs),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -171,11 +196,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     plan = []
     if args.family in ("xgboost", "all"):
-        plan += [("xgboost", "synthetic", ["learn2mix", "restart"]),
-                 ("xgboost", "hiv", ["learn2mix", "restart"])]
+        plan += [
+            ("xgboost", "synthetic", ["learn2mix", "restart"]),
+            ("xgboost", "hiv", ["learn2mix", "restart"]),
+        ]
     if args.family in ("skorch", "all"):
-        plan += [("skorch", "mnist1d", ["reweight", "resample"]),
-                 ("skorch", "fashion", ["reweight", "resample"])]
+        plan += [
+            ("skorch", "mnist1d", ["reweight", "resample"]),
+            ("skorch", "fashion", ["reweight", "resample"]),
+        ]
     lines = [
         f"Command: `python -m benchmarks.overhead {' '.join(argv)}`; {args.pairs} paired runs "
         f"per row, alternating A/B, each fit in a fresh process with {args.n_jobs} threads. "
@@ -188,19 +217,27 @@ def main(argv=None):
     ]
     for family, dataset, designs in plan:
         print(f"== {family} on {dataset}", flush=True)
-        ratios, absolute = measure(family, dataset, designs, args.pairs, args.n_jobs,
-                                   lambda s: print(s, flush=True))
+        ratios, absolute = measure(
+            family, dataset, designs, args.pairs, args.n_jobs, lambda s: print(s, flush=True)
+        )
         plain_s = np.median([r["seconds"] for r in absolute["plain"]])
         plain_mb = np.median([r["peak_mb"] for r in absolute["plain"]])
         for design in designs:
             t = np.median(ratios[design]["seconds"])
             m = np.median(ratios[design]["peak_mb"])
-            row = (f"| {family} | {dataset} | {design} | {t:.3f} | {m:.3f} "
-                   f"| {plain_s:.2f} s, {plain_mb:.0f} MB |")
+            row = (
+                f"| {family} | {dataset} | {design} | {t:.3f} | {m:.3f} "
+                f"| {plain_s:.2f} s, {plain_mb:.0f} MB |"
+            )
             print(row, flush=True)
             lines.append(row)
     text = "\n".join(lines) + "\n"
-    write_section(Path(args.out), "overhead", "Overhead (time and memory)", text)
+    write_section(
+        Path(args.out),
+        f"overhead-{args.family}",
+        f"Overhead (time and memory): {args.family}",
+        text,
+    )
     print(f"Wrote the overhead section of {args.out}")
     return 0
 

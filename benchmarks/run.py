@@ -244,8 +244,12 @@ def main(argv=None):
     report.append(f"\nTotal time: {time.perf_counter() - began:.0f} s.\n")
     path = out_dir / "RESULTS.md"
     key = f"suite-{args.suite}" + (f"-{args.only}" if args.only else "")
-    write_section(path, key, f"Suite `{args.suite}`" + (f" ({args.only})" if args.only else ""),
-                  "\n".join(report))
+    write_section(
+        path,
+        key,
+        f"Suite `{args.suite}`" + (f" ({args.only})" if args.only else ""),
+        "\n".join(report),
+    )
     print(f"Wrote {path} and plots in {out_dir}/")
     return 0
 

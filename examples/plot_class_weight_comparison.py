@@ -23,6 +23,8 @@ models = {
 }
 for name, model in models.items():
     pred = model.fit(data.X_train, data.y_train).predict(data.X_test)
-    print(f"{name:24s} accuracy {accuracy_score(data.y_test, pred):.3f} "
-          f"balanced {balanced_accuracy_score(data.y_test, pred):.3f}")
+    print(
+        f"{name:24s} accuracy {accuracy_score(data.y_test, pred):.3f} "
+        f"balanced {balanced_accuracy_score(data.y_test, pred):.3f}"
+    )
 print("mixture:", np.round(models["learn2mix"].mixture_, 3))

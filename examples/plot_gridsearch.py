@@ -15,14 +15,17 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_l2m import Learn2MixClassifier
 
-X, y = make_classification(n_samples=600, n_classes=3, n_informative=5,
-                           weights=[0.8, 0.15, 0.05], random_state=0)
+X, y = make_classification(
+    n_samples=600, n_classes=3, n_informative=5, weights=[0.8, 0.15, 0.05], random_state=0
+)
 sklearn.set_config(enable_metadata_routing=True)
 grid = GridSearchCV(
-    Learn2MixClassifier(HistGradientBoostingClassifier(max_iter=30, early_stopping=False),
-                        random_state=0),
+    Learn2MixClassifier(
+        HistGradientBoostingClassifier(max_iter=30, early_stopping=False), random_state=0
+    ),
     {"mixing_rate": [0.0, 0.1, 0.3], "shrinkage": [0.0, 0.7]},
-    scoring="balanced_accuracy", cv=StratifiedKFold(3),
+    scoring="balanced_accuracy",
+    cv=StratifiedKFold(3),
 )
 grid.fit(X, y)
 sklearn.set_config(enable_metadata_routing=False)

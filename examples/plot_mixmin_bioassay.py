@@ -29,8 +29,12 @@ target = targets[0]
 test = data.groups_test == target
 
 mixer = MixMin(target=target, proxy_budget=0.25)
-clf = Learn2MixClassifier(XGBClassifier(n_estimators=60, max_depth=6, n_jobs=2),
-                          mixer=mixer, validation_fraction=0.2, random_state=0)
+clf = Learn2MixClassifier(
+    XGBClassifier(n_estimators=60, max_depth=6, n_jobs=2),
+    mixer=mixer,
+    validation_fraction=0.2,
+    random_state=0,
+)
 clf.fit(X, y, groups=g)
 ap = average_precision_score(data.y_test[test], clf.predict_proba(data.X_test[test])[:, 1])
 print("source weights:", dict(zip(clf.groups_, clf.mixture_.round(3))))

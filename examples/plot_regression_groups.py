@@ -18,8 +18,12 @@ X = rng.randn(n_common + n_rare, 5)
 source = np.r_[np.zeros(n_common, int), np.ones(n_rare, int)]
 y = np.where(source == 0, X[:, 0] + X[:, 1], X[:, 0] - 2 * X[:, 2]) + 0.1 * rng.randn(len(X))
 
-reg = Learn2MixRegressor(HistGradientBoostingRegressor(max_iter=100, early_stopping=False),
-                         mixing_rate=0.05, shrinkage=0.0, random_state=0)
+reg = Learn2MixRegressor(
+    HistGradientBoostingRegressor(max_iter=100, early_stopping=False),
+    mixing_rate=0.05,
+    shrinkage=0.0,
+    random_state=0,
+)
 reg.fit(X, y, groups=source)
 print("natural mixture:", reg.natural_mixture_.round(3))
 print("final mixture:  ", reg.mixture_.round(3))

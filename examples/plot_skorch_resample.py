@@ -29,8 +29,15 @@ class MLP(nn.Module):
 
 
 data = load_mnist1d(imbalance_ratio=20)
-net = NeuralNetClassifier(MLP, max_epochs=12, lr=2e-3, optimizer=torch.optim.Adam,
-                          batch_size=128, train_split=None, verbose=0)
+net = NeuralNetClassifier(
+    MLP,
+    max_epochs=12,
+    lr=2e-3,
+    optimizer=torch.optim.Adam,
+    batch_size=128,
+    train_split=None,
+    verbose=0,
+)
 clf = Learn2MixClassifier(net, mixing_mode="resample", shrinkage=0.0, random_state=0)
 clf.fit(data.X_train, data.y_train)
 print("test accuracy", np.mean(clf.predict(data.X_test) == data.y_test).round(3))

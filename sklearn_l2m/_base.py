@@ -27,7 +27,6 @@ from ._data import (
     codes_for,
     encode_groups,
     stratified_holdout,
-    take_rows,
     warn_missing_validation_groups,
 )
 from ._progress import attach_progress
@@ -332,24 +331,29 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 codes_val = self._default_groups_val(y_val_enc)
             weight_val = check_weights(sample_weight_val, X_val, input_name="sample_weight_val")
             return TrainingData(
-                X, y, weight, codes, X_val, y_val_enc, weight_val, codes_val, **common
+                X,
+                y,
+                weight,
+                codes,
+                X_val=X_val,
+                y_val=y_val_enc,
+                weight_val=weight_val,
+                codes_val=codes_val,
+                **common,
             )
         if self.validation_fraction is None:
-            return TrainingData(X, y, weight, codes, None, None, None, None, **common)
+            return TrainingData(X, y, weight, codes, **common)
         strata = codes
         if self._is_classifier and groups is not None:
             strata = codes * n_classes + y  # keep every (group, class) in training
         val_mask = stratified_holdout(strata, self.validation_fraction, np.random.RandomState(seed))
-        train_mask = ~val_mask
         return TrainingData(
-            take_rows(X, train_mask),
-            y[train_mask],
-            weight[train_mask],
-            codes[train_mask],
-            take_rows(X, val_mask),
-            y[val_mask],
-            weight[val_mask],
-            codes[val_mask],
+            X,
+            y,
+            weight,
+            codes,
+            train_rows=np.flatnonzero(~val_mask),
+            val_rows=np.flatnonzero(val_mask),
             **common,
         )
 

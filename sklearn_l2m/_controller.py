@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils import _safe_indexing
 
 from ._data import TrainingData
 from ._losses import group_means, group_sums
@@ -100,7 +99,7 @@ class MixingController:
         return FallbackPart(
             missing=missing,
             rows=rows,
-            X=_safe_indexing(data.X_train, rows),
+            X=data.train_subset(rows),
             y=data.y_train[rows],
             codes=data.codes_train[rows],
             weight=data.weight_train[rows],

@@ -8,13 +8,12 @@ included) and sparse matrices reach the inner model as the user gave them.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
 from sklearn.utils import _safe_indexing, check_array, column_or_1d
-from sklearn.utils.validation import _check_sample_weight, _num_samples
+from sklearn.utils.validation import _check_sample_weight
 
 
 def check_X(X, *, input_name: str = "X"):
@@ -140,34 +139,74 @@ def stratified_holdout(strata: np.ndarray, fraction: float, rng) -> np.ndarray:
     return mask
 
 
-@dataclass
 class TrainingData:
     """What a backend trains on: the training and validation parts, encoded.
 
     ``y_*`` are class indices for classifiers and floats for regressors;
     ``codes_*`` are group indices in ``0 .. n_groups - 1``; ``weight_*`` are
     the user's sample weights (ones when none were given).
+
+    When the validation part is held out of ``X`` itself, ``train_rows`` and
+    ``val_rows`` index ``X`` and the copies ``X_train`` / ``X_val`` are made
+    only when a backend first asks for them: a backend that can train on all
+    of ``X`` with the held-out rows weighted 0 (XGBoost) never copies the
+    training rows.
     """
 
-    X_train: Any
-    y_train: np.ndarray
-    weight_train: np.ndarray
-    codes_train: np.ndarray
-    X_val: Any
-    y_val: np.ndarray | None
-    weight_val: np.ndarray | None
-    codes_val: np.ndarray | None
-    n_groups: int
-    n_classes: int | None  # None for regression
+    def __init__(
+        self,
+        X,
+        y,
+        weight,
+        codes,
+        *,
+        n_groups,
+        n_classes,
+        train_rows=None,
+        val_rows=None,
+        X_val=None,
+        y_val=None,
+        weight_val=None,
+        codes_val=None,
+    ):
+        self.X = X
+        self.y = y
+        self.train_rows = train_rows
+        self.val_rows = val_rows
+        self.n_groups = n_groups
+        self.n_classes = n_classes  # None for regression
+        pick = (lambda a: a) if train_rows is None else (lambda a: a[train_rows])
+        self.y_train, self.weight_train, self.codes_train = pick(y), pick(weight), pick(codes)
+        if val_rows is not None:
+            self.y_val, self.weight_val = y[val_rows], weight[val_rows]
+            self.codes_val = codes[val_rows]
+        else:
+            self.y_val, self.weight_val, self.codes_val = y_val, weight_val, codes_val
+        self._X_val = X_val
+
+    @cached_property
+    def X_train(self):
+        return self.X if self.train_rows is None else _safe_indexing(self.X, self.train_rows)
+
+    @cached_property
+    def X_val(self):
+        if self.val_rows is not None:
+            return _safe_indexing(self.X, self.val_rows)
+        return self._X_val
+
+    @property
+    def holds_out_rows_of_X(self) -> bool:
+        """Whether the validation rows are rows of ``X`` (an internal split)."""
+        return self.val_rows is not None
+
+    def train_subset(self, rows: np.ndarray):
+        """Rows ``rows`` (indices into the training part), without copying the rest."""
+        source = rows if self.train_rows is None else self.train_rows[rows]
+        return _safe_indexing(self.X, source)
 
     @property
     def has_validation(self) -> bool:
-        return self.X_val is not None and _num_samples(self.X_val) > 0
-
-
-def take_rows(X, mask: np.ndarray):
-    """Rows of ``X`` where ``mask`` is true, keeping its type."""
-    return _safe_indexing(X, np.flatnonzero(mask))
+        return self.y_val is not None and len(self.y_val) > 0
 
 
 def warn_missing_validation_groups(labels, codes_val, n_groups: int) -> None:

@@ -17,8 +17,9 @@ def tiny_suite(monkeypatch):
         "name": "tiny digits",
         "description": "smoke test",
         "load": lambda seed: load_long_tailed_digits(10, random_state=seed),
-        "inner": lambda seed, X, y: HistGradientBoostingClassifier(max_iter=8,
-                                                                   early_stopping=False),
+        "inner": lambda seed, X, y: HistGradientBoostingClassifier(
+            max_iter=8, early_stopping=False
+        ),
         "kind": "classification",
         "strategies": ["classical", "balanced", "learn2mix"],
     }

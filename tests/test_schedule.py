@@ -18,7 +18,9 @@ def test_auto_horizon_stochastic_in_steps():
     # more batches per epoch: a round is at least one epoch
     assert auto_horizon(100, stochastic=True, updates_per_step=1000) == 1
     # the horizon grows sublinearly: longer runs update the mixture more often in relative terms
-    assert auto_horizon(10**6, stochastic=True) / 10**6 < auto_horizon(10**3, stochastic=True) / 10**3
+    assert (
+        auto_horizon(10**6, stochastic=True) / 10**6 < auto_horizon(10**3, stochastic=True) / 10**3
+    )
 
 
 def test_plan_rounds_cases():

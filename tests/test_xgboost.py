@@ -186,3 +186,23 @@ def test_wrong_xgboost_kind_is_rejected(multiclass):
 )
 def test_sklearn_compatible_with_xgboost(estimator, check):
     check(estimator)
+
+
+def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
+    """The backend trains on all of X (no copy), held-out rows weighted 0; that must be
+    exactly training on the remaining rows with those rows as an explicit validation set."""
+    from sklearn_l2m._data import stratified_holdout
+
+    X, y = multiclass
+    inner = xgb.XGBClassifier(n_estimators=20, n_jobs=1)
+    internal = Learn2MixClassifier(inner, random_state=0).fit(X, y)
+    split_seed, _ = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=2)
+    val = stratified_holdout(y, 0.1, np.random.RandomState(split_seed))
+    seeded = xgb.XGBClassifier(
+        n_estimators=20, n_jobs=1, random_state=internal.estimator_.random_state
+    )
+    explicit = Learn2MixClassifier(seeded, random_state=0).fit(
+        X[~val], y[~val], X_val=X[val], y_val=y[val]
+    )
+    np.testing.assert_array_equal(internal.mixture_history_, explicit.mixture_history_)
+    np.testing.assert_array_equal(internal.predict_proba(X), explicit.predict_proba(X))

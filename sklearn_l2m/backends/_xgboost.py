@@ -6,7 +6,12 @@ predictions on the validation matrix (incremental: XGBoost caches the
 predictions of every matrix it evaluates, so only the new trees are applied)
 and writes the new mixture into the training matrix with
 ``DMatrix.set_weight``; the next tree's gradients use those weights. Nothing
-is retrained, copied or re-binned.
+is retrained or re-binned.
+
+When the validation part is held out of ``X``, the training matrix is built
+from all of ``X`` with the held-out rows at weight 0 (they add nothing to
+gradients, hessians, the weighted sketch or the intercept), so the training
+rows are never copied; only the small validation part is.
 
 Everything the user set on the estimator (``n_estimators`` as the total
 budget, ``device``, ``tree_method``, ``enable_categorical``, callbacks, ...)
@@ -61,19 +66,18 @@ def _mixture_callback_class():
     class MixtureCallback(xgboost.callback.TrainingCallback):
         """Round ends inside one boosting run: losses to the controller, weights back."""
 
-        def __init__(self, backend, controller, plan, matrices, has_validation):
+        def __init__(self, backend, controller, plan, matrices, has_validation, full_weight):
             super().__init__()
+            self.full_weight = full_weight  # all rows of X, held-out rows at 0
             self.backend = backend
             self.controller = controller
             self.round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
             self.matrices = matrices
             self.has_validation = has_validation
-            self.weights = None
 
         def before_training(self, model):
             self.dtrain = self.matrices[0]
             self.dval = self.matrices[1] if self.has_validation else None
-            self.weights = np.empty(self.controller.data.y_train.shape[0], dtype=np.float32)
             return model
 
         def after_iteration(self, model, epoch, evals_log):
@@ -85,9 +89,13 @@ def _mixture_callback_class():
                 val_loss = self.backend.sample_loss(model, self.dval, data.y_val)
             if self.controller.wants_train_loss or self.controller.fallback is not None:
                 # training predictions are cached by XGBoost: no extra tree walk
-                train_loss = self.backend.sample_loss(model, self.dtrain, data.y_train)
+                if self.full_weight is None:
+                    train_loss = self.backend.sample_loss(model, self.dtrain, data.y_train)
+                else:  # the matrix holds all of X: keep the training rows
+                    train_loss = self.backend.sample_loss(model, self.dtrain, data.y)
+                    train_loss = train_loss[data.train_rows]
             stop = self.controller.end_round(val_sample_loss=val_loss, train_sample_loss=train_loss)
-            self.dtrain.set_weight(self.controller.sample_weight().astype(np.float32))
+            self.dtrain.set_weight(self.backend.training_weight(self.controller, self.full_weight))
             return stop
 
     return MixtureCallback
@@ -132,19 +140,38 @@ class XGBoostBackend(Backend):
             proba = _sigmoid(margins.reshape(-1))
         return log_loss_per_sample(y, proba)
 
+    @staticmethod
+    def training_weight(controller, full_weight) -> np.ndarray:
+        """The training matrix's weights: the mixture's, held-out rows at 0."""
+        weight = controller.sample_weight().astype(np.float32)
+        if full_weight is None:
+            return weight
+        full_weight[controller.data.train_rows] = weight
+        return full_weight
+
     def train(self, data, plan, controller):
         est = self.estimator
         user_callbacks = est.get_params().get("callbacks")
         matrices: list = []
-        callback = _mixture_callback_class()(self, controller, plan, matrices, data.has_validation)
+        full_weight = None
+        X_fit, y_fit = data.X_train, data.y_train
+        if data.holds_out_rows_of_X:  # train on X itself: no copy of the training rows
+            full_weight = np.zeros(data.y.shape[0], dtype=np.float32)
+            X_fit, y_fit = data.X, data.y
+        callback = _mixture_callback_class()(
+            self, controller, plan, matrices, data.has_validation, full_weight
+        )
         est.set_params(callbacks=[*(user_callbacks or []), callback])
-        fit_kwargs = {"sample_weight": controller.sample_weight(), "verbose": False}
+        fit_kwargs = {
+            "sample_weight": self.training_weight(controller, full_weight),
+            "verbose": False,
+        }
         if data.has_validation:
             fit_kwargs["eval_set"] = [(data.X_val, data.y_val)]
             fit_kwargs["sample_weight_eval_set"] = [data.weight_val]
         try:
             with _capture_dmatrices(est, matrices):
-                est.fit(data.X_train, data.y_train, **fit_kwargs)
+                est.fit(X_fit, y_fit, **fit_kwargs)
         finally:
             # the fitted estimator must not keep our callback (it holds the data)
             est.set_params(callbacks=user_callbacks)

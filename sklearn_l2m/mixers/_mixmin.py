@@ -224,7 +224,7 @@ class MixMin(BaseMixer):
     def _proxy_prediction(self, backend, data, group, X_target, y_target):
         """One proxy's prediction of the target: p_g(y | x) or f_g(x)."""
         rows = np.flatnonzero(data.codes_train == group)
-        X_g = _safe_indexing(data.X_train, rows)
+        X_g = data.train_subset(rows)
         y_g = data.y_train[rows]
         w_g = data.weight_train[rows]
         if backend.is_classifier:
