@@ -206,3 +206,17 @@ def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
     )
     np.testing.assert_array_equal(internal.mixture_history_, explicit.mixture_history_)
     np.testing.assert_array_equal(internal.predict_proba(X), explicit.predict_proba(X))
+
+
+def test_training_rows_are_never_copied(multiclass, monkeypatch):
+    from sklearn_l2m._data import TrainingData
+
+    def no_copy(self):
+        raise AssertionError("the XGBoost backend copied the training rows")
+
+    monkeypatch.setattr(TrainingData, "X_train", property(no_copy))
+    X, y = multiclass
+    clf = Learn2MixClassifier(
+        xgb.XGBClassifier(n_estimators=6, n_jobs=1), loss_source="train", random_state=0
+    ).fit(X, y)
+    assert clf.n_rounds_ > 0

@@ -153,11 +153,12 @@ class XGBoostBackend(Backend):
         est = self.estimator
         user_callbacks = est.get_params().get("callbacks")
         matrices: list = []
-        full_weight = None
-        X_fit, y_fit = data.X_train, data.y_train
         if data.holds_out_rows_of_X:  # train on X itself: no copy of the training rows
             full_weight = np.zeros(data.y.shape[0], dtype=np.float32)
             X_fit, y_fit = data.X, data.y
+        else:
+            full_weight = None
+            X_fit, y_fit = data.X_train, data.y_train
         callback = _mixture_callback_class()(
             self, controller, plan, matrices, data.has_validation, full_weight
         )
