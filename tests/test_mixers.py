@@ -12,13 +12,19 @@ from sklearn_l2m.mixers import (
     FixedMixer,
     GroupDRO,
     Learn2Mix,
+    MixMin,
     NaturalMixer,
     apply_floor,
     check_mixer,
 )
 
-ADAPTIVE = [Learn2Mix(0.3), GroupDRO(step_size=0.5), DoReMi(step_size=1.0)]
-ALL = [*ADAPTIVE, NaturalMixer(), BalancedMixer()]
+ADAPTIVE = [
+    Learn2Mix(0.3),
+    Learn2Mix(0.3, shrinkage=0.7),
+    GroupDRO(step_size=0.5),
+    DoReMi(step_size=1.0),
+]
+ALL = [*ADAPTIVE, NaturalMixer(), BalancedMixer(), FixedMixer([0.2, 0.3, 0.5]), MixMin()]
 
 
 def test_learn2mix_matches_hand_computed_rule():
@@ -38,6 +44,13 @@ def test_learn2mix_rate_zero_keeps_natural_and_rate_one_jumps():
     jump = Learn2Mix(mixing_rate=1.0)
     jump.start([5, 15])
     np.testing.assert_allclose(jump.update([1.0, 3.0]), [0.25, 0.75])
+
+
+def test_shrinkage_moves_the_fixed_point_towards_natural():
+    mixer = Learn2Mix(mixing_rate=1.0, shrinkage=0.5)
+    mixer.start([75, 25])
+    # target = 0.5 * [0.25, 0.75] + 0.5 * [0.75, 0.25]
+    np.testing.assert_allclose(mixer.update([1.0, 3.0]), [0.5, 0.5])
 
 
 def test_learn2mix_converges_to_loss_shares():
