@@ -104,11 +104,11 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         The groups' shares of the training part, ``pi``.
     mixture_ : ndarray of shape (n_groups,)
         The final mixture ``alpha``.
-    mixture_history_ : ndarray of shape (n_rounds_ + 1, n_groups)
+    mixture_history_ : ndarray of shape (``n_rounds_ + 1``, n_groups)
         ``alpha`` before the first round and after every round.
-    group_loss_history_ : ndarray of shape (n_rounds_, n_groups)
+    group_loss_history_ : ndarray of shape (``n_rounds_``, n_groups)
         The per-group losses that drove each update (NaN: not measured).
-    validation_loss_history_ : ndarray of shape (n_rounds_,)
+    validation_loss_history_ : ndarray of shape (``n_rounds_``,)
         Mean validation loss after each round (empty without validation).
     n_rounds_ : int
         Rounds completed.
@@ -123,7 +123,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         proxy search is ``mixer_.search_time_``, on top).
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names seen in fit, when ``X`` has string column names.
 
     See Also

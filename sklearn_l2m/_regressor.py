@@ -79,11 +79,11 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         The groups' shares of the training part.
     mixture_ : ndarray of shape (n_groups,)
         The final mixture.
-    mixture_history_ : ndarray of shape (n_rounds_ + 1, n_groups)
+    mixture_history_ : ndarray of shape (``n_rounds_ + 1``, n_groups)
         ``alpha`` before the first round and after every round.
-    group_loss_history_ : ndarray of shape (n_rounds_, n_groups)
+    group_loss_history_ : ndarray of shape (``n_rounds_``, n_groups)
         Per-group losses that drove each update.
-    validation_loss_history_ : ndarray of shape (n_rounds_,)
+    validation_loss_history_ : ndarray of shape (``n_rounds_``,)
         Mean validation loss after each round.
     n_rounds_ : int
         Rounds completed.
@@ -98,7 +98,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         proxy search is ``mixer_.search_time_``, on top).
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names seen in fit, when ``X`` has string column names.
 
     See Also

@@ -51,3 +51,12 @@ def test_sections_are_replaced_not_duplicated(tmp_path):
     text = path.read_text()
     assert text.count("section:a") == 1 and "second" in text and "first" not in text
     assert "other" in text
+
+
+def test_steps_to_reach_classical():
+    curves = {"classical": [0.5, 0.6, 0.7], "fast": [0.65, 0.72, 0.8], "slow": [0.1, 0.2, 0.3],
+              "trees": {10: 0.5, 20: 0.71}}
+    got = runner.steps_to_reach_classical({k: v for k, v in curves.items() if k != "trees"})
+    assert got == {"classical": (3, 3), "fast": (2, 3), "slow": (None, 3)}
+    assert runner.steps_to_reach_classical({"classical": {5: 0.7}, "t": curves["trees"]}) == {
+        "classical": (5, 5), "t": (20, 20)}
