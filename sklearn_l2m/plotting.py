@@ -73,6 +73,18 @@ def plot_group_losses(estimator, *, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_l2m import Learn2MixClassifier
+    >>> from sklearn_l2m.plotting import plot_group_losses
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = Learn2MixClassifier(n_rounds=4, random_state=0).fit(X, y)
+    >>> len(plot_group_losses(clf).get_lines())
+    3
     """
     losses = np.asarray(estimator.group_loss_history_)
     ax = _axes(ax)

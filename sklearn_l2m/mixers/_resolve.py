@@ -24,7 +24,15 @@ MIXERS = {
 
 
 def register_mixer(name: str, factory) -> None:
-    """Make ``mixer=name`` build ``factory(mixing_rate, shrinkage)``; for extensions."""
+    """Make ``mixer=name`` build ``factory(mixing_rate, shrinkage)``; for extensions.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.mixers import GroupDRO, MIXERS, register_mixer
+    >>> register_mixer("fast_dro", lambda rate, shrinkage: GroupDRO(step_size=10 * rate))
+    >>> MIXERS["fast_dro"](0.1, 0.0)
+    GroupDRO(step_size=1.0)
+    """
     MIXERS[name] = factory
 
 
@@ -45,6 +53,14 @@ def check_mixer(mixer, mixing_rate: float = 0.1, shrinkage: float = 0.0) -> Base
     -------
     BaseMixer
         An unfitted mixer, never the user's own object.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.mixers import check_mixer
+    >>> check_mixer("learn2mix", mixing_rate=0.2, shrinkage=0.5)
+    Learn2Mix(mixing_rate=0.2, shrinkage=0.5)
+    >>> check_mixer({"a": 0.3, "b": 0.7})
+    FixedMixer(mixture={'a': 0.3, 'b': 0.7})
     """
     if isinstance(mixer, str):
         if mixer == "mixmin":
