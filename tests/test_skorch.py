@@ -222,3 +222,27 @@ def test_errors(digits):
         Learn2MixClassifier(mixing_mode="resample").fit(X, y)
     with pytest.raises(TypeError, match="NeuralNetClassifier"):
         Learn2MixRegressor(net()).fit(X, y.astype(float))
+
+
+@pytest.mark.parametrize("mode", ["resample", "reweight"])
+def test_training_rows_are_read_from_X_not_copied(digits, monkeypatch, mode):
+    from sklearn_l2m._data import TrainingData
+
+    def no_copy(self):
+        raise AssertionError("the skorch backend copied the training rows")
+
+    X, y = digits
+    reference = Learn2MixClassifier(net(), mixing_mode=mode, random_state=0).fit(X, y)
+    monkeypatch.setattr(TrainingData, "X_train", property(no_copy))
+    clf = Learn2MixClassifier(net(), mixing_mode=mode, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+
+
+def test_sampler_maps_positions_to_dataset_rows():
+    codes = np.repeat([0, 1], [6, 4])
+    rows = np.arange(100, 110)
+    sampler = MixtureBatchSampler(codes, 5, _Holder([0.6, 0.4]), seed=0, row_index=rows)
+    batch = next(iter(sampler))
+    positions = sampler.claim()
+    assert batch == (rows[positions]).tolist()
+    assert set(batch) <= set(rows.tolist())

@@ -36,18 +36,26 @@ def stochastic_counts(alpha: np.ndarray, batch_size: int, rng) -> np.ndarray:
 
 
 class _RecordingSampler:
-    """Remembers every batch it yields until the training loop claims it."""
+    """Remembers every batch it yields until the training loop claims it.
 
-    def __init__(self):
+    Batches are drawn in training-part positions (what groups and weights are
+    indexed by); with ``row_index`` they are handed to the DataLoader as rows
+    of a larger dataset (the training part's rows of ``X``), so the training
+    rows never need to be copied out of ``X``.
+    """
+
+    def __init__(self, row_index=None):
         self.pending: deque = deque()
+        self.row_index = None if row_index is None else np.asarray(row_index)
 
     def claim(self) -> np.ndarray:
-        """Rows of the oldest batch yielded and not yet claimed (the one training now)."""
+        """Training-part positions of the oldest batch yielded and not yet claimed."""
         return self.pending.popleft()
 
     def _emit(self, batch: np.ndarray) -> list:
         self.pending.append(batch)
-        return batch.tolist()
+        rows = batch if self.row_index is None else self.row_index[batch]
+        return rows.tolist()
 
 
 class MixtureBatchSampler(_RecordingSampler):
@@ -70,10 +78,13 @@ class MixtureBatchSampler(_RecordingSampler):
         Batches per epoch; default ``ceil(n_samples / batch_size)``.
     seed : int, default=0
         Seed of the sampler's own random generator.
+    row_index : ndarray of shape (n_samples,), default=None
+        Dataset row of every training position (None: the same).
     """
 
-    def __init__(self, codes, batch_size: int, mixture, n_batches=None, seed: int = 0):
-        super().__init__()
+    def __init__(self, codes, batch_size: int, mixture, n_batches=None, seed: int = 0,
+                 row_index=None):
+        super().__init__(row_index)
         self.codes = np.asarray(codes)
         self.batch_size = int(batch_size)
         self.mixture = mixture
@@ -112,8 +123,8 @@ class MixtureBatchSampler(_RecordingSampler):
 class ShuffledBatchSampler(_RecordingSampler):
     """Plain shuffled minibatches (every row once per epoch), recorded."""
 
-    def __init__(self, n_samples: int, batch_size: int, seed: int = 0):
-        super().__init__()
+    def __init__(self, n_samples: int, batch_size: int, seed: int = 0, row_index=None):
+        super().__init__(row_index)
         self.n_samples = int(n_samples)
         self.batch_size = int(batch_size)
         self.rng = np.random.RandomState(seed)

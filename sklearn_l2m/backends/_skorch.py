@@ -170,14 +170,22 @@ class SkorchBackend(Backend):
         n_train = data.y_train.shape[0]
         size = self.batch_size()
         size = n_train if size == -1 else size
+        # Train on X itself when the validation rows were held out of it: the
+        # sampler only ever draws training rows, so they are never copied.
+        if data.holds_out_rows_of_X:
+            X_fit, y_fit, row_index = data.X, self.net_target(data.y), data.train_rows
+        else:
+            X_fit, y_fit, row_index = data.X_train, self.net_target(data.y_train), None
         if self.mixing_mode == "resample":
             sampler = MixtureBatchSampler(
-                data.codes_train, size, _MixtureView(controller), seed=self.random_state
+                data.codes_train, size, _MixtureView(controller), seed=self.random_state,
+                row_index=row_index,
             )
         else:
-            sampler = ShuffledBatchSampler(n_train, size, seed=self.random_state)
+            sampler = ShuffledBatchSampler(
+                n_train, size, seed=self.random_state, row_index=row_index
+            )
 
-        y_train = self.net_target(data.y_train)
         valid = None
         if data.has_validation:
             valid = predefined_split(Dataset(data.X_val, self.net_target(data.y_val)))
@@ -210,7 +218,7 @@ class SkorchBackend(Backend):
         try:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.random_state)
-                net.fit(data.X_train, y_train)
+                net.fit(X_fit, y_fit)
         finally:
             net.__dict__.pop("get_loss", None)
             for key in [k for k in net.__dict__ if k.startswith("iterator_train__")]:
