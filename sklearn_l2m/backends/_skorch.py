@@ -6,7 +6,9 @@ ONE ``net.fit``. For its duration the backend
   (``iterator_train__batch_sampler``): :class:`MixtureBatchSampler` composes
   every batch from the current mixture (``mixing_mode="resample"``, the
   paper's way), :class:`ShuffledBatchSampler` shuffles as usual
-  (``"reweight"``); either records which rows each batch holds;
+  (``"reweight"``); either records which rows each batch holds, and draws
+  them straight from ``X`` (the validation rows are never drawn), so the
+  training rows are not copied;
 * runs the criterion with ``reduction="none"``, so the validation pass skorch
   already makes every epoch yields per-sample losses (no second forward
   pass), and in ``"reweight"`` mode multiplies each training sample's loss by
