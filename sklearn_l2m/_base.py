@@ -164,21 +164,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         backend = self._make_backend(int(inner_seed))
-        X = self._cast_input(X)
-        if X_val is not None:
-            X_val = self._cast_input(check_X(X_val, input_name="X_val"))
         data = self._validation_split(
-            X,
+            self._cast_input(X),
             y_encoded,
             weight,
             codes,
-            n_groups,
             group_labels,
             groups,
-            X_val,
-            y_val,
-            groups_val,
-            sample_weight_val,
+            (X_val, y_val, groups_val, sample_weight_val),
             split_seed,
         )
         loss_source = self.loss_source
@@ -290,26 +283,20 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             inner.set_params(random_state=seed)
 
     def _validation_split(
-        self,
-        X,
-        y,
-        weight,
-        codes,
-        n_groups,
-        group_labels,
-        groups,
-        X_val,
-        y_val,
-        groups_val,
-        sample_weight_val,
-        seed,
+        self, X, y, weight, codes, group_labels, groups, validation, seed
     ) -> TrainingData:
+        """Encode an explicit validation set, or hold out a stratified part of ``X``.
+
+        ``validation`` is fit's ``(X_val, y_val, groups_val, sample_weight_val)``.
+        """
+        X_val, y_val, groups_val, sample_weight_val = validation
+        n_groups = len(group_labels)
         n_classes = len(self.classes_) if self._is_classifier else None
         common = dict(n_groups=n_groups, n_classes=n_classes)
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("Pass both X_val and y_val, or neither.")
-            X_val = check_X(X_val, input_name="X_val")
+            X_val = self._cast_input(check_X(X_val, input_name="X_val"))
             validate_data(self, X_val, reset=False, skip_check_array=True)
             y_val = check_target(y_val, input_name="y_val")
             check_consistent_length(X_val, y_val)

@@ -22,7 +22,8 @@ def check_X(X, *, input_name: str = "X"):
     Values are left to the inner model, which knows whether it accepts NaN,
     categories or sparse input.
     """
-    if hasattr(X, "iloc") or hasattr(X, "__dataframe__") and not sparse.issparse(X):
+    is_frame = hasattr(X, "iloc") or hasattr(X, "__dataframe__")
+    if is_frame and not sparse.issparse(X):
         if len(getattr(X, "shape", (0, 0))) != 2:
             raise ValueError(f"{input_name} must be 2-D; got shape {X.shape}.")
         if X.shape[0] == 0:

@@ -82,8 +82,9 @@ class MixtureBatchSampler(_RecordingSampler):
         Dataset row of every training position (None: the same).
     """
 
-    def __init__(self, codes, batch_size: int, mixture, n_batches=None, seed: int = 0,
-                 row_index=None):
+    def __init__(
+        self, codes, batch_size: int, mixture, n_batches=None, seed: int = 0, row_index=None
+    ):
         super().__init__(row_index)
         self.codes = np.asarray(codes)
         self.batch_size = int(batch_size)

@@ -180,7 +180,10 @@ class SkorchBackend(Backend):
             X_fit, y_fit, row_index = data.X_train, self.net_target(data.y_train), None
         if self.mixing_mode == "resample":
             sampler = MixtureBatchSampler(
-                data.codes_train, size, _MixtureView(controller), seed=self.random_state,
+                data.codes_train,
+                size,
+                _MixtureView(controller),
+                seed=self.random_state,
                 row_index=row_index,
             )
         else:

@@ -207,7 +207,6 @@ class MixMin(BaseMixer):
                 grad = -(weight_target / mixed) @ predictions
                 return value, grad
 
-            step = self.step_size
         else:
             self.proxy_losses_ = weight_target @ (predictions - y_target[:, None]) ** 2
             scale = []  # the first gradient's size: makes the step scale-free in y
@@ -220,9 +219,12 @@ class MixMin(BaseMixer):
                     scale.append(max(np.max(np.abs(grad)), _EPS))
                 return value, grad / scale[0]
 
-            step = self.step_size
         lam, trace = exponentiated_gradient(
-            objective, data.n_groups, step_size=step, max_steps=self.max_steps, tol=self.tol
+            objective,
+            data.n_groups,
+            step_size=self.step_size,
+            max_steps=self.max_steps,
+            tol=self.tol,
         )
         self.objective_trace_ = np.array([value for value, _ in trace])
         self.mixture_trace_ = np.vstack([point for _, point in trace])
