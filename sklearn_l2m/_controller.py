@@ -45,12 +45,16 @@ class MixingController:
     early_stopping : bool
         Stop when the validation objective has not improved by ``tol`` for
         ``n_iter_no_change`` rounds.
+    group_weight : ndarray of shape (n_groups,), optional
+        Each group's total training weight, for controllers that never see
+        the rows (the Dask backend's workers reduce them); ``data`` is then
+        None and losses arrive per group through :meth:`record`.
     """
 
     def __init__(
         self,
         mixer: BaseMixer,
-        data: TrainingData,
+        data: TrainingData | None,
         *,
         loss_source: str = "validation",
         min_weight: float = 0.0,
@@ -58,6 +62,7 @@ class MixingController:
         n_iter_no_change: int = 3,
         tol: float = 1e-4,
         group_labels=None,
+        group_weight: np.ndarray | None = None,
     ):
         self.mixer = mixer
         self.data = data
@@ -66,14 +71,18 @@ class MixingController:
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         # pi_g: each group's share of the (user-weighted) training data.
-        self.group_weight = np.bincount(
-            data.codes_train, weights=data.weight_train, minlength=data.n_groups
-        )
+        if group_weight is None:
+            group_weight = np.bincount(
+                data.codes_train, weights=data.weight_train, minlength=data.n_groups
+            )
+        self.group_weight = np.asarray(group_weight, dtype=np.float64)
         self.natural = self.group_weight / self.group_weight.sum()
         self.mixture = mixer.start(
             self.group_weight, floor=min_weight * self.natural, groups=group_labels
         )
-        self.fallback = self._fallback_part() if loss_source == "validation" else None
+        self.fallback = (
+            self._fallback_part() if loss_source == "validation" and data is not None else None
+        )
         self.mixture_history = [self.mixture.copy()]
         self.loss_history: list[np.ndarray] = []
         self.objective_history: list[float] = []
@@ -123,15 +132,18 @@ class MixingController:
         return self.mixture / self.natural
 
     def sample_weight(self, out: np.ndarray | None = None) -> np.ndarray:
-        """Training weights for the current mixture, normalised to mean 1.
+        """Training weights for the current mixture, with the user's total weight.
 
-        ``w_i = alpha_g / pi_g * user_weight_i``; group g then carries the
-        share ``alpha_g`` of the total weight. ``out`` reuses a buffer.
+        ``w_i = alpha_g / pi_g * user_weight_i``, rescaled so the weights sum
+        to the user's total; group g then carries the share ``alpha_g``. At the
+        natural mixture they are exactly the user's weights (so weighting a
+        row by 2 equals repeating it, as for the inner model). ``out`` reuses
+        a buffer.
         """
         per_group = self.group_multipliers()
         weights = np.take(per_group, self.data.codes_train, out=out)
         weights *= self.data.weight_train
-        weights *= weights.size / weights.sum()
+        weights *= self.group_weight.sum() / weights.sum()
         return weights
 
     # -- what a backend calls -------------------------------------------------
@@ -157,7 +169,7 @@ class MixingController:
             (``self.fallback``); their group losses come from these.
         """
         data = self.data
-        val_groups = None
+        val_groups = objective = None
         if val_sample_loss is not None:
             val_groups = group_means(
                 val_sample_loss, data.codes_val, data.n_groups, data.weight_val
@@ -165,7 +177,7 @@ class MixingController:
             loss_sum, weight_sum = group_sums(
                 val_sample_loss, data.codes_val, data.n_groups, data.weight_val
             )
-            self.objective_history.append(float(loss_sum.sum() / weight_sum.sum()))
+            objective = float(loss_sum.sum() / weight_sum.sum())
         if train_group_loss is None and train_sample_loss is not None:
             train_group_loss = group_means(
                 train_sample_loss, data.codes_train, data.n_groups, data.weight_train
@@ -188,6 +200,15 @@ class MixingController:
             raise RuntimeError(
                 f"The backend gave no {self.loss_source} losses; this is a bug in the backend."
             )
+        return self.record(losses, objective)
+
+    def record(self, losses: np.ndarray, objective: float | None = None) -> bool:
+        """Move the mixture with finished per-group ``losses``; return True to stop.
+
+        ``objective`` is the round's mean validation loss (None without one).
+        """
+        if objective is not None:
+            self.objective_history.append(objective)
         self.loss_history.append(np.asarray(losses, dtype=np.float64))
         self.mixture = self.mixer.update(losses)
         self.mixture_history.append(self.mixture.copy())

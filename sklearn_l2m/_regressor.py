@@ -10,6 +10,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseLearn2Mix
+from ._dask import is_dask_collection
 
 
 class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
@@ -43,8 +44,11 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         Inner steps between mixture updates.
     validation_fraction : float in (0, 1) or None, default=0.1
         Share of every group held out to measure its loss.
-    loss_source : {"validation", "train"}, default="validation"
-        Losses that drive the mixture.
+    loss_source : {"auto", "validation", "train"}, default="auto"
+        Losses that drive the mixture. "auto": the held-out part's when
+        ``X_val`` is passed or every group gets at least 10 held-out rows,
+        else the training losses of all rows (nothing held out); see
+        :class:`Learn2MixClassifier`.
     mixing_mode : {"auto", "reweight", "resample"}, default="auto"
         How the mixture reaches training: per-sample weights ("reweight",
         every backend) or batch composition ("resample", skorch nets only:
@@ -132,7 +136,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         n_rounds="auto",
         steps_per_round="auto",
         validation_fraction=0.1,
-        loss_source="validation",
+        loss_source="auto",
         mixing_mode="auto",
         min_weight=0.1,
         early_stopping=False,
@@ -204,7 +208,8 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         return HistGradientBoostingRegressor(early_stopping=False)
 
     def _decode_prediction(self, prediction):
-        prediction = np.asarray(prediction)
+        if not is_dask_collection(prediction):  # dask predictions stay lazy
+            prediction = np.asarray(prediction)
         # nets predict a (n, 1) column; scikit-learn regressors return (n,)
         return (
             prediction.ravel() if prediction.ndim == 2 and prediction.shape[1] == 1 else prediction

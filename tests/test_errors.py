@@ -3,6 +3,8 @@
 One table, run against every backend that applies (scikit-learn, XGBoost, skorch).
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -190,7 +192,7 @@ CASES = [
     ),
     (
         "validation needed but none",
-        {"validation_fraction": None},
+        {"validation_fraction": None, "loss_source": "validation"},
         (X, Y, {}),
         ValueError,
         "needs validation data",
@@ -242,10 +244,15 @@ def test_regressor_target_errors():
 
 def test_documented_fallbacks_warn_instead_of_failing():
     # one sample per group: no validation rows at all -> training losses, with a warning
-    clf = Learn2MixClassifier(_hgb(), random_state=0)
+    clf = Learn2MixClassifier(_hgb(), loss_source="validation", random_state=0)
     with pytest.warns(UserWarning, match="Too few samples to hold out a validation part"):
         clf.fit(X, Y, groups=np.arange(120))
     assert clf.loss_source_ == "train" and np.all(np.isfinite(clf.mixture_))
+    # the default ("auto") makes that choice silently: groups too small to measure
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, Y, groups=np.arange(120))
+    assert clf.loss_source_ == "train"
     # NaN / inf in X reach the inner model, which accepts them (HistGradientBoosting)
     X_nan = X.copy()
     X_nan[0, 0], X_nan[1, 1] = np.nan, np.inf

@@ -41,7 +41,9 @@ def small_hgb(**kw):
 
 def test_fit_records_histories_and_delegates(blobs):
     X, y, _ = blobs
-    clf = Learn2MixClassifier(small_hgb(), steps_per_round=4, random_state=0).fit(X, y)
+    clf = Learn2MixClassifier(
+        small_hgb(), steps_per_round=4, loss_source="validation", random_state=0
+    ).fit(X, y)
     assert clf.n_rounds_ == 5 and clf.steps_per_round_ == 4
     assert clf.estimator_.n_iter_ == 20  # the user's max_iter is the total budget
     assert clf.mixture_history_.shape == (6, 3)
@@ -187,7 +189,27 @@ def test_train_loss_source_and_no_validation(blobs):
     assert clf.loss_source_ == "train"
     assert clf.validation_loss_history_.size == 0
     with pytest.raises(ValueError, match="needs validation data"):
-        Learn2MixClassifier(small_hgb(), validation_fraction=None).fit(X, y)
+        Learn2MixClassifier(
+            small_hgb(), validation_fraction=None, loss_source="validation"
+        ).fit(X, y)
+
+
+def test_auto_loss_source_holds_out_only_groups_big_enough_to_measure():
+    X, y = make_classification(n_samples=2000, n_features=8, n_informative=5, n_classes=3,
+                               weights=[0.7, 0.2, 0.1], random_state=0)
+    counts = np.bincount(y)
+    big = Learn2MixClassifier(small_hgb(), validation_fraction=0.1, random_state=0).fit(X, y)
+    assert counts.min() * 0.1 >= 10 and big.loss_source_ == "validation"
+    assert big.validation_loss_history_.size == big.n_rounds_
+    keep = np.concatenate([np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:50]])
+    small = Learn2MixClassifier(small_hgb(), validation_fraction=0.1, random_state=0)
+    small.fit(X[keep], y[keep])  # 5 validation rows of class 2: too few
+    assert small.loss_source_ == "train" and small.validation_loss_history_.size == 0
+    # nothing held out: the inner model saw every row
+    assert small.estimator_.n_features_in_ == X.shape[1]
+    explicit = Learn2MixClassifier(small_hgb(), random_state=0)
+    explicit.fit(X[keep], y[keep], X_val=X[:30], y_val=y[:30])
+    assert explicit.loss_source_ == "validation"
 
 
 @pytest.mark.parametrize("inner", [small_hgb(), "xgboost"])
@@ -197,7 +219,7 @@ def test_group_without_validation_samples_follows_its_training_loss(inner):
         inner = xgb.XGBClassifier(n_estimators=20, max_depth=2)
     X, y = make_classification(n_samples=200, n_classes=2, random_state=0)
     y[:3] = 2  # three samples: 0.1 * 3 rounds to 0 validation samples
-    clf = Learn2MixClassifier(inner, random_state=0)
+    clf = Learn2MixClassifier(inner, loss_source="validation", random_state=0)
     with pytest.warns(UserWarning, match=r"Groups \[2\] have no validation samples"):
         clf.fit(X, y)
     rare_loss = clf.group_loss_history_[:, 2]

@@ -142,7 +142,9 @@ def test_validation_losses_come_from_skorchs_own_validation_pass(digits, monkeyp
         return original(self, X)
 
     monkeypatch.setattr(MLP, "forward", counting_forward)
-    clf = Learn2MixClassifier(net(max_epochs=3), steps_per_round=1, random_state=0)
+    clf = Learn2MixClassifier(
+        net(max_epochs=3), steps_per_round=1, loss_source="validation", random_state=0
+    )
     clf.fit(X, y)
     n_val = 60  # 10% of 600, stratified
     n_train = 540
@@ -232,9 +234,10 @@ def test_training_rows_are_read_from_X_not_copied(digits, monkeypatch, mode):
         raise AssertionError("the skorch backend copied the training rows")
 
     X, y = digits
-    reference = Learn2MixClassifier(net(), mixing_mode=mode, random_state=0).fit(X, y)
+    params = dict(mixing_mode=mode, loss_source="validation", random_state=0)
+    reference = Learn2MixClassifier(net(), **params).fit(X, y)
     monkeypatch.setattr(TrainingData, "X_train", property(no_copy))
-    clf = Learn2MixClassifier(net(), mixing_mode=mode, random_state=0).fit(X, y)
+    clf = Learn2MixClassifier(net(), **params).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
 
 

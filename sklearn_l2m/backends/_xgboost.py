@@ -39,6 +39,18 @@ def _sigmoid(margins: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * margins))  # stable for large |margin|
 
 
+def booster_sample_loss(booster, dmatrix, y, is_classifier: bool) -> np.ndarray:
+    """Per-sample loss from the booster's (cached, incremental) predictions."""
+    if not is_classifier:
+        return squared_error_per_sample(y, booster.predict(dmatrix))
+    margins = booster.predict(dmatrix, output_margin=True).astype(np.float64)
+    if margins.ndim == 2 and margins.shape[1] > 1:
+        proba = _softmax(margins)
+    else:
+        proba = _sigmoid(margins.reshape(-1))
+    return log_loss_per_sample(np.asarray(y).astype(np.intp), proba)
+
+
 @contextlib.contextmanager
 def _capture_dmatrices(estimator, created: list):
     """Record the matrices XGBoost's ``fit`` builds (training first, then eval sets).
@@ -130,15 +142,7 @@ class XGBoostBackend(Backend):
             self.estimator.set_params(early_stopping_rounds=int(patience_steps))
 
     def sample_loss(self, booster, dmatrix, y) -> np.ndarray:
-        """Per-sample loss from the booster's (cached, incremental) predictions."""
-        if not self.is_classifier:
-            return squared_error_per_sample(y, booster.predict(dmatrix))
-        margins = booster.predict(dmatrix, output_margin=True).astype(np.float64)
-        if margins.ndim == 2 and margins.shape[1] > 1:
-            proba = _softmax(margins)
-        else:
-            proba = _sigmoid(margins.reshape(-1))
-        return log_loss_per_sample(y, proba)
+        return booster_sample_loss(booster, dmatrix, y, self.is_classifier)
 
     @staticmethod
     def training_weight(controller, full_weight) -> np.ndarray:

@@ -1,0 +1,165 @@
+"""Distributed (xgboost.dask) vs single-machine Learn2Mix fits on the same data.
+
+    python -m benchmarks.distributed --pairs 3
+
+Four designs, each fit in a fresh process, same trees, same total threads:
+
+* ``single-plain`` / ``single-l2m``: XGBClassifier, and Learn2MixClassifier around
+  it, with ``n_jobs=2`` on one machine;
+* ``dask-plain`` / ``dask-l2m``: DaskXGBClassifier, and Learn2MixClassifier around
+  it, on a LocalCluster of 2 worker processes x 1 thread.
+
+For the Dask designs the data is persisted on the workers before the clock
+starts (as it would be on a real cluster); the cluster start-up is not
+timed. Memory is the peak resident memory added by the fit, summed over the
+client and the workers (each process's peak-RSS mark is reset just before the
+fit; Linux). Results go to the "distributed" section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .overhead import XGB_PARAMS, _load, _status_mb
+from .report import write_section
+
+DESIGNS = ["single-plain", "single-l2m", "dask-plain", "dask-l2m"]
+
+
+def _reset_peak() -> float:
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+    return _status_mb("VmRSS:")
+
+
+def _added_peak(before: float) -> float:
+    return _status_mb("VmHWM:") - before
+
+
+def worker(design, dataset):
+    from xgboost import XGBClassifier
+
+    from sklearn_l2m import Learn2MixClassifier
+
+    X, y = _load(dataset)
+    if design.startswith("single"):
+        inner = XGBClassifier(**XGB_PARAMS, n_jobs=2)
+        model = inner if design == "single-plain" else Learn2MixClassifier(inner, random_state=0)
+        before = _reset_peak()
+        began = time.perf_counter()
+        model.fit(X, y)
+        print(json.dumps({"seconds": time.perf_counter() - began, "peak_mb": _added_peak(before)}))
+        return
+    import dask.array as da
+    import distributed
+    from xgboost.dask import DaskXGBClassifier
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        chunk = -(-len(y) // 4)
+        dX = da.from_array(X, chunks=(chunk, -1)).persist()
+        dy = da.from_array(y, chunks=chunk).persist()
+        distributed.wait([dX, dy])
+        del X, y
+        inner = DaskXGBClassifier(**XGB_PARAMS)
+        model = inner if design == "dask-plain" else Learn2MixClassifier(inner, random_state=0)
+        worker_before = client.run(_reset_peak)
+        before = _reset_peak()
+        began = time.perf_counter()
+        model.fit(dX, dy)
+        seconds = time.perf_counter() - began
+        peak = _added_peak(before) + sum(
+            client.run(_status_mb, "VmHWM:")[w] - b for w, b in worker_before.items()
+        )
+        print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+
+
+def _run(design, dataset):
+    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.distributed", "--worker", design, dataset],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _ratio(runs, a, b, key):
+    return float(np.median([x[key] / y[key] for x, y in zip(runs[a], runs[b])]))
+
+
+def _table_row(dataset, runs):
+    ratios = [
+        _ratio(runs, "dask-l2m", base, key)
+        for base in ("single-l2m", "dask-plain")
+        for key in ("seconds", "peak_mb")
+    ]
+    medians = [
+        (np.median([r["seconds"] for r in runs[d]]), np.median([r["peak_mb"] for r in runs[d]]))
+        for d in DESIGNS
+    ]
+    return (
+        f"| {dataset} "
+        + "".join(f"| {r:.3f} " for r in ratios)
+        + "".join(f"| {s:.2f} s, {m:.0f} MB " for s, m in medians)
+        + "|"
+    )
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--worker":
+        worker(argv[1], argv[2])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--datasets", nargs="+", default=["synthetic", "hiv"])
+    parser.add_argument("--out", default="benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    rows = []
+    for dataset in args.datasets:
+        runs = {d: [] for d in DESIGNS}
+        for i in range(args.pairs):
+            order = DESIGNS if i % 2 == 0 else DESIGNS[::-1]  # spread drift evenly
+            for design in order:
+                runs[design].append(_run(design, dataset))
+                print(f"  {dataset} pair {i} {design}: {runs[design][-1]}", flush=True)
+        rows.append(_table_row(dataset, runs))
+    body = (
+        f"Command: `python -m benchmarks.distributed --pairs {args.pairs}`; each fit in a fresh "
+        "process; XGBoost "
+        f"{XGB_PARAMS}; single machine: `n_jobs=2`; Dask: LocalCluster, 2 worker processes x 1 "
+        "thread, data persisted on the workers before the clock starts. Memory: peak resident "
+        "memory added by the fit, client + workers. Ratios are medians over pairs.\n\n"
+        "| data | time dask-l2m / single-l2m | memory dask-l2m / single-l2m "
+        "| time dask-l2m / dask-plain | memory dask-l2m / dask-plain "
+        + "".join(f"| {d}: median " for d in DESIGNS)
+        + "|\n"
+        + "|---" * (5 + len(DESIGNS))
+        + "|\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    print(body)
+    write_section(
+        Path(args.out), "distributed", "Distributed fit (xgboost.dask) vs one machine", body
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Fitting on Dask collections with an ``xgboost.dask`` inner model (client side).
+
+The client prepares lazy dask collections (encoded target, group codes,
+training weights, the held-out validation part) and reduces only per-group
+totals; the workers train (see :mod:`sklearn_l2m.backends._xgboost_dask`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+
+from ._controller import MixingController
+from ._schedule import plan_rounds
+from .mixers import check_mixer
+
+
+def is_dask_collection(obj) -> bool:
+    """True for dask arrays / frames (without importing dask when it is not loaded)."""
+    if "dask" not in sys.modules:
+        return False
+    import dask
+
+    return dask.is_dask_collection(obj)
+
+
+def is_dask_estimator(estimator) -> bool:
+    """True for ``xgboost.dask`` estimators (DaskXGBClassifier, DaskXGBRegressor, ...)."""
+    return type(estimator).__module__.startswith("xgboost.dask")
+
+
+def _as_rows(obj, chunks, name):
+    """A 1-D dask array whose row chunks match ``chunks`` (X's partitions)."""
+    import dask.array as da
+
+    if obj is None:
+        return None
+    if is_dask_collection(obj) and not isinstance(obj, da.Array):  # dask Series / frame
+        obj = obj.to_dask_array(lengths=True)
+    if isinstance(obj, da.Array):
+        if obj.ndim == 2 and obj.shape[1] == 1:
+            obj = obj[:, 0]
+        if obj.ndim != 1:
+            raise ValueError(f"{name} must be 1-dimensional; got shape {obj.shape}.")
+        if obj.shape[0] != sum(chunks):
+            raise ValueError(f"{name} has {obj.shape[0]} rows but X has {sum(chunks)}.")
+        return obj.rechunk((chunks,)) if obj.chunks[0] != chunks else obj
+    values = np.asarray(obj)
+    if values.ndim != 1 or values.shape[0] != sum(chunks):
+        raise ValueError(
+            f"{name} must be 1-dimensional with one entry per row of X ({sum(chunks)}); "
+            f"got shape {values.shape}."
+        )
+    return da.from_array(values, chunks=(chunks,))
+
+
+def _as_features(X, name="X"):
+    """X as a dask array (2-D, row-partitioned) or dask DataFrame, and its row chunks."""
+    import dask.array as da
+
+    if not is_dask_collection(X):
+        raise TypeError(
+            f"An xgboost.dask estimator needs {name} as a dask array or dask DataFrame; "
+            f"got {type(X).__name__}. Wrap it with dask.array.from_array or "
+            "dask.dataframe.from_pandas."
+        )
+    if isinstance(X, da.Array):
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be 2-dimensional; got shape {X.shape}.")
+        if len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})  # XGBoost needs row partitions holding every column
+        if any(np.isnan(c) for c in X.chunks[0]):
+            X = X.compute_chunk_sizes()
+        return X, X.chunks[0]
+    lengths = tuple(int(n) for n in X.map_partitions(len).compute())
+    return X, lengths
+
+
+def _codes_of(values, labels):
+    """Lazy codes: the index of every value in the sorted ``labels``."""
+    return values.map_blocks(lambda block: np.searchsorted(labels, block), dtype=np.intp)
+
+
+def _holdout(n_rows, fraction, seed, partition):
+    """Rows of one partition held out for validation (deterministic per partition)."""
+    return np.random.default_rng([seed, partition]).random(n_rows) < fraction
+
+
+def _holdout_block(codes, fraction, seed, block_info=None):
+    return _holdout(codes.shape[0], fraction, seed, block_info[0]["chunk-location"][0])
+
+
+def _holdout_rows(part, fraction, seed, partition_info=None):
+    return part[_holdout(len(part), fraction, seed, partition_info["number"])]
+
+
+def _held_out_features(X, mask, fraction, seed):
+    """The held-out rows of X (the same rows ``mask`` marks in the 1-D arrays)."""
+    import dask.array as da
+
+    if isinstance(X, da.Array):
+        return X[mask]
+    # frames: the same rule per partition (partition i is row chunk i)
+    return X.map_partitions(_holdout_rows, fraction, seed, meta=X._meta)
+
+
+def check_dask_estimator(inner, meta) -> None:
+    import xgboost.dask as xd
+
+    expected = xd.DaskXGBClassifier if meta._is_classifier else xd.DaskXGBRegressor
+    if not isinstance(inner, expected):
+        raise TypeError(
+            f"{type(meta).__name__} on Dask collections needs an xgboost.dask."
+            f"{expected.__name__} as estimator; got {type(inner).__name__}."
+        )
+    if callable(inner.objective) or str(inner.objective).startswith("survival:"):
+        raise ValueError(
+            f"objective={inner.objective!r} is not supported by the Dask backend; use a "
+            "built-in classification or regression objective."
+        )
+    if meta.mixing_mode == "resample":
+        raise ValueError(
+            "mixing_mode='resample' is not available for xgboost.dask estimators; they "
+            "support ['reweight']."
+        )
+
+
+class DaskFit:
+    """One ``fit`` of a Learn2Mix meta-estimator on dask collections."""
+
+    def __init__(self, meta, inner, split_seed: int):
+        self.meta = meta
+        self.inner = inner
+        self.split_seed = split_seed
+
+    # -- target and groups (lazy, with small reductions) ----------------------
+    def _encode_target(self, y):
+        import dask.array as da
+
+        meta = self.meta
+        if meta._is_classifier:
+            classes = np.unique(da.unique(y).compute())
+            if classes.size < 2:
+                raise ValueError(
+                    "Learn2MixClassifier needs samples of at least 2 classes; got "
+                    f"{classes.size} class. Check the target."
+                )
+            meta.classes_ = classes
+            return _codes_of(y, classes)
+        if y.dtype.kind not in "fiub":
+            raise ValueError(f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}.")
+        return y.astype(np.float64)
+
+    def _group_codes(self, y_enc, groups):
+        """Group labels and a lazy array of codes (classes, target bins or ``groups``)."""
+        import dask.array as da
+
+        meta = self.meta
+        if groups is not None:
+            labels = np.unique(da.unique(groups).compute())
+            return labels, _codes_of(groups, labels)
+        if meta._is_classifier:
+            return meta.classes_, y_enc
+        q = np.linspace(0, 100, meta.n_target_bins + 1)[1:-1]
+        edges = np.unique(da.percentile(y_enc, q).compute())  # dask's approximate quantiles
+        meta.target_bin_edges_ = edges
+        bins = y_enc.map_blocks(lambda v: np.searchsorted(edges, v, side="right"), dtype=np.intp)
+        present = np.flatnonzero(da.bincount(bins, minlength=edges.size + 1).compute())
+        meta._bin_labels = present
+        lookup = np.searchsorted(present, np.arange(edges.size + 1)).clip(0, present.size - 1)
+        return present, bins.map_blocks(lambda b: lookup[b], dtype=np.intp)
+
+    # -- fit --------------------------------------------------------------------
+    def fit(self, X, y, groups, sample_weight, validation):
+        import dask
+        import dask.array as da
+        import xgboost.dask as xd
+
+        from .backends._xgboost_dask import HISTORY_ATTR, _mixture_callback_class
+
+        meta, inner = self.meta, self.inner
+        check_dask_estimator(inner, meta)
+        mixer = check_mixer(meta.mixer, meta.mixing_rate, meta.shrinkage)
+        if getattr(mixer, "offline", False):
+            raise ValueError(
+                f"{type(mixer).__name__} trains proxy models before the fit and is not "
+                "supported on Dask collections; use an adaptive or static mixer."
+            )
+        X, chunks = _as_features(X)
+        meta.n_features_in_ = int(X.shape[1])
+        if y is None:
+            raise ValueError("y is required.")
+        y = _as_rows(y, chunks, "y")
+        y_enc = self._encode_target(y)
+        groups = _as_rows(groups, chunks, "groups")
+        labels, codes = self._group_codes(y_enc, groups)
+        n_groups = len(labels)
+        weight = _as_rows(sample_weight, chunks, "sample_weight")
+        weight = da.ones(sum(chunks), chunks=(chunks,)) if weight is None else weight
+
+        X_val, y_val, groups_val, weight_val = validation
+        explicit = X_val is not None or y_val is not None
+        counts = np.zeros(n_groups)
+        if meta.loss_source == "auto" and not explicit and meta.validation_fraction is not None:
+            counts = da.bincount(codes, minlength=n_groups).compute()
+        loss_source, fraction = meta._resolve_loss_source(counts, explicit_validation=explicit)
+        if explicit:
+            if X_val is None or y_val is None:
+                raise ValueError("Pass both X_val and y_val, or neither.")
+            if (groups is None) != (groups_val is None):
+                raise ValueError("Pass groups_val together with groups (and only then).")
+            X_val, val_chunks = _as_features(X_val, "X_val")
+            y_val = _as_rows(y_val, val_chunks, "y_val")
+            y_val = (
+                _codes_of(y_val, meta.classes_) if meta._is_classifier else y_val.astype(np.float64)
+            )
+            if groups_val is not None:
+                gv = _as_rows(groups_val, val_chunks, "groups_val")
+                codes_val = _codes_of(gv, labels)
+            elif meta._is_classifier:
+                codes_val = y_val
+            else:
+                edges, present = meta.target_bin_edges_, meta._bin_labels
+                codes_val = y_val.map_blocks(
+                    lambda v: np.searchsorted(
+                        present, np.searchsorted(edges, v, side="right")
+                    ).clip(0, present.size - 1),
+                    dtype=np.intp,
+                )
+            weight_val = _as_rows(weight_val, val_chunks, "sample_weight_val")
+            if weight_val is None:
+                weight_val = da.ones(sum(val_chunks), chunks=(val_chunks,))
+            weight_train = weight
+            held_out = None
+        elif fraction is not None:
+            held_out = codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
+            X_val = _held_out_features(X, held_out, fraction, self.split_seed)
+            y_val = y_enc[held_out]
+            codes_val, weight_val = codes[held_out], weight[held_out]
+            weight_train = da.where(held_out, 0.0, weight)
+        else:
+            X_val = None
+            weight_train, held_out = weight, None
+
+        has_val = X_val is not None
+        if loss_source == "validation" and not has_val:
+            raise ValueError(
+                "loss_source='validation' needs validation data: set validation_fraction, "
+                "pass X_val and y_val to fit, or use loss_source='train'."
+            )
+        # the only reductions pulled to the client: per-group totals
+        group_weight, val_count, negative = dask.compute(
+            da.bincount(codes, weights=weight_train, minlength=n_groups),
+            da.bincount(codes_val, minlength=n_groups) if has_val else np.zeros(n_groups),
+            (weight < 0).any(),
+        )
+        if negative:
+            raise ValueError("sample_weight must be non-negative.")
+        if (group_weight <= 0).any():
+            raise ValueError(
+                f"Groups {np.asarray(labels)[group_weight <= 0].tolist()[:10]} have no "
+                "training samples with positive sample_weight; a group cannot be mixed "
+                "without data. Drop those samples or give them positive weight."
+            )
+        missing = (
+            (val_count == 0)
+            if (has_val and loss_source == "validation")
+            else np.zeros(n_groups, dtype=bool)
+        )
+        if missing.any():
+            warnings.warn(
+                f"Groups {np.asarray(labels)[missing].tolist()[:10]} have no validation "
+                "samples. Their mixture follows their training loss instead; raise "
+                "validation_fraction or pass an explicit validation set.",
+                UserWarning,
+                stacklevel=4,
+            )
+
+        plan = plan_rounds(
+            n_rounds=meta.n_rounds,
+            steps_per_round=meta.steps_per_round,
+            budget=int(inner.get_num_boosting_rounds()),
+            stochastic=False,
+        )
+        controller = MixingController(
+            mixer,
+            None,
+            loss_source=loss_source,
+            min_weight=meta.min_weight,
+            group_labels=labels,
+            group_weight=group_weight,
+        )
+        round_ends = [plan.steps_done(r + 1) for r in range(plan.n_rounds)]
+        callback = _mixture_callback_class()(controller, round_ends, meta._is_classifier, missing)
+        # starting weights: the start mixture's, with the user's total weight (held-out rows 0)
+        start = callback.start_multiplier * callback.start_norm
+        weight0 = (codes.map_blocks(lambda c: start[c], dtype=np.float64) * weight_train).astype(
+            np.float32
+        )
+
+        client = inner.client
+        params = inner.get_xgb_params()
+        params.pop("coll_cfg", None)
+        params = {k: v for k, v in params.items() if v is not None}
+        if meta._is_classifier and meta.classes_.size > 2:
+            params.update(objective="multi:softprob", num_class=int(meta.classes_.size))
+        elif meta._is_classifier:
+            params.setdefault("objective", "binary:logistic")
+        use_qdm = params.get("tree_method") in (None, "hist") and params.get("booster") in (
+            None,
+            "gbtree",
+            "dart",
+        )
+        Matrix = xd.DaskQuantileDMatrix if use_qdm else xd.DaskDMatrix
+        common = dict(enable_categorical=inner.enable_categorical, missing=inner.missing)
+        dtrain = Matrix(
+            client, X, y_enc, weight=weight0, label_lower_bound=codes.astype(np.float32), **common
+        )
+        evals = None
+        if has_val:
+            ref = {"ref": dtrain} if use_qdm else {}
+            dval = Matrix(
+                client,
+                X_val,
+                y_val,
+                weight=weight_val,
+                label_lower_bound=codes_val.astype(np.float32),
+                **ref,
+                **common,
+            )
+            evals = [(dval, "validation")]
+        # the user's own early_stopping_rounds applies, as on one machine
+        early = inner.early_stopping_rounds if has_val else None
+        if early is None and meta.early_stopping and has_val:
+            early = meta.n_iter_no_change * plan.steps_per_round
+        result = xd.train(
+            client,
+            params,
+            dtrain,
+            num_boost_round=plan.total_steps,
+            evals=evals,
+            early_stopping_rounds=early,
+            verbose_eval=False,
+            callbacks=[*(inner.callbacks or []), callback],
+        )
+        booster = result["booster"]
+        history = json.loads(booster.attr(HISTORY_ATTR))
+        booster.set_attr(**{HISTORY_ATTR: None})
+        # replay the workers' losses: the client's controller ends in the same state
+        for losses, objective in zip(
+            history["losses"], history["objective"] or [None] * len(history["losses"])
+        ):
+            controller.record(np.asarray(losses, dtype=np.float64), objective)
+
+        fitted = clone(inner).set_params(n_estimators=plan.total_steps)
+        fitted.load_model(bytearray(booster.save_raw("ubj")))
+        stop = "early_stopping" if booster.num_boosted_rounds() < plan.total_steps else "budget"
+        return fitted, mixer, labels, controller, plan, stop, loss_source

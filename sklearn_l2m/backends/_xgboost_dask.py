@@ -1,0 +1,148 @@
+"""Learn2Mix inside ONE distributed ``xgboost.dask`` boosting run.
+
+The same design as the single-machine XGBoost backend, spread over the
+workers: every worker trains on its local partitions, and a copy of
+:class:`DaskMixtureCallback` runs on each of them at every round end.
+
+* Losses are computed where the data lives: each worker evaluates its local
+  validation (and, if needed, training) rows from the booster's cached
+  predictions and sums them per group; one ``xgboost.collective.allreduce``
+  of ``4 x n_groups`` numbers gives every worker the global per-group means.
+* Every worker holds the same controller and receives the same numbers, so
+  all of them compute the same mixture without further communication, and
+  write it into their local training matrix with ``DMatrix.set_weight``.
+* Each row's group code travels inside the training matrix as its
+  ``label_lower_bound`` (a field only the ``survival:aft`` objective reads,
+  which this backend refuses), so the codes are partitioned and placed with
+  the rows by XGBoost itself.
+* The per-group losses come back with the booster (a booster attribute); the
+  client replays them through its own controller, which reproduces the
+  workers' mixture history exactly.
+
+Nothing row-sized is pulled to the client: only per-group sums, the classes
+and the target-bin edges.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from .._losses import group_sums
+from ._xgboost import booster_sample_loss
+
+#: booster attribute carrying the per-round losses back to the client
+HISTORY_ATTR = "sklearn_l2m_history"
+
+
+def _local_matrices():
+    """The worker-local training matrix and eval list of the running ``xgboost.train``.
+
+    XGBoost hands callbacks only the booster; its callback container, one
+    frame up, holds ``dtrain`` and ``evals`` (true since XGBoost 1.3).
+    """
+    from xgboost import DMatrix
+
+    frame = sys._getframe(1)
+    for _ in range(6):
+        if frame is None:
+            break
+        dtrain = frame.f_locals.get("dtrain")
+        if isinstance(dtrain, DMatrix):
+            return dtrain, list(frame.f_locals.get("evals") or [])
+        frame = frame.f_back
+    import xgboost
+
+    raise RuntimeError(
+        f"sklearn_l2m could not reach the worker's training matrix in xgboost "
+        f"{xgboost.__version__}; the Dask backend supports the xgboost versions "
+        "listed in its documentation."
+    )
+
+
+def _mixture_callback_class():
+    import xgboost
+
+    class DaskMixtureCallback(xgboost.callback.TrainingCallback):
+        """Round ends on one worker: local sums, one allreduce, new local weights."""
+
+        def __init__(self, controller, round_ends, is_classifier, missing):
+            super().__init__()
+            self.controller = controller
+            self.round_ends = frozenset(round_ends)
+            self.is_classifier = is_classifier
+            self.missing = missing  # groups measured on training rows (no validation rows)
+            self.start_multiplier = controller.group_multipliers()
+            self.start_norm = self._norm(self.start_multiplier)
+            self.dtrain = None
+
+        def _norm(self, multiplier):
+            # training weights keep the user's total weight, as on one machine
+            group_weight = self.controller.group_weight
+            return group_weight.sum() / float(multiplier @ group_weight)
+
+        def _bind(self):
+            self.dtrain, evals = _local_matrices()
+            self.dval = next((m for m, name in evals if name == "validation"), None)
+            self.codes = self.dtrain.get_float_info("label_lower_bound").astype(np.intp)
+            # weights as sent: user weight x start multiplier x start norm (0 if held out)
+            self.base_weight = self.dtrain.get_weight().astype(np.float64)
+            if self.base_weight.size == 0:
+                self.base_weight = np.ones(self.codes.size)
+            self.user_weight = self.base_weight / self.start_multiplier[self.codes]
+
+        def _sums(self, model, dmatrix, weight=None):
+            n_groups = self.controller.group_weight.size
+            if dmatrix is None or dmatrix.num_row() == 0:
+                return np.zeros(n_groups), np.zeros(n_groups)
+            loss = booster_sample_loss(model, dmatrix, dmatrix.get_label(), self.is_classifier)
+            codes = dmatrix.get_float_info("label_lower_bound").astype(np.intp)
+            if weight is None:
+                weight = dmatrix.get_weight()
+                weight = weight if weight.size else None
+            return group_sums(loss, codes, n_groups, weight)
+
+        def after_iteration(self, model, epoch, evals_log):
+            if epoch + 1 not in self.round_ends:
+                return False
+            from xgboost import collective
+
+            if self.dtrain is None:
+                self._bind()
+            controller = self.controller
+            val = self._sums(model, self.dval)
+            wants_train = controller.loss_source == "train" or self.missing.any()
+            train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
+            total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
+            val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                val_means = val_loss / val_weight
+                train_means = train_loss / train_weight
+            val_means[val_weight <= 0] = np.nan
+            train_means[train_weight <= 0] = np.nan
+            objective = None
+            if self.dval is not None and val_weight.sum() > 0:
+                objective = float(val_loss.sum() / val_weight.sum())
+            if controller.loss_source == "train":
+                losses = train_means
+            else:
+                losses = np.where(self.missing, train_means, val_means)
+            stop = controller.record(losses, objective)
+            multiplier = controller.group_multipliers()
+            scale = (multiplier * self._norm(multiplier)) / (
+                self.start_multiplier * self.start_norm
+            )
+            self.dtrain.set_weight((self.base_weight * scale[self.codes]).astype(np.float32))
+            return stop
+
+        def after_training(self, model):
+            history = {
+                "losses": [loss.tolist() for loss in self.controller.loss_history],
+                "objective": self.controller.objective_history,
+            }
+            model.set_attr(**{HISTORY_ATTR: json.dumps(history)})
+            return model
+
+    return DaskMixtureCallback
