@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv install test test-slow lint demo bench bench-overhead data-sources docs clean
+.PHONY: venv install test test-slow lint demo bench bench-overhead bench-distributed bench-defaults data-sources docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ bench: data-sources
 
 bench-overhead: venv
 	$(PY) -m benchmarks.overhead
+
+bench-distributed: venv
+	$(PY) -m benchmarks.distributed --pairs 3
+
+bench-defaults: venv
+	$(PY) -m benchmarks.defaults --only digits --seeds 10
+	$(PY) -m benchmarks.defaults --only MNIST-1D --seeds 6
 
 docs: venv
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"

@@ -60,3 +60,32 @@ def test_steps_to_reach_classical():
     assert got == {"classical": (3, 3), "fast": (2, 3), "slow": (None, 3)}
     assert runner.steps_to_reach_classical({"classical": {5: 0.7}, "t": curves["trees"]}) == {
         "classical": (5, 5), "t": (20, 20)}
+
+
+def test_defaults_table_judges_the_rule_from_paired_differences():
+    from benchmarks.defaults import SETTINGS, paired_table
+
+    rows = []
+    for seed in range(3):
+        base = {"accuracy": 0.80, "balanced_accuracy": 0.70, "worst_class_recall": 0.10}
+        rows.append({"strategy": "classical", "seed": seed, **base})
+        for i, name in enumerate(SETTINGS):
+            # setting 0 loses 2 points of accuracy; the others gain everywhere
+            shift = -0.02 if i == 0 else 0.01 * (seed + 1)
+            rows.append({"strategy": name, "seed": seed,
+                         **{k: v + shift for k, v in base.items()}})
+    table = paired_table(rows).splitlines()
+    assert len(table) == 2 + len(SETTINGS)
+    first, second = table[2], table[3]
+    assert "-2.00 ± 0.00" in first and first.endswith("| no |")
+    assert "+2.00 ± 0.58" in second and second.endswith("| yes |")
+
+
+def test_distributed_table_row_gives_medians_of_paired_ratios():
+    from benchmarks.distributed import DESIGNS, _table_row
+
+    runs = {d: [{"seconds": 10.0, "peak_mb": 100.0}] * 2 for d in DESIGNS}
+    runs["dask-l2m"] = [{"seconds": 12.0, "peak_mb": 150.0}, {"seconds": 14.0, "peak_mb": 150.0}]
+    cells = [c.strip() for c in _table_row("synthetic", runs).strip("|").split("|")]
+    assert cells[:5] == ["synthetic", "1.300", "1.500", "1.300", "1.500"]
+    assert cells[5] == "10.00 s, 100 MB" and len(cells) == 5 + len(DESIGNS)
