@@ -22,6 +22,7 @@ from ._controller import MixingController
 from ._dask import DaskFit, is_dask_collection, is_dask_estimator
 from ._data import (
     TrainingData,
+    check_groups_have_weight,
     check_target,
     check_weights,
     check_X,
@@ -159,18 +160,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         else:
             group_labels, codes = encode_groups(groups, n_samples)
         n_groups = len(group_labels)
-        empty = np.bincount(codes, weights=weight, minlength=n_groups) <= 0
         if self._is_classifier:
             self._check_weighted_classes(y_encoded, weight)
-        if empty.any():
-            raise ValueError(
-                f"Groups {np.asarray(group_labels)[empty].tolist()[:10]} have no training "
-                "samples with positive sample_weight; a group cannot be mixed without "
-                "data. Drop those samples or give them positive weight."
-            )
+        check_groups_have_weight(
+            group_labels, np.bincount(codes, weights=weight, minlength=n_groups)
+        )
 
-        rng = check_random_state(self.random_state)
-        split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        split_seed, inner_seed = self._derive_seeds()
         backend = self._make_backend(int(inner_seed))
         loss_source, validation_fraction = self._resolve_loss_source(
             np.bincount(codes, minlength=n_groups), explicit_validation=X_val is not None
@@ -250,8 +246,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 "pass an xgboost.dask DaskXGBClassifier / DaskXGBRegressor as estimator, "
                 "or compute X into memory first."
             )
-        rng = check_random_state(self.random_state)
-        split_seed, inner_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        split_seed, inner_seed = self._derive_seeds()
         self._seed_inner(inner, int(inner_seed))
         began = time.perf_counter()
         fitted, mixer, labels, controller, plan, stop_reason, loss_source = DaskFit(
@@ -267,6 +262,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             loss_source,
             time.perf_counter() - began,
         )
+
+    def _derive_seeds(self):
+        """The validation split's seed and the inner model's, from ``random_state``."""
+        rng = check_random_state(self.random_state)
+        return rng.randint(np.iinfo(np.int32).max, size=2)
 
     def _set_fitted(
         self, fitted, mixer, group_labels, controller, plan, stop_reason, loss_source, train_time

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.base import clone
 
 from ._controller import MixingController
+from ._data import check_groups_have_weight
 from ._schedule import plan_rounds
 from .mixers import check_mixer
 
@@ -260,12 +261,7 @@ class DaskFit:
         )
         if negative:
             raise ValueError("sample_weight must be non-negative.")
-        if (group_weight <= 0).any():
-            raise ValueError(
-                f"Groups {np.asarray(labels)[group_weight <= 0].tolist()[:10]} have no "
-                "training samples with positive sample_weight; a group cannot be mixed "
-                "without data. Drop those samples or give them positive weight."
-            )
+        check_groups_have_weight(labels, group_weight)
         missing = (
             (val_count == 0)
             if (has_val and loss_source == "validation")

@@ -223,3 +223,14 @@ def warn_missing_validation_groups(labels, codes_val, n_groups: int) -> None:
         UserWarning,
         stacklevel=4,
     )
+
+
+def check_groups_have_weight(labels, group_weight) -> None:
+    """Every group needs training samples with positive weight to be mixed."""
+    empty = np.asarray(group_weight) <= 0
+    if empty.any():
+        raise ValueError(
+            f"Groups {np.asarray(labels)[empty].tolist()[:10]} have no training "
+            "samples with positive sample_weight; a group cannot be mixed without "
+            "data. Drop those samples or give them positive weight."
+        )
