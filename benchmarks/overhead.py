@@ -2,6 +2,9 @@
 
     python -m benchmarks.overhead                  # XGBoost and skorch, 5 pairs each
     python -m benchmarks.overhead --family xgboost --pairs 5
+    python -m benchmarks.overhead --family sklearn --pairs 3   # HGB, forests, GB
+    python -m benchmarks.overhead --family budget --pairs 3    # cost vs budget (+ plot)
+    python -m benchmarks.overhead --family rows --pairs 2      # cost vs rows
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
 resident memory the fit adds on top of the loaded data (the kernel's peak-RSS
@@ -14,7 +17,10 @@ Designs compared against plain XGBoost (same ``n_estimators``):
 * ``restart``: the naive continuation design, one ``fit(xgb_model=...)`` per
   round with new weights (rebuilds the DMatrix and copies the booster).
 Against plain skorch (same epochs, batch size and model): ``reweight`` and
-``resample``.
+``resample``. Against plain scikit-learn ensembles (HistGradientBoosting,
+RandomForest, GradientBoosting at the same ``max_iter`` / ``n_estimators``):
+``learn2mix``, which grows the ensemble by warm start and evaluates only the
+new members each round.
 """
 
 from __future__ import annotations
@@ -53,9 +59,15 @@ def _synthetic(n=200_000, d=50, k=10, seed=0):
 def _load(dataset):
     from sklearn.preprocessing import LabelEncoder
 
-    if dataset == "synthetic":
-        X, y = _synthetic()
+    if dataset.startswith("synthetic"):  # "synthetic" (200,000 rows) or "synthetic-100k"
+        size = dataset.partition("-")[2].lower()
+        n = int(float(size[:-1]) * {"k": 1e3, "m": 1e6}[size[-1]]) if size else 200_000
+        X, y = _synthetic(n=n)
         return X.astype(np.float32), y
+    if dataset == "digits":
+        from sklearn.datasets import load_digits
+
+        return load_digits(return_X_y=True)
     from sklearn_l2m.datasets import load_fashion_mnist, load_hiv, load_mnist1d
 
     if dataset == "hiv":
@@ -70,39 +82,66 @@ def _load(dataset):
     raise ValueError(dataset)
 
 
-def _xgb_fit(design, X, y, n_jobs):
+def _xgb_fit(design, X, y, n_jobs, budget=None):
     from xgboost import XGBClassifier
 
     from sklearn_l2m import Learn2MixClassifier
 
+    params = {**XGB_PARAMS, "n_estimators": budget or XGB_PARAMS["n_estimators"]}
     if design == "plain":
-        return XGBClassifier(**XGB_PARAMS, n_jobs=n_jobs).fit(X, y)
+        return XGBClassifier(**params, n_jobs=n_jobs).fit(X, y)
     if design == "learn2mix":
-        return Learn2MixClassifier(XGBClassifier(**XGB_PARAMS, n_jobs=n_jobs), random_state=0).fit(
-            X, y
-        )
+        return Learn2MixClassifier(XGBClassifier(**params, n_jobs=n_jobs), random_state=0).fit(X, y)
     if design == "restart":  # the naive design: one continued fit per round
         from sklearn_l2m._schedule import plan_rounds
 
         plan = plan_rounds(
             n_rounds="auto",
             steps_per_round="auto",
-            budget=XGB_PARAMS["n_estimators"],
+            budget=params["n_estimators"],
             stochastic=False,
         )
         weights = np.ones(len(y))
         model = None
         for r in range(plan.n_rounds):  # the same rounds as learn2mix's auto horizon
             booster = None if model is None else model.get_booster()
-            params = {**XGB_PARAMS, "n_estimators": plan.steps(r)}
-            model = XGBClassifier(**params, n_jobs=n_jobs)
+            model = XGBClassifier(**{**params, "n_estimators": plan.steps(r)}, n_jobs=n_jobs)
             model.fit(X, y, sample_weight=weights, xgb_model=booster)
             weights = weights * np.random.RandomState(0).uniform(0.9, 1.1, len(y))
         return model
     raise ValueError(design)
 
 
-def _skorch_fit(design, X, y, n_jobs):
+def _sklearn_model(family, budget, n_jobs):
+    """A plain scikit-learn ensemble with ``budget`` members (iterations or trees)."""
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+
+    if family == "hgb":
+        return HistGradientBoostingClassifier(max_iter=budget, early_stopping=False, random_state=0)
+    if family == "rf":
+        return RandomForestClassifier(n_estimators=budget, n_jobs=n_jobs, random_state=0)
+    if family == "gb":
+        return GradientBoostingClassifier(n_estimators=budget, max_depth=3, random_state=0)
+    raise ValueError(family)
+
+
+def _sklearn_fit(family):
+    def fit(design, X, y, n_jobs, budget):
+        from sklearn_l2m import Learn2MixClassifier
+
+        model = _sklearn_model(family, budget, n_jobs)
+        if design == "plain":
+            return model.fit(X, y)
+        return Learn2MixClassifier(model, random_state=0).fit(X, y)
+
+    return fit
+
+
+def _skorch_fit(design, X, y, n_jobs, budget=None):
     import torch
 
     from sklearn_l2m import Learn2MixClassifier
@@ -125,10 +164,21 @@ def _status_mb(field):
     return float("nan")
 
 
-def worker(family, design, dataset, n_jobs):
+FITS = {
+    "xgboost": _xgb_fit,
+    "skorch": _skorch_fit,
+    "hgb": _sklearn_fit("hgb"),
+    "rf": _sklearn_fit("rf"),
+    "gb": _sklearn_fit("gb"),
+}
+#: what each family's budget counts
+BUDGET_UNIT = {"xgboost": "trees", "hgb": "iterations", "rf": "trees", "gb": "stages"}
+
+
+def worker(family, design, dataset, n_jobs, budget=None):
     """One fit; prints its wall time and the peak memory the fit added (Linux)."""
     X, y = _load(dataset)
-    fit = _xgb_fit if family == "xgboost" else _skorch_fit
+    fit = FITS[family]
     try:  # reset the peak-RSS mark, so the peak below is the fit's, not the loading's
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")
@@ -136,7 +186,7 @@ def worker(family, design, dataset, n_jobs):
     except OSError:  # not Linux: the whole process's peak
         before = 0.0
     began = time.perf_counter()
-    fit(design, X, y, n_jobs)
+    fit(design, X, y, n_jobs, budget)
     seconds = time.perf_counter() - began
     peak = (
         _status_mb("VmHWM:")
@@ -146,7 +196,7 @@ def worker(family, design, dataset, n_jobs):
     print(json.dumps({"seconds": seconds, "peak_mb": peak - before}))
 
 
-def _run(family, design, dataset, n_jobs):
+def _run(family, design, dataset, n_jobs, budget):
     env = {**os.environ, "OMP_NUM_THREADS": str(n_jobs)}
     out = subprocess.run(
         [
@@ -158,6 +208,7 @@ def _run(family, design, dataset, n_jobs):
             design,
             dataset,
             str(n_jobs),
+            str(budget or 0),
         ],
         check=True,
         capture_output=True,
@@ -167,14 +218,14 @@ def _run(family, design, dataset, n_jobs):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(family, dataset, designs, pairs, n_jobs, log):
+def measure(family, dataset, designs, pairs, n_jobs, log, budget=None):
     """Median B/A ratios; each pair runs A then B (B then A on odd pairs)."""
     ratios = {d: {"seconds": [], "peak_mb": []} for d in designs}
     absolute = {d: [] for d in ["plain", *designs]}
     for i in range(pairs):
         for design in designs:
             order = ["plain", design] if i % 2 == 0 else [design, "plain"]
-            result = {name: _run(family, name, dataset, n_jobs) for name in order}
+            result = {name: _run(family, name, dataset, n_jobs, budget) for name in order}
             for key in ("seconds", "peak_mb"):
                 ratios[design][key].append(result[design][key] / result["plain"][key])
             absolute["plain"].append(result["plain"])
@@ -183,54 +234,123 @@ def measure(family, dataset, designs, pairs, n_jobs, log):
     return ratios, absolute
 
 
+#: family -> rows of (model family, data set, budget or None for the default, designs)
+PLANS = {
+    "xgboost": [
+        ("xgboost", "synthetic", None, ["learn2mix", "restart"]),
+        ("xgboost", "hiv", None, ["learn2mix", "restart"]),
+    ],
+    "skorch": [
+        ("skorch", "mnist1d", None, ["reweight", "resample"]),
+        ("skorch", "fashion", None, ["reweight", "resample"]),
+    ],
+    # scikit-learn ensembles: the default inner model (HGB) at two budgets on
+    # real data, the large synthetic set, forests and classic gradient boosting
+    "sklearn": [
+        ("hgb", "synthetic", 200, ["learn2mix"]),
+        ("hgb", "digits", 200, ["learn2mix"]),
+        ("hgb", "digits", 1000, ["learn2mix"]),
+        ("hgb", "mnist1d", 200, ["learn2mix"]),
+        ("hgb", "mnist1d", 1000, ["learn2mix"]),
+        ("rf", "mnist1d", 300, ["learn2mix"]),
+        ("gb", "digits", 200, ["learn2mix"]),
+    ],
+    # cost against the budget, one data set, three families (plotted)
+    "budget": [
+        *[("hgb", "mnist1d", b, ["learn2mix"]) for b in (50, 200, 1000)],
+        *[("rf", "mnist1d", b, ["learn2mix"]) for b in (30, 100, 300)],
+        *[("xgboost", "mnist1d", b, ["learn2mix"]) for b in (50, 200, 1000)],
+    ],
+    # cost against the number of rows (synthetic, 10 classes, 50 features)
+    "rows": [
+        *[("hgb", f"synthetic-{n}", 50, ["learn2mix"]) for n in ("10k", "100k")],
+        *[("xgboost", f"synthetic-{n}", 50, ["learn2mix"]) for n in ("10k", "100k", "1m")],
+    ],
+}
+PLANS["all"] = PLANS["xgboost"] + PLANS["skorch"]
+
+
+def _plot_budget(rows, path):
+    """Time ratio against the budget, one line per model family."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for family in dict.fromkeys(r["family"] for r in rows):
+        mine = [r for r in rows if r["family"] == family]
+        ax.plot(
+            [r["budget"] for r in mine],
+            [r["time"] for r in mine],
+            marker="o",
+            label=f"{family} ({BUDGET_UNIT[family]})",
+        )
+    ax.axhline(1.0, color="grey", lw=0.8)
+    ax.axhline(1.1, color="grey", lw=0.8, ls="--")
+    ax.set_xscale("log")
+    ax.set_xlabel("budget (log scale)")
+    ax.set_ylabel("time ratio to the plain model")
+    ax.set_title(f"Cost vs budget ({rows[0]['dataset']})")
+    ax.legend(title="inner model (budget unit)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--worker":
-        worker(argv[1], argv[2], argv[3], int(argv[4]))
+        worker(argv[1], argv[2], argv[3], int(argv[4]), int(argv[5]) or None)
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--family", choices=["xgboost", "skorch", "all"], default="all")
+    parser.add_argument("--family", choices=sorted(PLANS), default="all")
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", default="benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
-    plan = []
-    if args.family in ("xgboost", "all"):
-        plan += [
-            ("xgboost", "synthetic", ["learn2mix", "restart"]),
-            ("xgboost", "hiv", ["learn2mix", "restart"]),
-        ]
-    if args.family in ("skorch", "all"):
-        plan += [
-            ("skorch", "mnist1d", ["reweight", "resample"]),
-            ("skorch", "fashion", ["reweight", "resample"]),
-        ]
     lines = [
         f"Command: `python -m benchmarks.overhead {' '.join(argv)}`; {args.pairs} paired runs "
         f"per row, alternating A/B, each fit in a fresh process with {args.n_jobs} threads. "
         "Ratios are B / A with A the plain inner model at the same budget (XGBoost: "
-        f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128, {EPOCHS} epochs). Targets: XGBoost "
-        "time <= 1.05 and memory <= 1.2; skorch time <= 1.10.\n",
-        "| inner model | data | design | median time ratio | median fit-memory ratio "
+        f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128, {EPOCHS} epochs; "
+        "HistGradientBoosting `early_stopping=False`; RandomForest and GradientBoosting "
+        "(depth 3) at scikit-learn defaults otherwise). Learn2Mix at its defaults. Targets: "
+        "XGBoost time <= 1.05, scikit-learn and skorch time <= 1.10, memory <= 1.2.\n",
+        "| inner model | data | budget | design | median time ratio | median fit-memory ratio "
         "| plain fit: median s, MB |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
-    for family, dataset, designs in plan:
-        print(f"== {family} on {dataset}", flush=True)
+    rows = []
+    for family, dataset, budget, designs in PLANS[args.family]:
+        print(f"== {family} on {dataset}, budget {budget or 'default'}", flush=True)
         ratios, absolute = measure(
-            family, dataset, designs, args.pairs, args.n_jobs, lambda s: print(s, flush=True)
+            family,
+            dataset,
+            designs,
+            args.pairs,
+            args.n_jobs,
+            lambda s: print(s, flush=True),
+            budget=budget,
         )
         plain_s = np.median([r["seconds"] for r in absolute["plain"]])
         plain_mb = np.median([r["peak_mb"] for r in absolute["plain"]])
         for design in designs:
             t = np.median(ratios[design]["seconds"])
             m = np.median(ratios[design]["peak_mb"])
+            shown = f"{budget} {BUDGET_UNIT[family]}" if budget else "default"
             row = (
-                f"| {family} | {dataset} | {design} | {t:.3f} | {m:.3f} "
+                f"| {family} | {dataset} | {shown} | {design} | {t:.3f} | {m:.3f} "
                 f"| {plain_s:.2f} s, {plain_mb:.0f} MB |"
             )
             print(row, flush=True)
             lines.append(row)
+            rows.append(dict(family=family, dataset=dataset, budget=budget, time=t, memory=m))
+    if args.family == "budget":
+        figure = Path(args.out).parent / "figures" / "overhead_budget.png"
+        _plot_budget(rows, figure)
+        lines.append(f"\n![cost vs budget](figures/{figure.name})\n")
     text = "\n".join(lines) + "\n"
     write_section(
         Path(args.out),

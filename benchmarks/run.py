@@ -249,7 +249,7 @@ def main(argv=None):
         f"Command: `{command}` ({len(seeds)} seeds; mean ± std over seeds; "
         "in brackets: difference to `classical`, the inner model alone on all "
         "training rows, same budget). `fit_time_s` is indicative only (other jobs may have "
-              "shared the machine); controlled timings are in the overhead sections.\n",
+        "shared the machine); controlled timings are in the overhead sections.\n",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + "\n",
     ]
     began = time.perf_counter()
@@ -267,8 +267,10 @@ def main(argv=None):
                 f"{name}: {'never' if hit is None else hit} of {total}"
                 for name, (hit, total) in reached.items()
             )
-            line = (f"{step.capitalize()} to reach classical's final test balanced accuracy "
-                    f"(seed 0): {target}.\n")
+            line = (
+                f"{step.capitalize()} to reach classical's final test balanced accuracy "
+                f"(seed 0): {target}.\n"
+            )
             print(line, flush=True)
             report.append(line)
         for path in plot_task(task, curves, mixtures, out_dir):

@@ -3,7 +3,10 @@ Quick start with XGBoost
 ========================
 
 Wrap an ``XGBClassifier``: the mixture over classes is updated inside one
-boosting run, from per-class losses on a held-out part.
+boosting run, from per-class losses. On this small long-tailed set (291
+training rows, rarest class 3 rows) the default ``loss_source="auto"`` holds
+nothing out and follows the training losses of all rows, as the paper does;
+on larger data it measures each class on a held-out part.
 """
 
 import matplotlib.pyplot as plt
@@ -27,5 +30,6 @@ for name, model in [("classical", classical), ("learn2mix", mixed)]:
 # %%
 # The mixture moved towards the classes the model finds hard:
 print("rounds:", mixed.n_rounds_, "trees per round:", mixed.steps_per_round_)
+print("signal:", mixed.loss_source_)
 plot_mixture_history(mixed)
 plt.tight_layout()

@@ -7,7 +7,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier, is_regressor
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -35,10 +35,25 @@ from ._progress import attach_progress
 from ._schedule import plan_rounds
 from .backends import backend_class
 from .mixers import BaseMixer, check_mixer
+from .mixers._resolve import MIXER_KNOBS, mixer_knobs
 
 #: ``loss_source="auto"`` holds out a validation part only if its rarest group
 #: gets at least this many rows.
 MIN_VALIDATION_ROWS = 10
+
+
+def _needs_signal(mixer) -> bool:
+    """Whether ``mixer`` reads losses: it moves during training, or searches offline."""
+    return bool(mixer.offline or mixer.moves)
+
+
+def _mixer_name(mixer) -> str:
+    return repr(mixer) if isinstance(mixer, str) else type(mixer).__name__
+
+
+def _readers(name: str) -> str:
+    names = [key for key, knobs in MIXER_KNOBS.items() if name in knobs]
+    return ", ".join(repr(n) for n in names)
 
 
 def _estimator_has(attr: str):
@@ -132,7 +147,23 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         return self._default_estimator() if self.estimator is None else self.estimator
 
     # -- fit ------------------------------------------------------------------
-    def _fit(
+    def _fit(self, *args):
+        """Fit, or leave the estimator exactly as it was if anything goes wrong.
+
+        Fit stores some state before training (``classes_``, ``n_features_in_``,
+        target bins); an error or a KeyboardInterrupt during a refit on other
+        data must not leave the new classes beside the old model. The
+        estimator's ``__dict__`` is restored as a whole.
+        """
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_unguarded(*args)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_unguarded(
         self,
         X,
         y,
@@ -143,6 +174,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         groups_val=None,
         sample_weight_val=None,
     ):
+        self._check_inner_kind()
         validation = (X_val, y_val, groups_val, sample_weight_val)
         if is_dask_estimator(self._inner_estimator()) or is_dask_collection(X):
             return self._fit_dask(X, y, groups, sample_weight, validation)
@@ -168,8 +200,18 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
         split_seed, inner_seed = self._derive_seeds()
         backend = self._make_backend(int(inner_seed))
+        mixer = self._check_mixer()
+        # MixMin's target data may belong to no source (no groups_val)
+        ungrouped_target = (
+            mixer.ungrouped_target
+            and groups is not None
+            and X_val is not None
+            and groups_val is None
+        )
         loss_source, validation_fraction = self._resolve_loss_source(
-            np.bincount(codes, minlength=n_groups), explicit_validation=X_val is not None
+            np.bincount(codes, minlength=n_groups),
+            explicit_validation=X_val is not None,
+            needs_signal=_needs_signal(mixer),
         )
         data = self._validation_split(
             self._cast_input(X),
@@ -181,8 +223,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             validation,
             split_seed,
             validation_fraction,
+            offline_target=ungrouped_target,
         )
         del validation
+        if ungrouped_target:
+            loss_source = "train"  # the target has no groups to measure
         if loss_source == "validation" and not data.has_validation:
             if X_val is not None or validation_fraction is not None:
                 warnings.warn(
@@ -199,7 +244,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                     "loss_source='train'."
                 )
         if data.has_validation and loss_source == "validation":
-            warn_missing_validation_groups(group_labels, data.codes_val, n_groups)
+            warn_missing_validation_groups(
+                group_labels, data.codes_val, n_groups, explicit=X_val is not None
+            )
 
         plan = plan_rounds(
             n_rounds=self.n_rounds,
@@ -211,7 +258,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if backend.budget() is not None and plan.total_steps != backend.budget():
             backend.set_budget(plan.total_steps)
 
-        mixer = check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
         controller = MixingController(
             mixer,
             data,
@@ -222,7 +268,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             tol=self.tol,
             group_labels=group_labels,
         )
-        if getattr(mixer, "offline", False):
+        if mixer.offline:
             mixer.search(backend, data, controller)
         if self.early_stopping and backend.handles_early_stopping:
             backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
@@ -288,6 +334,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.n_rounds_ = n_done
         self.steps_per_round_ = plan.steps_per_round
         self.stop_reason_ = stop_reason
+        objectives = controller.objective_history
+        self.best_round_ = int(np.argmin(objectives)) + 1 if len(objectives) else None
         self.loss_source_ = loss_source
         self.train_time_ = train_time
         return self
@@ -330,33 +378,91 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if "random_state" in params and params["random_state"] is None:
             inner.set_params(random_state=seed)
 
-    def _resolve_loss_source(self, group_counts, *, explicit_validation: bool):
-        """``loss_source="auto"``: validation losses when every group can be measured.
+    def _resolve_loss_source(
+        self, group_counts, *, explicit_validation: bool, needs_signal: bool = True
+    ):
+        """Which losses drive the mixture, and what share of ``X`` to hold out.
 
         Returns the loss source and the fraction to hold out (None: train on
-        every row). "auto" holds out ``validation_fraction`` only if the
-        rarest group would get at least :data:`MIN_VALIDATION_ROWS` validation
-        rows; below that, a group's validation loss is noise and the held-out
-        rows are worth more as training data, so the mixture follows the
-        training losses of all rows (the paper's signal). Chosen from the
-        benchmark: on long-tailed digits (10 seeds) this turned -0.3 points of
-        balanced accuracy into +1.0 (HGB) and +2.0 (XGBoost).
+        every row). Rows are held out only when something reads them:
+
+        * an explicit ``X_val`` is always used (validation losses);
+        * a mixture that cannot move (a fixed mixer, ``mixing_rate=0``) needs no
+          signal: nothing is held out unless ``early_stopping`` watches the
+          validation loss, so it trains exactly as the plain inner model;
+        * ``loss_source="train"`` holds out only for ``early_stopping``;
+        * ``"auto"`` holds out ``validation_fraction`` only if the rarest group
+          would get at least :data:`MIN_VALIDATION_ROWS` validation rows; below
+          that a group's validation loss is noise and the rows are worth more
+          as training data, so the training losses of all rows drive the
+          mixture (the paper's signal). See benchmarks/RESULTS.md, "Defaults".
         """
         fraction = self.validation_fraction
-        if self.loss_source != "auto":
-            return self.loss_source, fraction
+        keep = fraction if self.early_stopping else None
         if explicit_validation:
+            return "validation", fraction
+        if not needs_signal:
+            return "train", keep
+        if self.loss_source == "train":
+            return "train", keep
+        if self.loss_source == "validation":
             return "validation", fraction
         if fraction is not None and np.min(group_counts) * fraction >= MIN_VALIDATION_ROWS:
             return "validation", fraction
-        return "train", None
+        return "train", keep
+
+    def _check_mixer(self) -> BaseMixer:
+        """The mixer, with ``mixing_rate`` / ``shrinkage``; warn where they do nothing."""
+        mixer = check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
+        defaults = {"mixing_rate": 0.1, "shrinkage": 0.7}
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            if value != default and name not in mixer_knobs(self.mixer):
+                warnings.warn(
+                    f"{name}={value} has no effect with mixer={_mixer_name(self.mixer)}: "
+                    f"{name} is read by {_readers(name)} only. Set the mixer's own "
+                    "parameters instead (or leave it at its default).",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        return mixer
+
+    def _check_inner_kind(self) -> None:
+        """Refuse a regressor inside the classifier and a classifier inside the regressor."""
+        inner = self._inner_estimator()
+        wrong = is_regressor(inner) if self._is_classifier else is_classifier(inner)
+        if wrong:
+            mine, other = (
+                ("Learn2MixClassifier", "Learn2MixRegressor")
+                if self._is_classifier
+                else ("Learn2MixRegressor", "Learn2MixClassifier")
+            )
+            kind = "regressor" if self._is_classifier else "classifier"
+            raise TypeError(
+                f"{mine} needs a {'classifier' if self._is_classifier else 'regressor'} "
+                f"as estimator, but {type(inner).__name__} is a {kind}. Use {other} "
+                f"for a {kind}, or pass a "
+                f"{'classifier' if self._is_classifier else 'regressor'}."
+            )
 
     def _validation_split(
-        self, X, y, weight, codes, group_labels, groups, validation, seed, validation_fraction
+        self,
+        X,
+        y,
+        weight,
+        codes,
+        group_labels,
+        groups,
+        validation,
+        seed,
+        validation_fraction,
+        offline_target=False,
     ) -> TrainingData:
         """Encode an explicit validation set, or hold out a stratified part of ``X``.
 
         ``validation`` is fit's ``(X_val, y_val, groups_val, sample_weight_val)``.
+        With ``offline_target`` (MixMin), an explicit validation set is the
+        target data and may belong to no group: ``groups_val`` is optional.
         """
         X_val, y_val, groups_val, sample_weight_val = validation
         n_groups = len(group_labels)
@@ -370,11 +476,16 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             y_val = check_target(y_val, input_name="y_val")
             check_consistent_length(X_val, y_val)
             y_val_enc = self._encode_target_val(y_val)
-            if groups is not None:
+            if groups is not None and groups_val is None and offline_target:
+                # target data outside every source: one pseudo-group for the
+                # objective; the search uses all of it (MixMin(target=None))
+                codes_val = np.zeros(_num_samples(X_val), dtype=np.intp)
+            elif groups is not None:
                 if groups_val is None:
                     raise ValueError(
                         "fit got groups but no groups_val: pass the group of every "
-                        "validation sample too."
+                        "validation sample too (or, for mixer='mixmin', X_val and "
+                        "y_val alone as the target data)."
                     )
                 gv = np.asarray(groups_val)
                 if gv.shape[0] != _num_samples(X_val):
@@ -402,7 +513,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         strata = codes
         if self._is_classifier and groups is not None:
             strata = codes * n_classes + y  # keep every (group, class) in training
-        val_mask = stratified_holdout(strata, validation_fraction, np.random.RandomState(seed))
+        val_mask = stratified_holdout(
+            strata, validation_fraction, np.random.RandomState(seed), weight=weight
+        )
         return TrainingData(
             X,
             y,

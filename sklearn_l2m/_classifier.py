@@ -42,8 +42,13 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         ``"mixmin"``; a fixed mixture (dict ``{group: weight}`` or array in
         sorted group order, summing to 1); or a mixer object.
     mixing_rate : float in [0, 1], default=0.1
-        Learn2Mix's ``gamma``: how far the mixture moves towards the loss
-        shares each round. 0 is classical training. Used by ``"learn2mix"``.
+        How fast the mixture moves, for every adaptive mixer: Learn2Mix's
+        ``gamma`` (the share of the way towards the loss shares covered each
+        round); ``"group_dro"`` and ``"doremi"`` take ``step_size = 10 *
+        mixing_rate``. 0 is classical training (nothing is held out then).
+        Mixers that do not move (``"natural"``, ``"balanced"``, fixed
+        mixtures, MixMin, mixer objects) ignore it, with a warning when it is
+        set away from its default.
     shrinkage : float in [0, 1], default=0.7
         Used by ``"learn2mix"``: pulls its target towards the natural mixture,
         ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
@@ -65,6 +70,9 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Share of every (group, class) stratum held out to measure the
         per-group losses. Ignored when ``X_val`` / ``y_val`` are passed.
         ``None``: no held-out part (then ``loss_source`` must be "train").
+        Rows are held out only when something reads them: validation losses,
+        MixMin's target, or ``early_stopping``; ``loss_source="train"``, a
+        fixed mixture and ``mixing_rate=0`` train on every row.
     loss_source : {"auto", "validation", "train"}, default="auto"
         Losses that drive the mixture: the held-out part's ("validation"),
         or the training data's ("train", the paper's way). "auto": the
@@ -85,8 +93,13 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         none is starved.
     early_stopping : bool, default=False
         Stop when the validation loss has not improved by ``tol`` for
-        ``n_iter_no_change`` rounds (XGBoost: its own early stopping with
-        ``n_iter_no_change * steps_per_round`` rounds of patience).
+        ``n_iter_no_change`` rounds; holds out ``validation_fraction`` even
+        when the mixture does not need it. What the fitted model keeps differs
+        by family: XGBoost uses its own early stopping (patience
+        ``n_iter_no_change * steps_per_round`` trees) and predicts with its
+        best iteration; every other inner model keeps all it trained, up to
+        ``n_iter_no_change`` rounds past the best one. ``best_round_`` names
+        the best round in both cases.
     n_iter_no_change : int, default=3
         Patience in rounds.
     tol : float, default=1e-4
@@ -94,7 +107,9 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split and inner models that have no seed.
     verbose : int, default=0
-        Progress over rounds (a tqdm bar if tqdm is installed).
+        0: silent. 1: a progress bar over rounds (tqdm, if installed) showing
+        the worst group loss and the validation loss. 2 and above: also one
+        line per round with the mixture and the group losses.
 
     Attributes
     ----------
@@ -123,6 +138,9 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         The resolved horizon.
     stop_reason_ : {"budget", "early_stopping"}
         Why training stopped.
+    best_round_ : int or None
+        The round (1-based) with the lowest validation loss; None without a
+        validation part.
     loss_source_ : str
         The loss source actually used.
     train_time_ : float

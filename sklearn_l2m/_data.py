@@ -123,15 +123,20 @@ def codes_for(labels: np.ndarray, values, *, input_name: str) -> np.ndarray:
     return codes.astype(np.intp)
 
 
-def stratified_holdout(strata: np.ndarray, fraction: float, rng) -> np.ndarray:
+def stratified_holdout(strata: np.ndarray, fraction: float, rng, weight=None) -> np.ndarray:
     """Boolean mask of validation rows: ``fraction`` of every stratum, rounded.
 
-    Every stratum keeps at least one training row, so no class or group
-    disappears from training; a stratum too small for a validation row gets
-    none (the controller then keeps that group's prior and warns).
+    Only rows with positive ``weight`` are held out, and every stratum keeps
+    at least one of them for training, so no class or group loses its
+    training weight; rows of weight 0 stay in training, where they count for
+    nothing (so adding or removing them changes neither part). A stratum too
+    small for a validation row gets none (the controller then measures that
+    group on its training rows and warns).
     """
+    positive = np.ones(strata.shape[0], dtype=bool) if weight is None else weight > 0
     mask = np.zeros(strata.shape[0], dtype=bool)
-    order = np.argsort(strata, kind="stable")
+    candidates = np.flatnonzero(positive)
+    order = candidates[np.argsort(strata[candidates], kind="stable")]
     bounds = np.flatnonzero(np.diff(strata[order])) + 1
     for members in np.split(order, bounds):
         n_val = min(int(np.floor(fraction * members.size + 0.5)), members.size - 1)
@@ -200,6 +205,28 @@ class TrainingData:
         """Whether the validation rows are rows of ``X`` (an internal split)."""
         return self.val_rows is not None
 
+    def X_train_as(self, dtype):
+        """The training rows as a C-ordered array of ``dtype``, made in one copy.
+
+        For models that convert their input to ``dtype`` in every ``fit``
+        (HistGradientBoosting: float64, forests: float32): converting once here
+        saves a conversion per round, and taking the rows and converting in
+        chunks never holds a second copy of them. Frames, sparse matrices and
+        non-numeric arrays are returned as :attr:`X_train`.
+        """
+        X = self.X
+        if not isinstance(X, np.ndarray) or X.dtype.kind not in "fiub" or X.ndim != 2:
+            return self.X_train
+        if self.train_rows is None:
+            return np.ascontiguousarray(X, dtype=dtype)
+        if "X_train" in self.__dict__ and self.X_train.dtype == dtype:
+            return np.ascontiguousarray(self.X_train)
+        out = np.empty((self.train_rows.size, X.shape[1]), dtype=dtype)
+        step = max(1, (1 << 22) // max(X.shape[1], 1))  # about 32 MB of float64 at a time
+        for start in range(0, self.train_rows.size, step):
+            out[start : start + step] = X[self.train_rows[start : start + step]]
+        return out
+
     def train_subset(self, rows: np.ndarray):
         """Rows ``rows`` (indices into the training part), without copying the rest."""
         source = rows if self.train_rows is None else self.train_rows[rows]
@@ -210,16 +237,23 @@ class TrainingData:
         return self.y_val is not None and len(self.y_val) > 0
 
 
-def warn_missing_validation_groups(labels, codes_val, n_groups: int) -> None:
+def warn_missing_validation_groups(labels, codes_val, n_groups: int, *, explicit=False) -> None:
     present = np.bincount(codes_val, minlength=n_groups) > 0 if codes_val is not None else None
     if present is None or present.all():
         return
     missing = np.asarray(labels)[~present].tolist()
+    if explicit:
+        cause = "no samples in the validation set you passed (X_val / groups_val)"
+        fix = "add samples of these groups to X_val to measure them on held-out data"
+    else:
+        cause = "no validation samples (too few samples for validation_fraction)"
+        fix = (
+            "raise validation_fraction, or pass X_val and y_val holding every group, "
+            "to measure them on held-out data"
+        )
     warnings.warn(
-        f"Groups {missing[:10]} have no validation samples (too few samples for "
-        "validation_fraction). Their mixture follows their training loss instead; "
-        "raise validation_fraction or pass an explicit validation set to measure "
-        "them on held-out data.",
+        f"Groups {missing[:10]} have {cause}. Their mixture follows their training "
+        f"loss instead; {fix}.",
         UserWarning,
         stacklevel=4,
     )

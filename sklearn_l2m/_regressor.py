@@ -29,7 +29,13 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     mixer : str, dict, array-like or BaseMixer, default="learn2mix"
         The mixing strategy; see :class:`Learn2MixClassifier`.
     mixing_rate : float in [0, 1], default=0.1
-        Learn2Mix's ``gamma`` (the paper uses 0.01-0.05 for regression).
+        How fast the mixture moves, for every adaptive mixer: Learn2Mix's
+        ``gamma`` (the share of the way towards the loss shares covered each
+        round); ``"group_dro"`` and ``"doremi"`` take ``step_size = 10 *
+        mixing_rate``. 0 is classical training (nothing is held out then).
+        Mixers that do not move (``"natural"``, ``"balanced"``, fixed
+        mixtures, MixMin, mixer objects) ignore it, with a warning when it is
+        set away from its default.
     shrinkage : float in [0, 1], default=0.7
         Used by ``"learn2mix"``: pulls its target towards the natural mixture,
         ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
@@ -57,7 +63,14 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     min_weight : float in [0, 1), default=0.1
         Floor on every group's per-sample multiplier ``alpha_g / pi_g``.
     early_stopping : bool, default=False
-        Stop when the validation loss stalls.
+        Stop when the validation loss has not improved by ``tol`` for
+        ``n_iter_no_change`` rounds; holds out ``validation_fraction`` even
+        when the mixture does not need it. What the fitted model keeps differs
+        by family: XGBoost uses its own early stopping (patience
+        ``n_iter_no_change * steps_per_round`` trees) and predicts with its
+        best iteration; every other inner model keeps all it trained, up to
+        ``n_iter_no_change`` rounds past the best one. ``best_round_`` names
+        the best round in both cases.
     n_iter_no_change : int, default=3
         Patience in rounds.
     tol : float, default=1e-4
@@ -67,7 +80,9 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split and inner models that have no seed.
     verbose : int, default=0
-        Progress over rounds.
+        0: silent. 1: a progress bar over rounds (tqdm, if installed) showing
+        the worst group loss and the validation loss. 2 and above: also one
+        line per round with the mixture and the group losses.
 
     Attributes
     ----------
@@ -95,6 +110,9 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         The resolved horizon.
     stop_reason_ : {"budget", "early_stopping"}
         Why training stopped.
+    best_round_ : int or None
+        The round (1-based) with the lowest validation loss; None without a
+        validation part.
     loss_source_ : str
         The loss source actually used.
     train_time_ : float
@@ -201,7 +219,6 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
             The fitted estimator.
         """
         self._validate_params()
-        self.target_bin_edges_ = None
         return self._fit(X, y, groups, sample_weight, X_val, y_val, groups_val, sample_weight_val)
 
     def _default_estimator(self):
@@ -216,6 +233,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         )
 
     def _encode_target(self, y):
+        self.target_bin_edges_ = None  # set by _default_groups when groups are target bins
         if y is not None and y.dtype.kind not in "fiub":
             try:
                 y = y.astype(np.float64)

@@ -54,12 +54,18 @@ def test_sections_are_replaced_not_duplicated(tmp_path):
 
 
 def test_steps_to_reach_classical():
-    curves = {"classical": [0.5, 0.6, 0.7], "fast": [0.65, 0.72, 0.8], "slow": [0.1, 0.2, 0.3],
-              "trees": {10: 0.5, 20: 0.71}}
+    curves = {
+        "classical": [0.5, 0.6, 0.7],
+        "fast": [0.65, 0.72, 0.8],
+        "slow": [0.1, 0.2, 0.3],
+        "trees": {10: 0.5, 20: 0.71},
+    }
     got = runner.steps_to_reach_classical({k: v for k, v in curves.items() if k != "trees"})
     assert got == {"classical": (3, 3), "fast": (2, 3), "slow": (None, 3)}
     assert runner.steps_to_reach_classical({"classical": {5: 0.7}, "t": curves["trees"]}) == {
-        "classical": (5, 5), "t": (20, 20)}
+        "classical": (5, 5),
+        "t": (20, 20),
+    }
 
 
 def test_defaults_table_judges_the_rule_from_paired_differences():
@@ -72,8 +78,7 @@ def test_defaults_table_judges_the_rule_from_paired_differences():
         for i, name in enumerate(SETTINGS):
             # setting 0 loses 2 points of accuracy; the others gain everywhere
             shift = -0.02 if i == 0 else 0.01 * (seed + 1)
-            rows.append({"strategy": name, "seed": seed,
-                         **{k: v + shift for k, v in base.items()}})
+            rows.append({"strategy": name, "seed": seed, **{k: v + shift for k, v in base.items()}})
     table = paired_table(rows).splitlines()
     assert len(table) == 2 + len(SETTINGS)
     first, second = table[2], table[3]

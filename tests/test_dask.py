@@ -17,24 +17,29 @@ da = pytest.importorskip("dask.array")
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             yield client
 
 
 def _search():
     return GridSearchCV(
-        Learn2MixClassifier(HistGradientBoostingClassifier(max_iter=10, early_stopping=False),
-                            random_state=0),
+        Learn2MixClassifier(
+            HistGradientBoostingClassifier(max_iter=10, early_stopping=False), random_state=0
+        ),
         {"mixing_rate": [0.0, 0.3], "shrinkage": [0.0, 0.7]},
-        cv=StratifiedKFold(3), scoring="balanced_accuracy", n_jobs=-1,
+        cv=StratifiedKFold(3),
+        scoring="balanced_accuracy",
+        n_jobs=-1,
     )
 
 
 def test_gridsearch_on_a_local_cluster_equals_the_local_run(client):
-    X, y = make_classification(n_samples=300, n_classes=3, n_informative=5,
-                               weights=[0.7, 0.2, 0.1], random_state=0)
+    X, y = make_classification(
+        n_samples=300, n_classes=3, n_informative=5, weights=[0.7, 0.2, 0.1], random_state=0
+    )
     local = _search().fit(X, y)
     with joblib.parallel_backend("dask"):
         remote = _search().fit(X, y)
@@ -52,25 +57,29 @@ PARAMS = dict(n_estimators=40, max_depth=3, learning_rate=0.3, tree_method="hist
 
 
 def _imbalanced(n=3000):
-    X, y = make_classification(n_samples=n, n_classes=3, n_informative=6,
-                               weights=[0.8, 0.15, 0.05], random_state=0)
+    X, y = make_classification(
+        n_samples=n, n_classes=3, n_informative=6, weights=[0.8, 0.15, 0.05], random_state=0
+    )
     return X[:2400], y[:2400], X[2400:], y[2400:]
 
 
 def test_distributed_fit_follows_the_single_machine_trajectory(client):
     X, y, Xv, yv = _imbalanced()
-    local = Learn2MixClassifier(xgb.XGBClassifier(**PARAMS), steps_per_round=5,
-                                random_state=0).fit(X, y, X_val=Xv, y_val=yv)
-    remote = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), steps_per_round=5,
-                                 random_state=0).fit(
-        da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600),
-        X_val=da.from_array(Xv, chunks=(300, -1)), y_val=da.from_array(yv, chunks=300),
+    local = Learn2MixClassifier(xgb.XGBClassifier(**PARAMS), steps_per_round=5, random_state=0).fit(
+        X, y, X_val=Xv, y_val=yv
+    )
+    remote = Learn2MixClassifier(
+        xd.DaskXGBClassifier(**PARAMS), steps_per_round=5, random_state=0
+    ).fit(
+        da.from_array(X, chunks=(600, -1)),
+        da.from_array(y, chunks=600),
+        X_val=da.from_array(Xv, chunks=(300, -1)),
+        y_val=da.from_array(yv, chunks=300),
     )
     assert remote.n_rounds_ == local.n_rounds_ == 8
     # same mixture trajectory; the only difference is XGBoost's distributed sketch
     np.testing.assert_allclose(remote.mixture_history_, local.mixture_history_, atol=0.01)
-    np.testing.assert_allclose(remote.group_loss_history_, local.group_loss_history_,
-                               rtol=0.15)
+    np.testing.assert_allclose(remote.group_loss_history_, local.group_loss_history_, rtol=0.15)
     assert remote.mixture_history_[-1, 2] > 2 * remote.natural_mixture_[2]  # it did mix
     assert isinstance(remote.estimator_, xd.DaskXGBClassifier)
     assert remote.estimator_.get_booster().num_boosted_rounds() == 40
@@ -88,20 +97,24 @@ def test_distributed_regressor_with_groups_weights_and_holdout(client):
     groups = np.where(np.arange(2000) % 10 == 0, "rare", "common")
     y[groups == "rare"] += 40 * np.sin(X[groups == "rare", 0])  # the rare source is harder
     w = np.random.RandomState(0).uniform(0.5, 2.0, 2000)
-    model = Learn2MixRegressor(xd.DaskXGBRegressor(**PARAMS), steps_per_round=5,
-                               random_state=0)
-    model.fit(da.from_array(X, chunks=(500, -1)), da.from_array(y, chunks=500),
-              groups=da.from_array(groups, chunks=500),
-              sample_weight=da.from_array(w, chunks=500))
+    model = Learn2MixRegressor(xd.DaskXGBRegressor(**PARAMS), steps_per_round=5, random_state=0)
+    model.fit(
+        da.from_array(X, chunks=(500, -1)),
+        da.from_array(y, chunks=500),
+        groups=da.from_array(groups, chunks=500),
+        sample_weight=da.from_array(w, chunks=500),
+    )
     assert list(model.groups_) == ["common", "rare"]
     assert model.loss_source_ == "validation" and model.n_rounds_ == 8
     assert model.mixture_[1] > model.natural_mixture_[1]  # the harder source gained weight
     np.testing.assert_allclose(model.natural_mixture_[1], 0.1, atol=0.02)
-    again = Learn2MixRegressor(xd.DaskXGBRegressor(**PARAMS), steps_per_round=5,
-                               random_state=0)
-    again.fit(da.from_array(X, chunks=(500, -1)), da.from_array(y, chunks=500),
-              groups=da.from_array(groups, chunks=500),
-              sample_weight=da.from_array(w, chunks=500))
+    again = Learn2MixRegressor(xd.DaskXGBRegressor(**PARAMS), steps_per_round=5, random_state=0)
+    again.fit(
+        da.from_array(X, chunks=(500, -1)),
+        da.from_array(y, chunks=500),
+        groups=da.from_array(groups, chunks=500),
+        sample_weight=da.from_array(w, chunks=500),
+    )
     # reproducible up to the order of floating-point sums across workers
     np.testing.assert_allclose(again.mixture_history_, model.mixture_history_, rtol=1e-6)
     pred = model.predict(da.from_array(X, chunks=(500, -1))).compute()
@@ -112,12 +125,16 @@ def test_distributed_fit_on_a_dask_dataframe_with_early_stopping(client):
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")
     X, y, _, _ = _imbalanced()
-    frame = dd.from_pandas(pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]),
-                           npartitions=3)
+    frame = dd.from_pandas(
+        pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]), npartitions=3
+    )
     target = dd.from_pandas(pd.Series(np.array(["a", "b", "c"])[y]), npartitions=3)
     model = Learn2MixClassifier(
         xd.DaskXGBClassifier(**{**PARAMS, "n_estimators": 400, "learning_rate": 0.5}),
-        steps_per_round=5, early_stopping=True, n_iter_no_change=2, random_state=0,
+        steps_per_round=5,
+        early_stopping=True,
+        n_iter_no_change=2,
+        random_state=0,
     ).fit(frame, target)
     assert list(model.classes_) == ["a", "b", "c"]
     assert model.stop_reason_ == "early_stopping"
@@ -144,13 +161,16 @@ def test_group_codes_ride_in_a_field_training_ignores():
         ("dask", "numpy", {}, TypeError, "dask array or dask DataFrame"),
         ("dask", "dask", {"mixer": "mixmin"}, ValueError, "not supported on Dask"),
         ("dask", "dask", {"mixing_mode": "resample"}, ValueError, "reweight"),
-        ("xgb-reg", "dask", {}, TypeError, "DaskXGBClassifier"),
+        ("xgb-reg", "dask", {}, TypeError, "DaskXGBRegressor is a regressor"),
     ],
 )
 def test_distributed_input_errors(client, estimator, X_kind, params, error, match):
     X, y, _, _ = _imbalanced()
-    inner = {"hgb": HistGradientBoostingClassifier(), "dask": xd.DaskXGBClassifier(**PARAMS),
-             "xgb-reg": xd.DaskXGBRegressor(**PARAMS)}[estimator]
+    inner = {
+        "hgb": HistGradientBoostingClassifier(),
+        "dask": xd.DaskXGBClassifier(**PARAMS),
+        "xgb-reg": xd.DaskXGBRegressor(**PARAMS),
+    }[estimator]
     if X_kind == "dask":
         X, y = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
     with pytest.raises(error, match=match):

@@ -189,14 +189,20 @@ def test_train_loss_source_and_no_validation(blobs):
     assert clf.loss_source_ == "train"
     assert clf.validation_loss_history_.size == 0
     with pytest.raises(ValueError, match="needs validation data"):
-        Learn2MixClassifier(
-            small_hgb(), validation_fraction=None, loss_source="validation"
-        ).fit(X, y)
+        Learn2MixClassifier(small_hgb(), validation_fraction=None, loss_source="validation").fit(
+            X, y
+        )
 
 
 def test_auto_loss_source_holds_out_only_groups_big_enough_to_measure():
-    X, y = make_classification(n_samples=2000, n_features=8, n_informative=5, n_classes=3,
-                               weights=[0.7, 0.2, 0.1], random_state=0)
+    X, y = make_classification(
+        n_samples=2000,
+        n_features=8,
+        n_informative=5,
+        n_classes=3,
+        weights=[0.7, 0.2, 0.1],
+        random_state=0,
+    )
     counts = np.bincount(y)
     big = Learn2MixClassifier(small_hgb(), validation_fraction=0.1, random_state=0).fit(X, y)
     assert counts.min() * 0.1 >= 10 and big.loss_source_ == "validation"

@@ -170,7 +170,7 @@ def test_device_reaches_the_booster(multiclass):
 
 def test_wrong_xgboost_kind_is_rejected(multiclass):
     X, y = multiclass
-    with pytest.raises(TypeError, match="needs an XGBRegressor"):
+    with pytest.raises(TypeError, match="needs a regressor.*XGBClassifier is a classifier"):
         Learn2MixRegressor(xgb.XGBClassifier(n_estimators=2)).fit(X, y.astype(float))
 
 
@@ -181,12 +181,14 @@ def test_wrong_xgboost_kind_is_rejected(multiclass):
     ],
     # XGBoost keeps weights in float32: the mixture's rescaled weights match row
     # repetition to about 1e-7 relative, just outside the check's rtol=1e-7.
-    expected_failed_checks=lambda est: {
-        f"check_sample_weight_equivalence_on_{kind}_data": "float32 weight rounding"
-        for kind in ("dense", "sparse")
-    }
-    if isinstance(est, Learn2MixClassifier)
-    else {},
+    expected_failed_checks=lambda est: (
+        {
+            f"check_sample_weight_equivalence_on_{kind}_data": "float32 weight rounding"
+            for kind in ("dense", "sparse")
+        }
+        if isinstance(est, Learn2MixClassifier)
+        else {}
+    ),
 )
 def test_sklearn_compatible_with_xgboost(estimator, check):
     check(estimator)
@@ -216,11 +218,14 @@ def test_training_rows_are_never_copied(multiclass, monkeypatch):
     from sklearn_l2m._data import TrainingData
 
     def no_copy(self):
-        raise AssertionError("the XGBoost backend copied the training rows")
+        if self.train_rows is not None:  # a copy of the training rows
+            raise AssertionError("the XGBoost backend copied the training rows")
+        return self.X
 
     monkeypatch.setattr(TrainingData, "X_train", property(no_copy))
     X, y = multiclass
-    clf = Learn2MixClassifier(
-        xgb.XGBClassifier(n_estimators=6, n_jobs=1), loss_source="train", random_state=0
-    ).fit(X, y)
-    assert clf.n_rounds_ > 0
+    for loss_source in ("train", "validation"):  # all rows; 10% held out at weight 0
+        clf = Learn2MixClassifier(
+            xgb.XGBClassifier(n_estimators=6, n_jobs=1), loss_source=loss_source, random_state=0
+        ).fit(X, y)
+        assert clf.n_rounds_ > 0

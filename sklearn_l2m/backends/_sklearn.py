@@ -5,10 +5,12 @@ Three ways to continue training with new weights, fastest first:
 * ``grow``: ensembles with ``warm_start`` (HistGradientBoosting's ``max_iter``,
   ``n_estimators`` of forests, gradient boosting and bagging). Each round adds
   ``steps_per_round`` members trained under the current mixture; the user's
-  ``max_iter`` / ``n_estimators`` is the total budget.
+  ``max_iter`` / ``n_estimators`` is the total budget. The losses come from
+  running predictions that add only the new members (``_running.py``), so the
+  whole fit costs what the plain ensemble costs.
 * ``partial_fit``: one pass over the training part per step, with weights.
-* ``refit``: fit again every round with the new weights (the slow path). A
-  ``warm_start`` estimator starts from its previous solution.
+* ``refit``: fit again every round with the new weights (the slow path, with
+  a warning). A ``warm_start`` estimator starts from its previous solution.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
-from .._losses import log_loss_per_sample, squared_error_per_sample, zero_one_per_sample
+from .._schedule import RoundPlan
+from ..exceptions import RefitWarning
 from ._base import Backend
+from ._running import running_output
 
 
 def _growth_parameter(estimator) -> str | None:
@@ -36,6 +40,21 @@ def _growth_parameter(estimator) -> str | None:
         return "max_iter"
     if "n_estimators" in params:
         return "n_estimators"
+    return None
+
+
+def _fit_dtype(estimator):
+    """The dtype the ensemble converts ``X`` to in every ``fit`` (None: unknown)."""
+    from sklearn.ensemble._forest import BaseForest
+    from sklearn.ensemble._gb import BaseGradientBoosting
+    from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
+        BaseHistGradientBoosting,
+    )
+
+    if isinstance(estimator, BaseHistGradientBoosting):
+        return np.float64
+    if isinstance(estimator, (BaseForest, BaseGradientBoosting)):
+        return np.float32
     return None
 
 
@@ -59,12 +78,12 @@ def _bin_once(estimator, X_train, user_weight):
     weights, is reused by every round. Uses HGB's private ``_bin_data``; any
     other estimator, or a version without it, trains unchanged.
     """
+    cache = {}
     original = getattr(type(estimator), "_bin_data", None)
     if original is None or not callable(original):
-        yield
+        yield cache
         return
     bin_weight = None if np.all(user_weight == user_weight[0]) else user_weight
-    cache = {}
 
     def bin_data(X, sample_weight, is_training_data):
         if not is_training_data or X is not X_train and getattr(X, "shape", None) != X_train.shape:
@@ -78,7 +97,7 @@ def _bin_once(estimator, X_train, user_weight):
 
     estimator._bin_data = bin_data
     try:
-        yield
+        yield cache
     finally:
         estimator.__dict__.pop("_bin_data", None)
 
@@ -116,69 +135,97 @@ class SklearnBackend(Backend):
         if self.mode == "grow":
             self.estimator.set_params(**{self.growth_param: int(total_steps)})
 
-    def _round_losses(self, X, y) -> np.ndarray:
-        est = self.estimator
-        if not self.is_classifier:
-            return squared_error_per_sample(y, est.predict(X))
-        if hasattr(est, "predict_proba"):
-            return log_loss_per_sample(y, est.predict_proba(X))
-        return zero_one_per_sample(y, est.predict(X))
-
     def train(self, data, plan, controller):
         est = self.estimator
         user_warm_start = est.get_params().get("warm_start")
         if self.mode == "grow":
             est.set_params(warm_start=True)
-        weights = np.empty(data.y_train.shape[0], dtype=np.float64)
-        fit_kwargs = {}
+        elif self.mode == "refit" and not controller.adaptive:
+            plan = RoundPlan(total_steps=1, steps_per_round=1)  # a fixed mixture: one fit
+        elif self.mode == "refit" and plan.n_rounds > 1:
+            warnings.warn(
+                f"{type(est).__name__} has no warm start that grows it and no "
+                "partial_fit, so Learn2Mix refits it from scratch every round: "
+                f"{plan.n_rounds} fits, about {plan.n_rounds}x the cost of one. Set "
+                "n_rounds lower to spend less, or use a model that grows by warm start "
+                "(HistGradientBoosting, forests), partial_fit, XGBoost or a skorch net.",
+                RefitWarning,
+                stacklevel=4,
+            )
+        dtype = _fit_dtype(est) if self.mode == "grow" else None
+        X_fit = data.X_train if dtype is None else data.X_train_as(dtype)
         with (
-            _bin_once(est, data.X_train, data.weight_train)
+            _bin_once(est, X_fit, data.weight_train)
             if self.mode == "grow"
-            else contextlib.nullcontext()
-        ):
-            self._loop(data, plan, controller, weights, fit_kwargs)
+            else contextlib.nullcontext({})
+        ) as bins:
+            outputs = self._outputs(data, X_fit, controller, bins)
+            self._loop(data, X_fit, plan, controller, outputs)
         if self.mode == "grow" and user_warm_start is not None:
             est.set_params(warm_start=user_warm_start)
         return est
 
-    def _loop(self, data, plan, controller, weights, fit_kwargs):
+    def _outputs(self, data, X_fit, controller, bins) -> dict:
+        """Running model outputs on the row sets whose losses the rounds need."""
+        est, kind = self.estimator, dict(is_classifier=self.is_classifier)
+        outputs = {}
+        if controller.wants_validation_loss:
+            outputs["val"] = running_output(est, data.X_val, **kind)
+        # a growing ensemble keeps its training output anyway: boosting lends it
+        # to its warm start, which would otherwise re-predict every tree
+        if controller.wants_train_loss or controller.fallback is not None or self.mode == "grow":
+            outputs["train"] = running_output(
+                est,
+                X_fit,
+                lend=self.mode == "grow",
+                binned=lambda: bins.get("binned"),
+                **kind,
+            )
+        return outputs
+
+    def _loop(self, data, X_fit, plan, controller, outputs):
         est = self.estimator
+        weights = np.empty(data.y_train.shape[0], dtype=np.float64)
+        fit_kwargs = {}
         if self.mode == "partial_fit" and self.is_classifier:
             fit_kwargs["classes"] = np.arange(data.n_classes)
+        train_out = outputs.get("train")
+        lend = train_out.lend_to_warm_start if train_out is not None else contextlib.nullcontext
         for round_index in range(plan.n_rounds):
             controller.sample_weight(out=weights)
+            # unit weights are passed as None: some models (forests' bootstrap)
+            # sample differently once any weights are given
+            fit_weight = None if np.all(weights == 1.0) else weights
             steps = plan.steps(round_index)
             if self.mode == "grow":
                 est.set_params(**{self.growth_param: plan.steps_done(round_index) + steps})
-                est.fit(data.X_train, data.y_train, sample_weight=weights)
+                with lend():
+                    est.fit(X_fit, data.y_train, sample_weight=fit_weight)
             elif self.mode == "partial_fit":
                 for _ in range(steps):
-                    est.partial_fit(data.X_train, data.y_train, sample_weight=weights, **fit_kwargs)
+                    est.partial_fit(
+                        data.X_train, data.y_train, sample_weight=fit_weight, **fit_kwargs
+                    )
             else:
                 with warnings.catch_warnings():
                     # each round is a short solve; convergence is judged at the end
                     if round_index < plan.n_rounds - 1:
                         warnings.simplefilter("ignore", ConvergenceWarning)
-                    est.fit(data.X_train, data.y_train, sample_weight=weights)
-            val_loss = (
-                self._round_losses(data.X_val, data.y_val)
-                if controller.wants_validation_loss
-                else None
-            )
-            train_loss = (
-                self._round_losses(data.X_train, data.y_train)
-                if controller.wants_train_loss
-                else None
-            )
-            fallback = controller.fallback
-            fallback_loss = (
-                self._round_losses(fallback.X, fallback.y)
-                if fallback is not None and train_loss is None
-                else None
-            )
-            if controller.end_round(
-                val_sample_loss=val_loss,
-                train_sample_loss=train_loss,
-                fallback_sample_loss=fallback_loss,
-            ):
+                    est.fit(data.X_train, data.y_train, sample_weight=fit_weight)
+            for output in outputs.values():
+                output.advance()
+            if controller.end_round(**self._losses(data, controller, outputs)):
                 break
+
+    @staticmethod
+    def _losses(data, controller, outputs) -> dict:
+        """The round's per-sample losses, for :meth:`MixingController.end_round`."""
+        losses = {}
+        if "val" in outputs:
+            losses["val_sample_loss"] = outputs["val"].losses(data.y_val)
+        if controller.wants_train_loss:
+            losses["train_sample_loss"] = outputs["train"].losses(data.y_train)
+        elif controller.fallback is not None:
+            fallback = controller.fallback
+            losses["fallback_sample_loss"] = outputs["train"].losses(fallback.y, fallback.rows)
+        return losses

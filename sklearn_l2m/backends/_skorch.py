@@ -23,6 +23,7 @@ train split) are restored: ``estimator_`` is an ordinary trained skorch net.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -115,6 +116,19 @@ def _mixing_callback(backend, controller, plan, sampler, net):
     return MixingCallback()
 
 
+def _is_default_split(net, split) -> bool:
+    """Whether ``split`` equals the ``train_split`` default of the net's class."""
+    import inspect
+
+    for cls in type(net).__mro__:
+        init = cls.__dict__.get("__init__")
+        param = inspect.signature(init).parameters.get("train_split") if init else None
+        if param is not None and param.default is not inspect.Parameter.empty:
+            default = param.default
+            return type(split) is type(default) and vars(split) == vars(default)
+    return False
+
+
 class SkorchBackend(Backend):
     """Mix inside one skorch training run, by batch composition or loss weights."""
 
@@ -136,6 +150,17 @@ class SkorchBackend(Backend):
             )
         criterion = net.criterion
         import inspect
+
+        split = net.train_split
+        if split is not None and not _is_default_split(net, split):
+            warnings.warn(
+                f"The net's train_split={split!r} is replaced during the fit: Learn2Mix "
+                "holds out its own validation part (validation_fraction, or X_val / "
+                "y_val) and feeds it to skorch as the validation set, so skorch's "
+                "valid_loss is measured on it. Pass train_split=None to silence this.",
+                UserWarning,
+                stacklevel=4,
+            )
 
         if isinstance(criterion, type):
             params = inspect.signature(criterion).parameters

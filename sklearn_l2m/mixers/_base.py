@@ -137,6 +137,30 @@ class BaseMixer(BaseEstimator):
 
     #: whether the mixture changes during training (False: fixed once at start)
     adaptive = True
+    #: whether the mixture is searched before training by :meth:`search` (MixMin)
+    offline = False
+
+    def search(self, backend, data, controller) -> np.ndarray:
+        """Offline mixers: find the mixture before training and install it.
+
+        Called once, before the inner model's training run, when
+        :attr:`offline` is True; must set ``controller.mixture`` and return it.
+        """
+        raise NotImplementedError(f"{type(self).__name__} is not an offline mixer.")
+
+    @property
+    def ungrouped_target(self) -> bool:
+        """Whether an explicit validation set is target data that needs no groups."""
+        return False
+
+    @property
+    def moves(self) -> bool:
+        """Whether this mixer, as configured, can move the mixture (e.g. a rate > 0).
+
+        A mixer that cannot move needs no losses, so nothing is held out for
+        them. Subclasses with a step size return False when it is 0.
+        """
+        return self.adaptive
 
     def start(self, group_sizes, *, floor=0.0, groups=None) -> np.ndarray:
         """Reset the state for a new fit and return ``alpha_0``.
@@ -171,7 +195,7 @@ class BaseMixer(BaseEstimator):
             raise RuntimeError(f"Call {type(self).__name__}.start() before update().")
         # NaN (no loss measured for a group this round) is allowed: see loss_shares
         losses = check_group_losses(group_losses, self.mixture_.size)
-        if self.adaptive:
+        if self.moves:
             new = np.asarray(self._step(losses), dtype=np.float64)
             if not np.all(np.isfinite(new)) or new.sum() <= 0:
                 # A strategy's arithmetic broke down; never hand out a NaN mixture.

@@ -72,6 +72,10 @@ class GroupDRO(BaseMixer):
         self.step_size = step_size
         self.generalization_adjustment = generalization_adjustment
 
+    @property
+    def moves(self) -> bool:
+        return self.step_size > 0
+
     def start(self, group_sizes, *, floor=0.0, groups=None):
         self._validate_params()
         return super().start(group_sizes, floor=floor, groups=groups)
@@ -129,6 +133,10 @@ class DoReMi(BaseMixer):
         self.step_size = step_size
         self.smoothing = smoothing
         self.reference = reference
+
+    @property
+    def moves(self) -> bool:
+        return self.step_size > 0
 
     def start(self, group_sizes, *, floor=0.0, groups=None):
         self._validate_params()

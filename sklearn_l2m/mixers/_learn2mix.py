@@ -54,6 +54,10 @@ class Learn2Mix(BaseMixer):
         self.mixing_rate = mixing_rate
         self.shrinkage = shrinkage
 
+    @property
+    def moves(self) -> bool:
+        return self.mixing_rate > 0
+
     def start(self, group_sizes, *, floor=0.0, groups=None):
         self._validate_params()
         return super().start(group_sizes, floor=floor, groups=groups)

@@ -30,7 +30,9 @@ _EPS = 1e-12
 def exponentiated_gradient(objective_and_grad, n: int, *, step_size, max_steps, tol):
     """Minimise a convex function on the simplex from the uniform point.
 
-    ``objective_and_grad(lam) -> (value, gradient)``. Stops when the
+    ``objective_and_grad(lam) -> (value, gradient)``. Each step starts at
+    ``step_size`` and is halved until it decreases the objective by at least
+    half of what the gradient promises (Armijo). Stops when the
     complementary-slackness gap ``max_i lam_i * |g_i - lam . g|`` (zero exactly
     at a KKT point of the simplex-constrained problem) is below ``tol``.
 
@@ -48,19 +50,27 @@ def exponentiated_gradient(objective_and_grad, n: int, *, step_size, max_steps, 
     array([0.2, 0.8])
     """
     lam = np.full(n, 1.0 / n)
-    trace = []
+    value, grad = objective_and_grad(lam)
+    trace = [(value, lam.copy())]
     for _ in range(max_steps):
-        value, grad = objective_and_grad(lam)
-        trace.append((value, lam.copy()))
+        step = step_size
         gap = np.max(lam * np.abs(grad - lam @ grad))
         if gap < tol:
             break
-        logits = np.log(np.maximum(lam, 1e-300)) - step_size * grad
-        logits -= logits.max()
-        lam = np.exp(logits)
-        lam /= lam.sum()
-    else:
-        value, _ = objective_and_grad(lam)
+        # Backtracking from the full step: a step without sufficient decrease
+        # is halved (a fixed step overshoots on a well-conditioned quadratic
+        # and oscillates around the minimum for hundreds of steps).
+        while True:
+            logits = np.log(np.maximum(lam, 1e-300)) - step * grad
+            logits -= logits.max()
+            candidate = np.exp(logits)
+            candidate /= candidate.sum()
+            new_value, new_grad = objective_and_grad(candidate)
+            # Armijo: at least half the decrease the gradient promises
+            if new_value <= value + 0.5 * grad @ (candidate - lam) or step < 1e-10:
+                break
+            step /= 2
+        lam, value, grad = candidate, new_value, new_grad
         trace.append((value, lam.copy()))
     return lam, trace
 
@@ -162,6 +172,11 @@ class MixMin(BaseMixer):
         self.max_steps = max_steps
         self.tol = tol
 
+    @property
+    def ungrouped_target(self) -> bool:
+        # target=None: all validation rows are the target, whatever their group
+        return self.target is None
+
     def start(self, group_sizes, *, floor=0.0, groups=None):
         self._validate_params()
         return super().start(group_sizes, floor=floor, groups=groups)
@@ -209,20 +224,20 @@ class MixMin(BaseMixer):
 
         else:
             self.proxy_losses_ = weight_target @ (predictions - y_target[:, None]) ** 2
-            scale = []  # the first gradient's size: makes the step scale-free in y
 
             def objective(lam):
                 residual = predictions @ lam - y_target
-                value = weight_target @ residual**2
-                grad = 2 * (weight_target * residual) @ predictions
-                if not scale:
-                    scale.append(max(np.max(np.abs(grad)), _EPS))
-                return value, grad / scale[0]
+                return weight_target @ residual**2, 2 * (weight_target * residual) @ predictions
 
+        # the step is scale-free in y: divided by the first gradient's size
+        first_gradient = objective(np.full(data.n_groups, 1.0 / data.n_groups))[1]
+        step = self.step_size
+        if not backend.is_classifier:
+            step /= max(np.max(np.abs(first_gradient)), _EPS)
         lam, trace = exponentiated_gradient(
             objective,
             data.n_groups,
-            step_size=self.step_size,
+            step_size=step,
             max_steps=self.max_steps,
             tol=self.tol,
         )

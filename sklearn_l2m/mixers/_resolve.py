@@ -12,19 +12,55 @@ from ._group_dro import DoReMi, GroupDRO
 from ._learn2mix import Learn2Mix
 from ._static import BalancedMixer, FixedMixer, NaturalMixer
 
-#: name -> factory(mixing_rate, shrinkage). The estimator's ``mixing_rate``
-#: and ``shrinkage`` reach Learn2Mix; the others are built with their defaults.
+#: ``mixing_rate`` is the one knob for how fast every adaptive mixer moves; an
+#: exponentiated-gradient mixer's step is this many times the rate (so the
+#: default rate 0.1 gives Group DRO and DoReMi a step of 1 per round).
+EXPONENTIATED_STEP_PER_RATE = 10.0
+
+#: name -> factory(mixing_rate, shrinkage).
 MIXERS = {
     "learn2mix": lambda rate, shrinkage: Learn2Mix(mixing_rate=rate, shrinkage=shrinkage),
     "natural": lambda rate, shrinkage: NaturalMixer(),
     "balanced": lambda rate, shrinkage: BalancedMixer(),
-    "group_dro": lambda rate, shrinkage: GroupDRO(),
-    "doremi": lambda rate, shrinkage: DoReMi(),
+    "group_dro": lambda rate, shrinkage: GroupDRO(step_size=EXPONENTIATED_STEP_PER_RATE * rate),
+    "doremi": lambda rate, shrinkage: DoReMi(step_size=EXPONENTIATED_STEP_PER_RATE * rate),
+}
+
+#: name -> the meta-estimator's parameters that its factory reads
+MIXER_KNOBS = {
+    "learn2mix": {"mixing_rate", "shrinkage"},
+    "natural": set(),
+    "balanced": set(),
+    "group_dro": {"mixing_rate"},
+    "doremi": {"mixing_rate"},
+    "mixmin": set(),
 }
 
 
-def register_mixer(name: str, factory) -> None:
+def mixer_knobs(mixer) -> set:
+    """The meta-estimator parameters that the mixer spelled ``mixer`` reads.
+
+    Named mixers read what :data:`MIXER_KNOBS` says; a fixed mixture or a
+    mixer object reads neither (the object carries its own parameters).
+
+    Examples
+    --------
+    >>> from sklearn_l2m.mixers._resolve import mixer_knobs
+    >>> sorted(mixer_knobs("group_dro"))
+    ['mixing_rate']
+    >>> mixer_knobs({"a": 0.5, "b": 0.5})
+    set()
+    """
+    if isinstance(mixer, str):
+        return MIXER_KNOBS.get(mixer, set())
+    return set()
+
+
+def register_mixer(name: str, factory, knobs=("mixing_rate", "shrinkage")) -> None:
     """Make ``mixer=name`` build ``factory(mixing_rate, shrinkage)``; for extensions.
+
+    ``knobs`` names the meta-estimator parameters the factory reads (a
+    warning is given when another one is set away from its default).
 
     Examples
     --------
@@ -34,6 +70,7 @@ def register_mixer(name: str, factory) -> None:
     GroupDRO(step_size=1.0)
     """
     MIXERS[name] = factory
+    MIXER_KNOBS[name] = set(knobs)
 
 
 def check_mixer(mixer, mixing_rate: float = 0.1, shrinkage: float = 0.0) -> BaseMixer:
@@ -45,7 +82,8 @@ def check_mixer(mixer, mixing_rate: float = 0.1, shrinkage: float = 0.0) -> Base
         A name from :data:`MIXERS`; a fixed mixture (dict by group label or
         array in sorted group order); or a mixer object, which is cloned.
     mixing_rate : float, default=0.1
-        Step size given to ``"learn2mix"``.
+        How fast an adaptive mixer moves: ``"learn2mix"``'s ``mixing_rate``;
+        ``"group_dro"`` and ``"doremi"`` get ``step_size = 10 * mixing_rate``.
     shrinkage : float, default=0.0
         Shrinkage towards the natural mixture given to ``"learn2mix"``.
 

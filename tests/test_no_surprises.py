@@ -1,0 +1,305 @@
+"""What a new user would trip over (issue 14): each test names the surprise it prevents."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m._data import stratified_holdout
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, y = make_classification(
+        500, 6, n_informative=4, n_classes=3, weights=[0.6, 0.3, 0.1], random_state=0
+    )
+    return X, y
+
+
+def _hgb(**kw):
+    return HistGradientBoostingClassifier(max_iter=20, early_stopping=False, **kw)
+
+
+# -- 2. the wrong kind of inner model ---------------------------------------------
+@pytest.mark.parametrize(
+    "meta, inner, message",
+    [
+        (Learn2MixClassifier, Ridge(), "Ridge is a regressor"),
+        (Learn2MixRegressor, LogisticRegression(), "LogisticRegression is a classifier"),
+    ],
+)
+def test_wrong_kind_of_inner_model_is_refused_before_training(blobs, meta, inner, message):
+    X, y = blobs
+    with pytest.raises(TypeError, match=message):
+        meta(inner).fit(X, y)
+
+
+def test_wrong_kind_of_boosting_or_net_is_refused(blobs):
+    X, y = blobs
+    xgb = pytest.importorskip("xgboost")
+    with pytest.raises(TypeError, match="XGBRegressor is a regressor"):
+        Learn2MixClassifier(xgb.XGBRegressor(n_estimators=2)).fit(X, y)
+    with pytest.raises(TypeError, match="XGBClassifier is a classifier"):
+        Learn2MixRegressor(xgb.XGBClassifier(n_estimators=2)).fit(X, y.astype(float))
+    skorch = pytest.importorskip("skorch")
+    torch = pytest.importorskip("torch")
+    net = skorch.NeuralNetRegressor(torch.nn.Linear, module__in_features=6, module__out_features=1)
+    with pytest.raises(TypeError, match="NeuralNetRegressor is a regressor"):
+        Learn2MixClassifier(net).fit(X, y)
+
+
+# -- 3. mixing_rate is the one knob of every adaptive mixer ------------------------
+def test_mixing_rate_reaches_group_dro_and_doremi(blobs):
+    X, y = blobs
+    slow, fast = (
+        Learn2MixClassifier(
+            _hgb(), mixer="group_dro", mixing_rate=rate, loss_source="train", random_state=0
+        ).fit(X, y)
+        for rate in (0.01, 0.5)
+    )
+    assert not np.allclose(slow.mixture_, fast.mixture_)
+    assert (slow.mixer_.step_size, fast.mixer_.step_size) == pytest.approx((0.1, 5.0))
+    doremi = Learn2MixClassifier(_hgb(), mixer="doremi", mixing_rate=0.3).fit(X, y)
+    assert doremi.mixer_.step_size == pytest.approx(3.0)
+
+
+def test_group_dro_at_defaults_moves_to_the_worst_group(blobs):
+    X, y = blobs
+    clf = Learn2MixClassifier(
+        _hgb(), mixer="group_dro", loss_source="validation", random_state=0
+    ).fit(X, y)
+    worst = np.nanargmax(clf.group_loss_history_[-1])
+    assert clf.mixture_[worst] > 0.6  # from 1/3 (a step of 0.01 reached 0.375)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"mixer": "balanced", "mixing_rate": 0.5}, "mixing_rate"),
+        ({"mixer": "group_dro", "shrinkage": 0.2}, "shrinkage"),
+        ({"mixer": {0: 0.2, 1: 0.3, 2: 0.5}, "mixing_rate": 0.3}, "mixing_rate"),
+    ],
+)
+def test_a_setting_a_mixer_ignores_warns(blobs, params, name):
+    X, y = blobs
+    with pytest.warns(UserWarning, match=f"{name}=.* has no effect"):
+        Learn2MixClassifier(_hgb(), random_state=0, **params).fit(X, y)
+
+
+def test_defaults_do_not_warn_about_ignored_settings(blobs):
+    X, y = blobs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Learn2MixClassifier(_hgb(), mixer="balanced", random_state=0).fit(X, y)
+
+
+# -- 4. a mixture that cannot move trains exactly the plain model -------------------
+def _inner_models():
+    models = {
+        "hgb": lambda: _hgb(random_state=0),
+        "forest": lambda: RandomForestClassifier(n_estimators=10, random_state=0),
+    }
+    try:
+        import xgboost
+
+        models["xgboost"] = lambda: xgboost.XGBClassifier(n_estimators=10, n_jobs=1)
+    except ImportError:  # pragma: no cover
+        pass
+    return models
+
+
+@pytest.mark.parametrize("inner", list(_inner_models()))
+@pytest.mark.parametrize(
+    "params",
+    [{"mixing_rate": 0.0}, {"mixer": "natural"}, {"mixer": "balanced"}, {"loss_source": "train"}],
+    ids=["rate0", "natural", "balanced", "train"],
+)
+def test_nothing_is_held_out_when_the_signal_is_not_needed(blobs, inner, params):
+    X, y = blobs
+    make = _inner_models()[inner]
+    clf = Learn2MixClassifier(make(), random_state=0, **params).fit(X, y)
+    assert clf.loss_source_ == "train"
+    assert clf.validation_loss_history_.size == 0  # no validation part
+    if params.get("mixer") == "balanced":
+        if inner == "hgb":
+            return  # HGB bins with the user's weights, not the mixture's: not the same model
+        counts = np.bincount(y)
+        weight = (len(y) / (3 * counts))[y]
+        plain = make().fit(X, y, sample_weight=weight)
+        expected = plain.predict_proba(X)
+    elif "loss_source" in params:
+        return  # it mixes: only the holdout is checked
+    else:
+        expected = make().fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_early_stopping_still_holds_out_for_a_fixed_mixture(blobs):
+    X, y = blobs
+    clf = Learn2MixClassifier(_hgb(), mixer="natural", early_stopping=True, random_state=0)
+    clf.fit(X, y)
+    assert clf.validation_loss_history_.size == clf.n_rounds_ > 0
+
+
+# -- 5. an interrupted refit on other data leaves the old model whole ----------------
+def test_interrupted_refit_on_other_classes_and_features(monkeypatch, blobs):
+    from sklearn_l2m.backends._sklearn import SklearnBackend
+
+    X, y = blobs
+    clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    state = {k: v for k, v in vars(clf).items() if not k.startswith("__")}
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SklearnBackend, "_loop", interrupted)
+    X_other = np.random.RandomState(1).randn(200, 4)
+    y_other = np.repeat(["w", "x", "y", "z"], 50)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X_other, y_other)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.n_features_in_ == 6
+    assert set(vars(clf)) == set(state)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_interrupted_regressor_refit_keeps_its_target_bins(monkeypatch, blobs):
+    from sklearn_l2m.backends._sklearn import SklearnBackend
+
+    X, y = blobs
+    target = X[:, 0] * 3 + y
+    reg = Learn2MixRegressor(random_state=0).fit(X, target)
+    edges = reg.target_bin_edges_.copy()
+    monkeypatch.setattr(
+        SklearnBackend, "_loop", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        reg.fit(X[:, :3], target * 100)
+    np.testing.assert_array_equal(reg.target_bin_edges_, edges)
+    assert reg.n_features_in_ == 6 and reg.predict(X).shape == (500,)
+
+
+# -- 6. sparse sample weights never empty a group's training part --------------------
+def test_holdout_keeps_positive_weight_in_every_group():
+    y = np.repeat([0, 1, 2], [50, 50, 20])
+    weight = np.ones(120)
+    weight[100:119] = 0.0  # class 2: one positive row of 20
+    for seed in range(30):
+        clf = Learn2MixClassifier(
+            _hgb(), loss_source="validation", validation_fraction=0.3, random_state=seed
+        )
+        X = np.random.RandomState(seed).randn(120, 3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # class 2: no validation row
+            clf.fit(X, y, sample_weight=weight)
+        assert clf.mixture_[2] > 0
+
+
+def test_zero_weight_rows_do_not_change_the_split():
+    rng = np.random.RandomState(0)
+    strata = rng.randint(0, 3, 200)
+    weight = (rng.rand(200) > 0.3).astype(float)
+    with_zeros = stratified_holdout(strata, 0.2, np.random.RandomState(5), weight=weight)
+    kept = weight > 0
+    without = stratified_holdout(strata[kept], 0.2, np.random.RandomState(5))
+    np.testing.assert_array_equal(with_zeros[kept], without)
+    assert not with_zeros[~kept].any()
+
+
+# -- 7. MixMin with target data that belongs to no source ---------------------------
+def test_mixmin_target_needs_no_groups():
+    rng = np.random.RandomState(0)
+    n = 600
+    X = rng.randn(2 * n, 2)
+    source = np.repeat(["a", "b"], n)
+    y = np.where(source == "a", X[:, 0] > 0, X[:, 1] > 0).astype(float) + 0.1 * rng.randn(2 * n)
+    X_t = rng.randn(400, 2)
+    y_t = 0.3 * (X_t[:, 0] > 0) + 0.7 * (X_t[:, 1] > 0)  # a 30/70 blend of the two sources
+    reg = Learn2MixRegressor(LinearRegression(), mixer="mixmin", random_state=0)
+    reg.fit(X, y, groups=source, X_val=X_t, y_val=y_t)
+    np.testing.assert_allclose(reg.mixture_, [0.3, 0.7], atol=0.05)
+
+
+def test_mixmin_named_target_still_needs_groups_val():
+    from sklearn_l2m.mixers import MixMin
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(200, 2), rng.randn(200)
+    with pytest.raises(ValueError, match="groups_val"):
+        Learn2MixRegressor(LinearRegression(), mixer=MixMin(target="a")).fit(
+            X, y, groups=np.repeat(["a", "b"], 100), X_val=X[:20], y_val=y[:20]
+        )
+
+
+# -- 8. messages that say what happened ---------------------------------------------
+def test_explicit_validation_set_missing_a_class_says_so(blobs):
+    X, y = blobs
+    keep = y[:100] != 2
+    with pytest.warns(UserWarning, match="validation set you passed") as record:
+        Learn2MixClassifier(_hgb(), random_state=0).fit(
+            X[100:], y[100:], X_val=X[:100][keep], y_val=y[:100][keep]
+        )
+    assert not any("pass X_val" in str(w.message) for w in record)
+
+
+def test_verbose_two_adds_the_mixture_per_round(blobs, capsys):
+    X, y = blobs
+    Learn2MixClassifier(_hgb(), n_rounds=4, verbose=1, random_state=0).fit(X, y)
+    one = capsys.readouterr().err
+    Learn2MixClassifier(_hgb(), n_rounds=4, verbose=2, random_state=0).fit(X, y)
+    two = capsys.readouterr().err
+    assert "mixture=" not in one
+    assert two.count("mixture=") == 4 and "group_loss=" in two
+
+
+# -- 9. early stopping names its best round ----------------------------------------
+def test_best_round_is_reported(blobs):
+    X, y = blobs
+    clf = Learn2MixClassifier(
+        HistGradientBoostingClassifier(max_iter=200, early_stopping=False, learning_rate=0.5),
+        loss_source="validation",
+        early_stopping=True,
+        steps_per_round=5,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.stop_reason_ == "early_stopping"
+    assert clf.best_round_ == int(np.argmin(clf.validation_loss_history_)) + 1
+    assert clf.best_round_ <= clf.n_rounds_ - clf.n_iter_no_change
+    plain = Learn2MixClassifier(_hgb(), loss_source="train", random_state=0).fit(X, y)
+    assert plain.best_round_ is None
+
+
+# -- 10. skorch's own train_split is replaced, and a custom one says so -----------------
+def test_custom_skorch_train_split_warns(blobs):
+    skorch = pytest.importorskip("skorch")
+    torch = pytest.importorskip("torch")
+    from skorch.dataset import ValidSplit
+
+    X, y = blobs
+    X = X.astype(np.float32)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(6, 3)
+
+        def forward(self, X):
+            return torch.softmax(self.lin(X), dim=-1)
+
+    def net(**kw):
+        return skorch.NeuralNetClassifier(Net, max_epochs=2, verbose=0, **kw)
+
+    with pytest.warns(UserWarning, match="train_split=.* is replaced"):
+        Learn2MixClassifier(net(train_split=ValidSplit(3)), random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        Learn2MixClassifier(net(), random_state=0).fit(X, y)  # skorch's default
+        Learn2MixClassifier(net(train_split=None), random_state=0).fit(X, y)
