@@ -68,6 +68,18 @@ def _load(dataset):
         from sklearn.datasets import load_digits
 
         return load_digits(return_X_y=True)
+    if dataset == "small40k":  # a small net's workload: 40,000 x 40, 6 classes
+        from sklearn.datasets import make_classification
+
+        X, y = make_classification(
+            40_000,
+            40,
+            n_informative=20,
+            n_classes=6,
+            weights=[0.4, 0.2, 0.15, 0.1, 0.1, 0.05],
+            random_state=0,
+        )
+        return X.astype(np.float32), y
     from sklearn_l2m.datasets import load_fashion_mnist, load_hiv, load_mnist1d
 
     if dataset == "hiv":
@@ -82,7 +94,7 @@ def _load(dataset):
     raise ValueError(dataset)
 
 
-def _xgb_fit(design, X, y, n_jobs, budget=None):
+def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
     from xgboost import XGBClassifier
 
     from sklearn_l2m import Learn2MixClassifier
@@ -130,7 +142,7 @@ def _sklearn_model(family, budget, n_jobs):
 
 
 def _sklearn_fit(family):
-    def fit(design, X, y, n_jobs, budget):
+    def fit(design, X, y, n_jobs, budget, dataset=None):
         from sklearn_l2m import Learn2MixClassifier
 
         model = _sklearn_model(family, budget, n_jobs)
@@ -141,7 +153,11 @@ def _sklearn_fit(family):
     return fit
 
 
-def _skorch_fit(design, X, y, n_jobs, budget=None):
+#: batch size of the MLP per data set (default 128)
+SKORCH_BATCH = {"small40k": 256}
+
+
+def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None):
     import torch
 
     from sklearn_l2m import Learn2MixClassifier
@@ -149,7 +165,8 @@ def _skorch_fit(design, X, y, n_jobs, budget=None):
     from .nets import mlp_classifier
 
     torch.set_num_threads(n_jobs)
-    net = mlp_classifier(X.shape[1], int(y.max()) + 1, epochs=EPOCHS, batch_size=128)
+    batch = SKORCH_BATCH.get(dataset, 128)
+    net = mlp_classifier(X.shape[1], int(y.max()) + 1, epochs=EPOCHS, batch_size=batch)
     if design == "plain":
         torch.manual_seed(0)
         return net.fit(X, y)
@@ -186,7 +203,7 @@ def worker(family, design, dataset, n_jobs, budget=None):
     except OSError:  # not Linux: the whole process's peak
         before = 0.0
     began = time.perf_counter()
-    fit(design, X, y, n_jobs, budget)
+    fit(design, X, y, n_jobs, budget, dataset=dataset)
     seconds = time.perf_counter() - began
     peak = (
         _status_mb("VmHWM:")
@@ -244,6 +261,8 @@ PLANS = {
         ("skorch", "mnist1d", None, ["reweight", "resample"]),
         ("skorch", "fashion", None, ["reweight", "resample"]),
     ],
+    # a small net, where Python work per batch is visible (128 hidden, batch 256)
+    "skorch-small": [("skorch", "small40k", None, ["reweight", "resample"])],
     # scikit-learn ensembles: the default inner model (HGB) at two budgets on
     # real data, the large synthetic set, forests and classic gradient boosting
     "sklearn": [
@@ -314,7 +333,8 @@ def main(argv=None):
         f"Command: `python -m benchmarks.overhead {' '.join(argv)}`; {args.pairs} paired runs "
         f"per row, alternating A/B, each fit in a fresh process with {args.n_jobs} threads. "
         "Ratios are B / A with A the plain inner model at the same budget (XGBoost: "
-        f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128, {EPOCHS} epochs; "
+        f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128 (256 on small40k), {EPOCHS} "
+        "epochs, `train_split=None`; "
         "HistGradientBoosting `early_stopping=False`; RandomForest and GradientBoosting "
         "(depth 3) at scikit-learn defaults otherwise). Learn2Mix at its defaults. Targets: "
         "XGBoost time <= 1.05, scikit-learn and skorch time <= 1.10, memory <= 1.2.\n",

@@ -234,7 +234,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                     "Too few samples to hold out a validation part; the mixture "
                     "follows training losses instead (loss_source='train').",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
                 loss_source = "train"
             else:
@@ -423,7 +423,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                     f"{name} is read by {_readers(name)} only. Set the mixer's own "
                     "parameters instead (or leave it at its default).",
                     UserWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
         return mixer
 

@@ -273,7 +273,7 @@ class DaskFit:
                 "samples. Their mixture follows their training loss instead; raise "
                 "validation_fraction or pass an explicit validation set.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=6,
             )
 
         plan = plan_rounds(

@@ -303,3 +303,16 @@ def test_custom_skorch_train_split_warns(blobs):
         warnings.simplefilter("error", UserWarning)
         Learn2MixClassifier(net(), random_state=0).fit(X, y)  # skorch's default
         Learn2MixClassifier(net(train_split=None), random_state=0).fit(X, y)
+
+
+def test_warnings_point_at_the_callers_line(blobs):
+    """A warning names the user's own ``fit`` call, not a line inside the library."""
+    X, y = blobs
+    with pytest.warns(UserWarning) as record:
+        Learn2MixClassifier(_hgb(), mixer="balanced", mixing_rate=0.5).fit(X, y)
+        Learn2MixClassifier(LogisticRegression(), n_rounds=2).fit(X, y)
+        Learn2MixClassifier(_hgb(), random_state=0).fit(
+            X[100:], y[100:], X_val=X[:100][y[:100] != 2], y_val=y[:100][y[:100] != 2]
+        )
+    assert len(record) >= 3
+    assert {w.filename for w in record} == {__file__}

@@ -131,18 +131,27 @@ def _fit_both_ways(monkeypatch, make, X, y, groups=None):
     """Fit with running outputs, then with every output predicted from scratch."""
     fast = make().fit(X, y, groups=groups)
     with monkeypatch.context() as patch:
-        patch.setattr(
-            _running,
-            "running_output",
-            lambda est, X, *, is_classifier, **_: _running.FullOutput(
-                est, X, is_classifier=is_classifier
-            ),
-        )
-        from sklearn_l2m.backends import _sklearn
-
-        patch.setattr(_sklearn, "running_output", _running.running_output)
+        made = _predict_from_scratch(patch)
         slow = make().fit(X, y, groups=groups)
+    assert made, "the reference fit did not predict from scratch"
     return fast, slow
+
+
+def _predict_from_scratch(patch):
+    """Make the backend predict every round from scratch (the reference path).
+
+    Returns the list of outputs made that way, so a caller can check it was used.
+    """
+    from sklearn_l2m.backends import _sklearn
+
+    made = []
+
+    def full_output(est, X, *, is_classifier, **_):
+        made.append(_running.FullOutput(est, X, is_classifier=is_classifier))
+        return made[-1]
+
+    patch.setattr(_sklearn, "running_output", full_output)
+    return made
 
 
 CLASSIFIERS = {
@@ -223,16 +232,7 @@ def test_model_that_does_not_update_in_place_is_detected(monkeypatch, data):
 
     with pytest.warns(RuntimeWarning, match="did not update its training scores"):
         fast = make().fit(X, y)
-    monkeypatch.setattr(
-        _running,
-        "running_output",
-        lambda est, X, *, is_classifier, **_: _running.FullOutput(
-            est, X, is_classifier=is_classifier
-        ),
-    )
-    from sklearn_l2m.backends import _sklearn
-
-    monkeypatch.setattr(_sklearn, "running_output", _running.running_output)
+    assert _predict_from_scratch(monkeypatch) == []
     slow = make().fit(X, y)
     np.testing.assert_allclose(fast.mixture_history_, slow.mixture_history_, rtol=1e-10)
 

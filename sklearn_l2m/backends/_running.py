@@ -87,6 +87,9 @@ class RunningOutput:
             return zero_one_per_sample(y, out)
         return log_loss_per_sample(y, out)
 
+    #: whether :meth:`lend_to_warm_start` saves the model work (boosting only)
+    lends = False
+
     def lend_to_warm_start(self):
         """Context manager: the model's warm-start fit reuses this output (no-op here)."""
         return contextlib.nullcontext()
@@ -127,6 +130,7 @@ class _BoostingOutput(RunningOutput):
         super().__init__(estimator, X, is_classifier=is_classifier)
         #: predicate on the array the model's warm start re-predicts; None: never lent
         self._match = match
+        self.lends = match is not None
         self._lent = False
         self._verified = False
 
@@ -175,12 +179,14 @@ class _BoostingOutput(RunningOutput):
             return
         warnings.warn(
             f"{type(self.estimator).__name__} did not update its training scores in place "
-            "(a scikit-learn version this library was not tested with); Learn2Mix "
-            "re-predicts the new trees instead.",
+            "(a scikit-learn version this library was not tested with). Learn2Mix stops "
+            "lending them: each round's warm start re-predicts all trees again (correct, "
+            "but the cost grows with rounds x budget).",
             RuntimeWarning,
             stacklevel=2,
         )
         self._match = None
+        self.lends = False
         self._raw = self._start()
         self._add(self._members(), self._raw)
         self.member_evaluations += len(self._members())

@@ -44,6 +44,10 @@ class _RecordingSampler:
     rows never need to be copied out of ``X``.
     """
 
+    #: yield index arrays (for ``DataLoader(sampler=..., batch_size=None)``,
+    #: one dataset lookup per batch) instead of lists (``batch_sampler=...``)
+    emit_arrays = False
+
     def __init__(self, row_index=None):
         self.pending: deque = deque()
         self.row_index = None if row_index is None else np.asarray(row_index)
@@ -55,7 +59,7 @@ class _RecordingSampler:
     def _emit(self, batch: np.ndarray) -> list:
         self.pending.append(batch)
         rows = batch if self.row_index is None else self.row_index[batch]
-        return rows.tolist()
+        return rows if self.emit_arrays else rows.tolist()
 
 
 class MixtureBatchSampler(_RecordingSampler):

@@ -150,7 +150,7 @@ class SklearnBackend(Backend):
                 "n_rounds lower to spend less, or use a model that grows by warm start "
                 "(HistGradientBoosting, forests), partial_fit, XGBoost or a skorch net.",
                 RefitWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         dtype = _fit_dtype(est) if self.mode == "grow" else None
         X_fit = data.X_train if dtype is None else data.X_train_as(dtype)
@@ -171,16 +171,14 @@ class SklearnBackend(Backend):
         outputs = {}
         if controller.wants_validation_loss:
             outputs["val"] = running_output(est, data.X_val, **kind)
-        # a growing ensemble keeps its training output anyway: boosting lends it
-        # to its warm start, which would otherwise re-predict every tree
-        if controller.wants_train_loss or controller.fallback is not None or self.mode == "grow":
-            outputs["train"] = running_output(
-                est,
-                X_fit,
-                lend=self.mode == "grow",
-                binned=lambda: bins.get("binned"),
-                **kind,
-            )
+        # boosting keeps its training output even when no loss reads it: it is
+        # lent to the warm start, which would otherwise re-predict every tree
+        needs_train = controller.wants_train_loss or controller.fallback is not None
+        if needs_train or self.mode == "grow":
+            binned = lambda: bins.get("binned")  # noqa: E731 - exists after the first fit
+            train = running_output(est, X_fit, lend=self.mode == "grow", binned=binned, **kind)
+            if needs_train or train.lends:
+                outputs["train"] = train
         return outputs
 
     def _loop(self, data, X_fit, plan, controller, outputs):

@@ -8,7 +8,9 @@ ONE ``net.fit``. For its duration the backend
   paper's way), :class:`ShuffledBatchSampler` shuffles as usual
   (``"reweight"``); either records which rows each batch holds, and draws
   them straight from ``X`` (the validation rows are never drawn), so the
-  training rows are not copied;
+  training rows are not copied; for skorch's own ``Dataset`` on an array the
+  loader fetches each batch with one ``dataset[rows]`` lookup instead of one
+  lookup per row and a collate;
 * runs the criterion with ``reduction="none"``, so the validation pass skorch
   already makes every epoch yields per-sample losses (no second forward
   pass), and in ``"reweight"`` mode multiplies each training sample's loss by
@@ -116,6 +118,24 @@ def _mixing_callback(backend, controller, plan, sampler, net):
     return MixingCallback()
 
 
+def _fetches_whole_batches(net, X) -> bool:
+    """Whether the training loader can take a batch with one ``dataset[rows]``.
+
+    True for skorch's own ``Dataset`` on a dense array or tensor with the
+    default ``DataLoader``, and no collate function of the user's.
+    """
+    import torch
+    from skorch.dataset import Dataset
+
+    if net.dataset is not Dataset or net.iterator_train is not torch.utils.data.DataLoader:
+        return False
+    if hasattr(net, "iterator_train__collate_fn"):
+        return False
+    if isinstance(X, np.ndarray):
+        return X.dtype.kind in "fiub"
+    return isinstance(X, torch.Tensor)
+
+
 def _is_default_split(net, split) -> bool:
     """Whether ``split`` equals the ``train_split`` default of the net's class."""
     import inspect
@@ -159,7 +179,7 @@ class SkorchBackend(Backend):
                 "y_val) and feeds it to skorch as the validation set, so skorch's "
                 "valid_loss is measured on it. Pass train_split=None to silence this.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=6,
             )
 
         if isinstance(criterion, type):
@@ -230,9 +250,15 @@ class SkorchBackend(Backend):
         for key in saved:
             del net.__dict__[key]
         callback = _mixing_callback(self, controller, plan, sampler, net)
+        if _fetches_whole_batches(net, X_fit):
+            # the loader indexes the dataset once per batch with the sampler's
+            # rows, instead of once per row followed by a collate
+            sampler.emit_arrays = True
+            loader = dict(iterator_train__sampler=sampler, iterator_train__batch_size=None)
+        else:
+            loader = dict(iterator_train__batch_sampler=sampler, iterator_train__batch_size=1)
         net.set_params(
-            iterator_train__batch_sampler=sampler,
-            iterator_train__batch_size=1,
+            **loader,
             iterator_train__shuffle=False,
             criterion__reduction="none",
             callbacks=[*(saved_callbacks or []), (_OURS, callback)],
