@@ -52,6 +52,8 @@ bench-defaults: venv
 docs: venv
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@test -f docs/_build/html/index.html -a -f docs/_build/html/api.html -a -d docs/_build/html/auto_examples || \
+	  (echo "make docs: the build wrote no site (index, api or gallery missing)"; exit 1)
 
 clean:
 	rm -rf $(VENV) docs/_build docs/auto_examples .pytest_cache

@@ -18,25 +18,26 @@ from sklearn_l2m.mixers import MixMin
 
 try:
     data = load_moleculeace("classification")
-except DataSourceMissing as missing:  # the docs build still runs without it
-    print(missing)
-    raise SystemExit(0) from None
+except DataSourceMissing as missing:  # never exit: the docs build runs examples in-process
+    print(f"Skipped: {missing}")
+    data = None
 
-targets = sorted(set(data.groups_train))[:6]
-train = np.isin(data.groups_train, targets)
-X, y, g = data.X_train[train], data.y_train[train], data.groups_train[train]
-target = targets[0]
-test = data.groups_test == target
+if data is not None:
+    targets = sorted(set(data.groups_train))[:6]
+    train = np.isin(data.groups_train, targets)
+    X, y, g = data.X_train[train], data.y_train[train], data.groups_train[train]
+    target = targets[0]
+    test = data.groups_test == target
 
-mixer = MixMin(target=target, proxy_budget=0.25)
-clf = Learn2MixClassifier(
-    XGBClassifier(n_estimators=60, max_depth=6, n_jobs=2),
-    mixer=mixer,
-    validation_fraction=0.2,
-    random_state=0,
-)
-clf.fit(X, y, groups=g)
-ap = average_precision_score(data.y_test[test], clf.predict_proba(data.X_test[test])[:, 1])
-print("source weights:", dict(zip(clf.groups_, clf.mixture_.round(3))))
-print(f"average precision on {target}: {ap:.3f}")
-print(f"search {clf.mixer_.search_time_:.1f}s vs final fit {clf.train_time_:.1f}s")
+    mixer = MixMin(target=target, proxy_budget=0.25)
+    clf = Learn2MixClassifier(
+        XGBClassifier(n_estimators=60, max_depth=6, n_jobs=2),
+        mixer=mixer,
+        validation_fraction=0.2,
+        random_state=0,
+    )
+    clf.fit(X, y, groups=g)
+    ap = average_precision_score(data.y_test[test], clf.predict_proba(data.X_test[test])[:, 1])
+    print("source weights:", dict(zip(clf.groups_, clf.mixture_.round(3))))
+    print(f"average precision on {target}: {ap:.3f}")
+    print(f"search {clf.mixer_.search_time_:.1f}s vs final fit {clf.train_time_:.1f}s")

@@ -12,7 +12,6 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("plot_*.py"))
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs(script):
-    try:
-        runpy.run_path(str(script), run_name="__main__")
-    except SystemExit as stop:  # an example may stop early when optional data is absent
-        assert stop.code in (0, None)
+    # no SystemExit either: sphinx-gallery runs examples inside the docs build,
+    # where an exit ends the whole build with status 0 and no pages
+    runpy.run_path(str(script), run_name="__main__")
