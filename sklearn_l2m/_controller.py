@@ -123,10 +123,6 @@ class MixingController:
     def wants_validation_loss(self) -> bool:
         return self.data.has_validation
 
-    @property
-    def adaptive(self) -> bool:
-        return self.mixer.adaptive
-
     def group_multipliers(self) -> np.ndarray:
         """``alpha_g / pi_g``: how much one sample of each group counts now."""
         return self.mixture / self.natural

@@ -262,4 +262,6 @@ def test_fixed_mixture_refits_once(data, recwarn):
     X, y = data
     clf = Learn2MixClassifier(LogisticRegression(), mixer="balanced", random_state=0).fit(X, y)
     assert clf.n_rounds_ == 1
+    still = Learn2MixClassifier(LogisticRegression(), mixing_rate=0.0, random_state=0).fit(X, y)
+    assert still.n_rounds_ == 1
     assert not [w for w in recwarn if issubclass(w.category, RefitWarning)]

@@ -140,8 +140,8 @@ class SklearnBackend(Backend):
         user_warm_start = est.get_params().get("warm_start")
         if self.mode == "grow":
             est.set_params(warm_start=True)
-        elif self.mode == "refit" and not controller.adaptive:
-            plan = RoundPlan(total_steps=1, steps_per_round=1)  # a fixed mixture: one fit
+        elif self.mode == "refit" and not controller.mixer.moves:
+            plan = RoundPlan(total_steps=1, steps_per_round=1)  # the mixture cannot move: one fit
         elif self.mode == "refit" and plan.n_rounds > 1:
             warnings.warn(
                 f"{type(est).__name__} has no warm start that grows it and no "
