@@ -8,6 +8,7 @@ import sklearn_l2m  # noqa: E402
 
 project = "sklearn-l2m"
 author = "sklearn-l2m developers"
+copyright = "2026, sklearn-l2m developers (BSD-3-Clause)"
 release = sklearn_l2m.__version__
 extensions = [
     "sphinx.ext.autodoc",
