@@ -173,6 +173,34 @@ def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None):
     return Learn2MixClassifier(net, mixing_mode=design, random_state=0).fit(X, y)
 
 
+def _lightgbm_fit(design, X, y, n_jobs, budget=None, dataset=None):
+    from lightgbm import LGBMClassifier
+
+    from sklearn_l2m import Learn2MixClassifier
+
+    model = LGBMClassifier(n_estimators=budget or 100, n_jobs=n_jobs, verbose=-1, random_state=0)
+    if design == "plain":
+        return model.fit(X, y)
+    return Learn2MixClassifier(model, random_state=0).fit(X, y)
+
+
+def _catboost_fit(design, X, y, n_jobs, budget=None, dataset=None):
+    from catboost import CatBoostClassifier
+
+    from sklearn_l2m import Learn2MixClassifier
+
+    model = CatBoostClassifier(
+        iterations=budget or 1000,
+        thread_count=n_jobs,
+        verbose=0,
+        allow_writing_files=False,
+        random_seed=0,
+    )
+    if design == "plain":
+        return model.fit(X, y)
+    return Learn2MixClassifier(model, random_state=0).fit(X, y)
+
+
 def _status_mb(field):
     with open("/proc/self/status") as status:
         for line in status:
@@ -184,12 +212,21 @@ def _status_mb(field):
 FITS = {
     "xgboost": _xgb_fit,
     "skorch": _skorch_fit,
+    "lightgbm": _lightgbm_fit,
+    "catboost": _catboost_fit,
     "hgb": _sklearn_fit("hgb"),
     "rf": _sklearn_fit("rf"),
     "gb": _sklearn_fit("gb"),
 }
 #: what each family's budget counts
-BUDGET_UNIT = {"xgboost": "trees", "hgb": "iterations", "rf": "trees", "gb": "stages"}
+BUDGET_UNIT = {
+    "xgboost": "trees",
+    "lightgbm": "trees",
+    "catboost": "trees",
+    "hgb": "iterations",
+    "rf": "trees",
+    "gb": "stages",
+}
 
 
 def worker(family, design, dataset, n_jobs, budget=None):
@@ -273,6 +310,15 @@ PLANS = {
         ("hgb", "mnist1d", 1000, ["learn2mix"]),
         ("rf", "mnist1d", 300, ["learn2mix"]),
         ("gb", "digits", 200, ["learn2mix"]),
+    ],
+    # LightGBM (one run, weights changed in a callback) and CatBoost (continued
+    # round by round): real data at two budgets, and 100k synthetic rows
+    "boosting-libs": [
+        *[("lightgbm", "mnist1d", b, ["learn2mix"]) for b in (100, 1000)],
+        ("lightgbm", "synthetic-100k", 100, ["learn2mix"]),
+        ("lightgbm", "hiv", 100, ["learn2mix"]),
+        *[("catboost", "mnist1d", b, ["learn2mix"]) for b in (100, 1000)],
+        ("catboost", "synthetic-100k", 100, ["learn2mix"]),
     ],
     # cost against the budget, one data set, three families (plotted)
     "budget": [

@@ -42,6 +42,20 @@ from .mixers._resolve import MIXER_KNOBS, mixer_knobs
 MIN_VALIDATION_ROWS = 10
 
 
+def _clone_inner(estimator):
+    """``clone`` with a fix-it hint for models whose constructor copies lists."""
+    try:
+        return clone(estimator)
+    except RuntimeError as error:
+        if "Cannot clone object" not in str(error):
+            raise
+        raise TypeError(
+            f"{error}. Learn2Mix trains a clone of the inner model. CatBoost copies "
+            "list-valued parameters, which scikit-learn's clone rejects: pass them as "
+            "tuples, e.g. CatBoostClassifier(cat_features=('color',))."
+        ) from error
+
+
 def _needs_signal(mixer) -> bool:
     """Whether ``mixer`` reads losses: it moves during training, or searches offline."""
     return bool(mixer.offline or mixer.moves)
@@ -285,7 +299,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
     def _fit_dask(self, X, y, groups, sample_weight, validation):
         """Fit on dask collections with an ``xgboost.dask`` inner model (one distributed run)."""
-        inner = clone(self._inner_estimator())
+        inner = _clone_inner(self._inner_estimator())
         if not is_dask_estimator(inner):
             raise TypeError(
                 f"X is a dask collection but the inner model is {type(inner).__name__}; "
@@ -349,7 +363,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             )
 
     def _make_backend(self, seed: int):
-        inner = clone(self._inner_estimator())
+        inner = _clone_inner(self._inner_estimator())
         self._seed_inner(inner, seed)
         backend = backend_class(inner)(inner, is_classifier=self._is_classifier, random_state=seed)
         backend.check()

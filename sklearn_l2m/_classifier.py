@@ -243,7 +243,10 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
             return prediction.map_blocks(
                 lambda p: classes[np.asarray(p).astype(np.intp)], dtype=classes.dtype
             )
-        return self.classes_[np.asarray(prediction).astype(np.intp)]
+        prediction = np.asarray(prediction)
+        if prediction.ndim == 2 and prediction.shape[1] == 1:  # CatBoost's (n, 1) column
+            prediction = prediction.ravel()
+        return self.classes_[prediction.astype(np.intp)]
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):

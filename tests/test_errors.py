@@ -1,6 +1,7 @@
 """Bad input: every case raises a clear error naming the argument, or is handled as documented.
 
-One table, run against every backend that applies (scikit-learn, XGBoost, skorch).
+One table, run against every backend that applies (scikit-learn, XGBoost, LightGBM,
+CatBoost, skorch).
 """
 
 import warnings
@@ -29,6 +30,16 @@ def _xgb():
     return xgb.XGBClassifier(n_estimators=6, n_jobs=1)
 
 
+def _lgbm():
+    lgb = pytest.importorskip("lightgbm")
+    return lgb.LGBMClassifier(n_estimators=6, n_jobs=1, verbose=-1)
+
+
+def _catboost():
+    cb = pytest.importorskip("catboost")
+    return cb.CatBoostClassifier(iterations=6, thread_count=1, verbose=0, allow_writing_files=False)
+
+
 def _skorch():
     pytest.importorskip("torch")
     skorch = pytest.importorskip("skorch")
@@ -50,7 +61,13 @@ except ImportError:  # pragma: no cover
     _Net = None
 
 
-BACKENDS = {"sklearn": _hgb, "xgboost": _xgb, "skorch": _skorch}
+BACKENDS = {
+    "sklearn": _hgb,
+    "xgboost": _xgb,
+    "lightgbm": _lgbm,
+    "catboost": _catboost,
+    "skorch": _skorch,
+}
 
 # (id, estimator kwargs, fit arguments (X, y, **fit kwargs), exception, message)
 CASES = [

@@ -112,6 +112,20 @@ def _inner_models():
         models["xgboost"] = lambda: xgboost.XGBClassifier(n_estimators=10, n_jobs=1)
     except ImportError:  # pragma: no cover
         pass
+    try:
+        import lightgbm
+
+        models["lightgbm"] = lambda: lightgbm.LGBMClassifier(n_estimators=10, verbose=-1)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import catboost
+
+        models["catboost"] = lambda: catboost.CatBoostClassifier(
+            iterations=10, verbose=0, allow_writing_files=False
+        )
+    except ImportError:  # pragma: no cover
+        pass
     return models
 
 

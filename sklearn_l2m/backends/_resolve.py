@@ -23,11 +23,19 @@ def _is_instance_of(estimator, module: str, class_path: str) -> bool:
 
 
 def backend_class(estimator) -> type[Backend]:
-    """The backend class for ``estimator``: XGBoost, skorch or scikit-learn."""
+    """The backend class for ``estimator``: XGBoost, LightGBM, CatBoost, skorch or scikit-learn."""
     if _is_instance_of(estimator, "xgboost", "xgboost.sklearn.XGBModel"):
         from ._xgboost import XGBoostBackend
 
         return XGBoostBackend
+    if _is_instance_of(estimator, "lightgbm", "lightgbm.sklearn.LGBMModel"):
+        from ._lightgbm import LightGBMBackend
+
+        return LightGBMBackend
+    if _is_instance_of(estimator, "catboost", "catboost.CatBoost"):
+        from ._catboost import CatBoostBackend
+
+        return CatBoostBackend
     if _is_instance_of(estimator, "skorch", "skorch.net.NeuralNet"):
         from ._skorch import SkorchBackend
 

@@ -116,7 +116,8 @@ class SklearnBackend(Backend):
                 f"{type(est).__name__}.fit does not accept sample_weight, which "
                 "Learn2Mix needs to re-weight groups. Use an estimator whose fit takes "
                 "sample_weight (e.g. HistGradientBoostingClassifier, "
-                "LogisticRegression, SGDClassifier, XGBClassifier, a skorch net)."
+                "LogisticRegression, SGDClassifier, XGBClassifier, LGBMClassifier, "
+                "CatBoostClassifier, a skorch net)."
             )
         self.growth_param = _growth_parameter(est)
         if self.growth_param is not None:
@@ -148,7 +149,8 @@ class SklearnBackend(Backend):
                 "partial_fit, so Learn2Mix refits it from scratch every round: "
                 f"{plan.n_rounds} fits, about {plan.n_rounds}x the cost of one. Set "
                 "n_rounds lower to spend less, or use a model that grows by warm start "
-                "(HistGradientBoosting, forests), partial_fit, XGBoost or a skorch net.",
+                "(HistGradientBoosting, forests), partial_fit, XGBoost, LightGBM, "
+                "CatBoost or a skorch net.",
                 RefitWarning,
                 stacklevel=5,
             )

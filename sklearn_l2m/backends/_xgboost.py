@@ -26,17 +26,7 @@ import numpy as np
 
 from .._losses import log_loss_per_sample, squared_error_per_sample
 from ._base import Backend
-
-
-def _softmax(margins: np.ndarray) -> np.ndarray:
-    shifted = margins - margins.max(axis=1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
-
-
-def _sigmoid(margins: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * margins))  # stable for large |margin|
+from ._boosted_output import sigmoid, softmax
 
 
 def booster_sample_loss(booster, dmatrix, y, is_classifier: bool) -> np.ndarray:
@@ -45,9 +35,9 @@ def booster_sample_loss(booster, dmatrix, y, is_classifier: bool) -> np.ndarray:
         return squared_error_per_sample(y, booster.predict(dmatrix))
     margins = booster.predict(dmatrix, output_margin=True).astype(np.float64)
     if margins.ndim == 2 and margins.shape[1] > 1:
-        proba = _softmax(margins)
+        proba = softmax(margins)
     else:
-        proba = _sigmoid(margins.reshape(-1))
+        proba = sigmoid(margins.reshape(-1))
     return log_loss_per_sample(np.asarray(y).astype(np.intp), proba)
 
 

@@ -1,0 +1,210 @@
+"""The CatBoost backend: round-by-round continuation with the new weights."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+
+cb = pytest.importorskip("catboost")
+
+QUIET = dict(verbose=0, thread_count=1, allow_writing_files=False)
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    X, y = make_classification(
+        n_samples=600,
+        n_features=8,
+        n_informative=5,
+        n_classes=3,
+        weights=[0.7, 0.2, 0.1],
+        random_state=0,
+    )
+    return X, y
+
+
+def test_rounds_continue_one_model_with_the_users_settings(multiclass):
+    X, y = multiclass
+    inner = cb.CatBoostClassifier(iterations=30, depth=3, **QUIET)
+    clf = Learn2MixClassifier(inner, steps_per_round=10, random_state=0).fit(X, y)
+    assert isinstance(clf.estimator_, cb.CatBoostClassifier)
+    assert clf.estimator_.tree_count_ == 30  # iterations is the total budget
+    assert clf.estimator_.get_params() == inner.get_params()  # the user's, not a round's
+    assert clf.n_rounds_ == 3 and clf.mixture_history_.shape == (4, 3)
+    assert clf.mixture_[2] > clf.natural_mixture_[2]
+    np.testing.assert_allclose(clf.predict_proba(X), clf.estimator_.predict_proba(X))
+    assert clf.score(X, y) > 0.8
+
+
+def test_weights_of_each_round_are_the_mixtures_at_the_whole_budgets_rate(multiclass):
+    """Replaying the recorded mixtures as CatBoost continuations gives the same model,
+    at the learning rate CatBoost picks for the whole budget."""
+    X, y = multiclass
+    params = dict(depth=3, random_seed=0, **QUIET)
+    clf = Learn2MixClassifier(
+        cb.CatBoostClassifier(iterations=12, **params),
+        steps_per_round=4,
+        mixing_rate=0.5,
+        validation_fraction=None,
+        loss_source="train",
+        random_state=0,
+    ).fit(X, y)
+    rate = cb.CatBoostClassifier(iterations=12, **params).fit(X, y).learning_rate_
+    assert clf.estimator_.learning_rate_ == pytest.approx(rate)
+    pool, model = cb.Pool(X, y), None
+    for mixture in clf.mixture_history_[:-1]:
+        w = (mixture / clf.natural_mixture_)[y]
+        pool.set_weight(w * w.size / w.sum())
+        step = cb.CatBoostClassifier(iterations=4, learning_rate=rate, **params)
+        model = step.fit(pool, init_model=model)
+    np.testing.assert_allclose(clf.predict_proba(X), model.predict_proba(X), rtol=1e-6)
+    assert not np.allclose(clf.mixture_history_[0], clf.mixture_history_[-1])
+
+
+def test_every_tree_is_evaluated_once_on_the_validation_rows(multiclass, monkeypatch):
+    X, y = multiclass
+    calls = []
+    original = cb.CatBoostClassifier.predict
+
+    def predict(self, data, prediction_type="Class", ntree_start=0, ntree_end=0, **kwargs):
+        if getattr(data, "num_row", lambda: 0)() == 120:
+            calls.append((ntree_start, ntree_end))
+        return original(self, data, prediction_type, ntree_start, ntree_end, **kwargs)
+
+    monkeypatch.setattr(cb.CatBoostClassifier, "predict", predict)
+    Learn2MixClassifier(
+        cb.CatBoostClassifier(iterations=20, **QUIET),
+        steps_per_round=5,
+        loss_source="validation",
+        validation_fraction=0.2,
+    ).fit(X, y)
+    assert calls == [(start, start + 5) for start in range(0, 20, 5)]
+
+
+def test_binary_labels_groups_and_regressor():
+    X, y = make_classification(n_samples=300, n_features=6, weights=[0.8], random_state=1)
+    labels = np.array(["neg", "pos"])[y]
+    groups = np.where(X[:, 1] > 0.3, "assay_1", "assay_2")
+    clf = Learn2MixClassifier(cb.CatBoostClassifier(iterations=20, **QUIET), random_state=0)
+    clf.fit(X, labels, groups=groups)
+    np.testing.assert_array_equal(clf.groups_, ["assay_1", "assay_2"])
+    assert set(clf.predict(X)) <= {"neg", "pos"}
+    assert clf.predict_proba(X).shape == (300, 2)
+
+    X, y = make_regression(n_samples=400, n_features=6, noise=10, random_state=0)
+    reg = Learn2MixRegressor(cb.CatBoostRegressor(n_estimators=60, **QUIET), random_state=0)
+    reg.fit(X, y, groups=(X[:, 0] > 0).astype(int))
+    assert reg.estimator_.tree_count_ == 60 and reg.score(X, y) > 0.5
+    assert reg.estimator_.get_params()["n_estimators"] == 60  # the user's alias is kept
+
+
+def test_categorical_columns_pass_through():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    color = rng.choice(["red", "green", "blue"], 400)
+    X = pd.DataFrame({"color": color, "x": rng.normal(size=400)})
+    y = ((color == "red") ^ (X["x"].to_numpy() > 1)).astype(int)
+    inner = cb.CatBoostClassifier(iterations=30, cat_features=("color",), **QUIET)
+    clf = Learn2MixClassifier(inner, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.95
+    assert clf.estimator_.get_cat_feature_indices() == [0]
+    # a list, which CatBoost copies and scikit-learn's clone rejects: a fix-it hint
+    listed = cb.CatBoostClassifier(iterations=3, cat_features=["color"], **QUIET)
+    with pytest.raises(TypeError, match=r"pass them as tuples"):
+        Learn2MixClassifier(listed).fit(X, y)
+
+
+def test_early_stopping_by_the_library(multiclass):
+    X, y = multiclass
+    clf = Learn2MixClassifier(
+        cb.CatBoostClassifier(iterations=3000, learning_rate=0.5, **QUIET),
+        steps_per_round=30,
+        early_stopping=True,
+        n_iter_no_change=2,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.stop_reason_ == "early_stopping"
+    assert clf.estimator_.tree_count_ == clf.n_rounds_ * 30 < 3000
+
+
+def test_determinism_pickle_and_device(multiclass):
+    X, y = multiclass
+    make = lambda: Learn2MixClassifier(  # noqa: E731
+        cb.CatBoostClassifier(iterations=20, task_type="CPU", **QUIET), random_state=5
+    )
+    a, b = make().fit(X, y), make().fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_array_equal(a.mixture_history_, b.mixture_history_)
+    loaded = pickle.loads(pickle.dumps(a))
+    assert type(loaded.estimator_) is cb.CatBoostClassifier
+    np.testing.assert_array_equal(loaded.predict_proba(X), a.predict_proba(X))
+    assert a.estimator_.get_params()["task_type"] == "CPU"
+
+
+def test_gpu_settings_reach_every_round_but_not_the_rate_probe(multiclass, monkeypatch):
+    """task_type='GPU' and devices pass to every round; the learning-rate probe,
+    which needs a callback (CPU only in CatBoost), runs on CPU."""
+    X, y = multiclass
+    seen = []
+
+    def fit(self, X, y=None, **kwargs):
+        params = self.get_params()
+        seen.append((params.get("task_type"), params.get("devices"), "callbacks" in kwargs))
+        return original(self, X, y, **kwargs)
+
+    original = cb.CatBoostClassifier.fit
+    monkeypatch.setattr(cb.CatBoostClassifier, "fit", fit)
+    inner = cb.CatBoostClassifier(iterations=10, task_type="GPU", devices="0", **QUIET)
+    with pytest.raises(cb.CatBoostError):  # no GPU here: the first GPU round fails
+        Learn2MixClassifier(inner, steps_per_round=5, random_state=0).fit(X, y)
+    assert seen[0] == ("CPU", None, True)  # the probe
+    assert seen[1] == ("GPU", "0", False)  # the first round
+
+
+def test_wrong_kind_is_rejected(multiclass):
+    X, y = multiclass
+    with pytest.raises(TypeError, match="needs a regressor.*CatBoostClassifier is a classifier"):
+        Learn2MixRegressor(cb.CatBoostClassifier(iterations=2)).fit(X, y.astype(float))
+
+
+def test_pipeline_and_grid_search(multiclass):
+    X, y = multiclass
+    pipe = make_pipeline(
+        StandardScaler(), Learn2MixClassifier(cb.CatBoostClassifier(iterations=10, **QUIET))
+    )
+    search = GridSearchCV(pipe, {"learn2mixclassifier__estimator__depth": [2, 4]}, cv=2)
+    search.fit(X, y)
+    assert search.best_params_["learn2mixclassifier__estimator__depth"] in (2, 4)
+    assert isinstance(search.best_estimator_[-1].estimator_, cb.CatBoostClassifier)
+
+
+# What plain CatBoost fails too; Learn2Mix passes the input through unchanged.
+_CATBOOST_OWN_LIMITS = {
+    "check_estimator_sparse_array": "CatBoost rejects scipy sparse arrays (csr_array)",
+    "check_estimator_sparse_tag": "CatBoost rejects scipy sparse arrays (csr_array)",
+    "check_estimator_sparse_matrix": "CatBoost rejects int64-indexed sparse matrices",
+    "check_dtype_object": "CatBoost needs object columns declared in cat_features",
+    **{
+        f"check_sample_weight_equivalence_on_{kind}_data": "CatBoost's ordered boosting and "
+        "learning rate depend on the number of rows, not only on their weights"
+        for kind in ("dense", "sparse")
+    },
+}
+
+
+@parametrize_with_checks(
+    [
+        Learn2MixClassifier(cb.CatBoostClassifier(iterations=5, **QUIET), random_state=0),
+        Learn2MixRegressor(cb.CatBoostRegressor(iterations=5, **QUIET), random_state=0),
+    ],
+    expected_failed_checks=lambda est: _CATBOOST_OWN_LIMITS,
+)
+def test_sklearn_compatible_with_catboost(estimator, check):
+    check(estimator)
