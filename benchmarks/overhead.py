@@ -382,7 +382,9 @@ def main(argv=None):
         f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128 (256 on small40k), {EPOCHS} "
         "epochs, `train_split=None`; "
         "HistGradientBoosting `early_stopping=False`; RandomForest and GradientBoosting "
-        "(depth 3) at scikit-learn defaults otherwise). Learn2Mix at its defaults. Targets: "
+        "(depth 3) at scikit-learn defaults otherwise; LightGBM and CatBoost at their "
+        "defaults (31 leaves; depth 6 and CatBoost's own learning rate) with the budget as "
+        "`n_estimators` / `iterations`). Learn2Mix at its defaults. Targets: "
         "XGBoost time <= 1.05, scikit-learn and skorch time <= 1.10, memory <= 1.2.\n",
         "| inner model | data | budget | design | median time ratio | median fit-memory ratio "
         "| plain fit: median s, MB |",

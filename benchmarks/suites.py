@@ -29,6 +29,26 @@ def _xgb(**params):
     return make
 
 
+def _lgbm(**params):
+    def make(seed, X_test=None, y_test=None):
+        from lightgbm import LGBMClassifier
+
+        return LGBMClassifier(random_state=seed, n_jobs=2, verbose=-1, **params)
+
+    return make
+
+
+def _catboost(**params):
+    def make(seed, X_test=None, y_test=None):
+        from catboost import CatBoostClassifier
+
+        return CatBoostClassifier(
+            random_seed=seed, thread_count=2, verbose=0, allow_writing_files=False, **params
+        )
+
+    return make
+
+
 def _hgb(seed, X_test=None, y_test=None):
     return HistGradientBoostingClassifier(early_stopping=False, random_state=seed)
 
@@ -132,6 +152,32 @@ POOLED_REGRESSION = {
     "strategies": ["classical", "balanced", "learn2mix", "group_dro"],
 }
 
+DIGITS_LGBM = {
+    **DIGITS,
+    "name": "long-tailed digits / LightGBM",
+    "description": "As above with LightGBM (100 trees, 15 leaves, min_child_samples 5).",
+    "inner": _lgbm(n_estimators=100, num_leaves=15, min_child_samples=5),
+}
+DIGITS_CATBOOST = {
+    **DIGITS,
+    "name": "long-tailed digits / CatBoost",
+    "description": "As above with CatBoost (300 iterations, depth 4, its own learning rate).",
+    "inner": _catboost(iterations=300, depth=4),
+}
+HIV_LGBM = {
+    **HIV,
+    "name": "HIV / LightGBM",
+    "description": "As HIV / XGBoost with LightGBM (100 trees, 63 leaves).",
+    "inner": _lgbm(n_estimators=100, num_leaves=63),
+}
+HIV_CATBOOST = {
+    **HIV,
+    "name": "HIV / CatBoost",
+    "description": "As HIV / XGBoost with CatBoost (100 iterations, depth 6, its own "
+    "learning rate).",
+    "inner": _catboost(iterations=100, depth=6),
+}
+
 SUITES = {
     "quick": {
         "seeds": 3,
@@ -142,5 +188,11 @@ SUITES = {
         "seeds": 3,
         "out": "benchmarks",
         "tasks": [DIGITS, DIGITS_XGB, MNIST1D, FASHION, HIV, POOLED_REGRESSION],
+    },
+    # the same strategies with the LightGBM and CatBoost backends
+    "boosting-libs": {
+        "seeds": 3,
+        "out": "benchmarks",
+        "tasks": [DIGITS_LGBM, DIGITS_CATBOOST, HIV_LGBM, HIV_CATBOOST],
     },
 }

@@ -333,6 +333,11 @@ class DaskFit:
         early = inner.early_stopping_rounds if has_val else None
         if early is None and meta.early_stopping and has_val:
             early = meta.n_iter_no_change * plan.steps_per_round
+        if has_val and early is None and params.get("eval_metric") is None:
+            # the mixture reads the validation predictions at round ends (XGBoost's
+            # cache adds only the new trees); no metric is needed at every
+            # iteration, each of which would cost an evaluation and an allreduce
+            params["disable_default_eval_metric"] = True
         result = xd.train(
             client,
             params,

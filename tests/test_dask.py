@@ -92,6 +92,32 @@ def test_distributed_fit_follows_the_single_machine_trajectory(client):
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
 
 
+def test_no_metric_is_computed_every_iteration_unless_asked_for(client, monkeypatch):
+    """The mixture reads the cached validation predictions at round ends; XGBoost's
+    default metric (an evaluation and an allreduce per iteration) is switched off,
+    but a user's eval_metric and early stopping keep theirs."""
+    X, y, _, _ = _imbalanced()
+    seen = []
+    original = xd.train
+
+    def train(client, params, *args, **kwargs):
+        seen.append((params.get("disable_default_eval_metric"), params.get("eval_metric")))
+        return original(client, params, *args, **kwargs)
+
+    monkeypatch.setattr(xd, "train", train)
+    dX, dy = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
+    default = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(dX, dy)
+    assert default.loss_source_ == "validation" and seen[-1] == (True, None)
+    Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS, eval_metric="merror"), random_state=0).fit(
+        dX, dy
+    )
+    assert seen[-1] == (None, "merror")
+    Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), early_stopping=True, random_state=0).fit(
+        dX, dy
+    )
+    assert seen[-1] == (None, None)
+
+
 def test_distributed_regressor_with_groups_weights_and_holdout(client):
     X, y = make_regression(n_samples=2000, n_features=8, noise=5.0, random_state=1)
     groups = np.where(np.arange(2000) % 10 == 0, "rare", "common")
