@@ -204,6 +204,7 @@ class DaskFit:
         weight = da.ones(sum(chunks), chunks=(chunks,)) if weight is None else weight
 
         X_val, y_val, groups_val, weight_val = validation
+        val_in_train = False
         explicit = X_val is not None or y_val is not None
         counts = np.zeros(n_groups)
         if meta.loss_source == "auto" and not explicit and meta.validation_fraction is not None:
@@ -239,7 +240,17 @@ class DaskFit:
             held_out = None
         elif fraction is not None:
             held_out = codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
-            X_val = _held_out_features(X, held_out, fraction, self.split_seed)
+            # the held-out rows stay in the training matrix at weight 0 and their
+            # losses come from its cached predictions, unless XGBoost itself must
+            # evaluate them (early stopping, a user's eval_metric)
+            val_in_train = not (
+                meta.early_stopping
+                or inner.early_stopping_rounds is not None
+                or inner.eval_metric is not None
+            )
+            X_val = (
+                None if val_in_train else _held_out_features(X, held_out, fraction, self.split_seed)
+            )
             y_val = y_enc[held_out]
             codes_val, weight_val = codes[held_out], weight[held_out]
             weight_train = da.where(held_out, 0.0, weight)
@@ -247,7 +258,7 @@ class DaskFit:
             X_val = None
             weight_train, held_out = weight, None
 
-        has_val = X_val is not None
+        has_val = X_val is not None or val_in_train
         if loss_source == "validation" and not has_val:
             raise ValueError(
                 "loss_source='validation' needs validation data: set validation_fraction, "
@@ -291,7 +302,9 @@ class DaskFit:
             group_weight=group_weight,
         )
         round_ends = [plan.steps_done(r + 1) for r in range(plan.n_rounds)]
-        callback = _mixture_callback_class()(controller, round_ends, meta._is_classifier, missing)
+        callback = _mixture_callback_class()(
+            controller, round_ends, meta._is_classifier, missing, val_in_train
+        )
         # starting weights: the start mixture's, with the user's total weight (held-out rows 0)
         start = callback.start_multiplier * callback.start_norm
         weight0 = (codes.map_blocks(lambda c: start[c], dtype=np.float64) * weight_train).astype(
@@ -313,11 +326,14 @@ class DaskFit:
         )
         Matrix = xd.DaskQuantileDMatrix if use_qdm else xd.DaskDMatrix
         common = dict(enable_categorical=inner.enable_categorical, missing=inner.missing)
+        if val_in_train:  # the validation weight of every held-out row (0 elsewhere)
+            common["label_upper_bound"] = da.where(held_out, weight, 0.0).astype(np.float32)
         dtrain = Matrix(
             client, X, y_enc, weight=weight0, label_lower_bound=codes.astype(np.float32), **common
         )
+        common.pop("label_upper_bound", None)
         evals = None
-        if has_val:
+        if X_val is not None:
             ref = {"ref": dtrain} if use_qdm else {}
             dval = Matrix(
                 client,
@@ -330,10 +346,10 @@ class DaskFit:
             )
             evals = [(dval, "validation")]
         # the user's own early_stopping_rounds applies, as on one machine
-        early = inner.early_stopping_rounds if has_val else None
-        if early is None and meta.early_stopping and has_val:
+        early = inner.early_stopping_rounds if evals else None
+        if early is None and meta.early_stopping and evals:
             early = meta.n_iter_no_change * plan.steps_per_round
-        if has_val and early is None and params.get("eval_metric") is None:
+        if evals and early is None and params.get("eval_metric") is None:
             # the mixture reads the validation predictions at round ends (XGBoost's
             # cache adds only the new trees); no metric is needed at every
             # iteration, each of which would cost an evaluation and an allreduce

@@ -92,30 +92,40 @@ def test_distributed_fit_follows_the_single_machine_trajectory(client):
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
 
 
-def test_no_metric_is_computed_every_iteration_unless_asked_for(client, monkeypatch):
-    """The mixture reads the cached validation predictions at round ends; XGBoost's
-    default metric (an evaluation and an allreduce per iteration) is switched off,
-    but a user's eval_metric and early stopping keep theirs."""
-    X, y, _, _ = _imbalanced()
+def test_held_out_rows_are_measured_inside_the_training_matrix(client, monkeypatch):
+    """Held-out rows stay in the training matrix (weight 0) and are measured from its
+    cached predictions: no validation matrix, no per-iteration metric. That gives
+    the same mixtures as a separate validation matrix, which is still built (without
+    XGBoost's default metric unless asked for) when XGBoost must evaluate it."""
+    X, y, Xv, yv = _imbalanced()
     seen = []
     original = xd.train
 
-    def train(client, params, *args, **kwargs):
-        seen.append((params.get("disable_default_eval_metric"), params.get("eval_metric")))
-        return original(client, params, *args, **kwargs)
+    def train(client, params, dtrain, *args, evals=None, **kwargs):
+        seen.append((bool(evals), params.get("disable_default_eval_metric")))
+        return original(client, params, dtrain, *args, evals=evals, **kwargs)
 
     monkeypatch.setattr(xd, "train", train)
     dX, dy = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
-    default = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(dX, dy)
-    assert default.loss_source_ == "validation" and seen[-1] == (True, None)
-    Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS, eval_metric="merror"), random_state=0).fit(
-        dX, dy
+    fit = lambda **params: Learn2MixClassifier(  # noqa: E731
+        xd.DaskXGBClassifier(**{**PARAMS, **params}), steps_per_round=5, random_state=0
+    ).fit(dX, dy)
+    inside = fit()
+    assert inside.loss_source_ == "validation" and seen[-1] == (False, None)
+    separate = fit(eval_metric="mlogloss")  # XGBoost evaluates: a validation matrix
+    assert seen[-1] == (True, None)
+    np.testing.assert_allclose(inside.mixture_history_, separate.mixture_history_, rtol=1e-6)
+    np.testing.assert_allclose(
+        inside.validation_loss_history_, separate.validation_loss_history_, rtol=1e-6
     )
-    assert seen[-1] == (None, "merror")
-    Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), early_stopping=True, random_state=0).fit(
-        dX, dy
+    assert not np.allclose(inside.mixture_history_[0], inside.mixture_history_[-1])
+    # an explicit validation set: its own matrix, without the default metric
+    Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(
+        dX, dy, X_val=da.from_array(Xv, chunks=(300, -1)), y_val=da.from_array(yv, chunks=300)
     )
-    assert seen[-1] == (None, None)
+    assert seen[-1] == (True, True)
+    Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), early_stopping=True).fit(dX, dy)
+    assert seen[-1] == (True, None)  # early stopping needs XGBoost's metric
 
 
 def test_distributed_regressor_with_groups_weights_and_holdout(client):

@@ -29,11 +29,15 @@ from ._base import Backend
 from ._boosted_output import sigmoid, softmax
 
 
-def booster_sample_loss(booster, dmatrix, y, is_classifier: bool) -> np.ndarray:
-    """Per-sample loss from the booster's (cached, incremental) predictions."""
+def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> np.ndarray:
+    """Per-sample loss from the booster's (cached, incremental) predictions.
+
+    ``rows``: only these rows of the matrix (``y`` is then theirs).
+    """
+    select = (lambda a: a) if rows is None else (lambda a: a[rows])  # noqa: E731
     if not is_classifier:
-        return squared_error_per_sample(y, booster.predict(dmatrix))
-    margins = booster.predict(dmatrix, output_margin=True).astype(np.float64)
+        return squared_error_per_sample(y, select(booster.predict(dmatrix)))
+    margins = select(booster.predict(dmatrix, output_margin=True)).astype(np.float64)
     if margins.ndim == 2 and margins.shape[1] > 1:
         proba = softmax(margins)
     else:

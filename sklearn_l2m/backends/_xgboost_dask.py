@@ -15,6 +15,12 @@ workers: every worker trains on its local partitions, and a copy of
   ``label_lower_bound`` (a field only the ``survival:aft`` objective reads,
   which this backend refuses), so the codes are partitioned and placed with
   the rows by XGBoost itself.
+* Rows held out of ``X`` stay in the training matrix at weight 0 (as on one
+  machine) with their validation weight in ``label_upper_bound``; their
+  losses come from the training matrix's cached predictions, so no
+  validation matrix is built. An explicit ``X_val``, a user's
+  ``eval_metric`` or early stopping (which need XGBoost's own evaluation)
+  use a separate validation matrix.
 * The per-group losses come back with the booster (a booster attribute); the
   client replays them through its own controller, which reproduces the
   workers' mixture history exactly.
@@ -68,8 +74,9 @@ def _mixture_callback_class():
     class DaskMixtureCallback(xgboost.callback.TrainingCallback):
         """Round ends on one worker: local sums, one allreduce, new local weights."""
 
-        def __init__(self, controller, round_ends, is_classifier, missing):
+        def __init__(self, controller, round_ends, is_classifier, missing, val_in_train=False):
             super().__init__()
+            self.val_in_train = val_in_train  # held-out rows ride in dtrain (weight 0)
             self.controller = controller
             self.round_ends = frozenset(round_ends)
             self.is_classifier = is_classifier
@@ -92,6 +99,20 @@ def _mixture_callback_class():
             if self.base_weight.size == 0:
                 self.base_weight = np.ones(self.codes.size)
             self.user_weight = self.base_weight / self.start_multiplier[self.codes]
+            if self.val_in_train:
+                val_weight = self.dtrain.get_float_info("label_upper_bound")
+                self.val_rows = np.flatnonzero(val_weight > 0)
+                self.val_weight = val_weight[self.val_rows].astype(np.float64)
+
+        def _val_sums(self, model):
+            if not self.val_in_train:
+                return self._sums(model, self.dval)
+            n_groups = self.controller.group_weight.size
+            if self.val_rows.size == 0:
+                return np.zeros(n_groups), np.zeros(n_groups)
+            y = self.dtrain.get_label()[self.val_rows]
+            loss = booster_sample_loss(model, self.dtrain, y, self.is_classifier, self.val_rows)
+            return group_sums(loss, self.codes[self.val_rows], n_groups, self.val_weight)
 
         def _sums(self, model, dmatrix, weight=None):
             n_groups = self.controller.group_weight.size
@@ -112,7 +133,7 @@ def _mixture_callback_class():
             if self.dtrain is None:
                 self._bind()
             controller = self.controller
-            val = self._sums(model, self.dval)
+            val = self._val_sums(model)
             wants_train = controller.loss_source == "train" or self.missing.any()
             train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
             total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
@@ -123,7 +144,7 @@ def _mixture_callback_class():
             val_means[val_weight <= 0] = np.nan
             train_means[train_weight <= 0] = np.nan
             objective = None
-            if self.dval is not None and val_weight.sum() > 0:
+            if (self.dval is not None or self.val_in_train) and val_weight.sum() > 0:
                 objective = float(val_loss.sum() / val_weight.sum())
             if controller.loss_source == "train":
                 losses = train_means
