@@ -206,9 +206,22 @@ class DaskFit:
         X_val, y_val, groups_val, weight_val = validation
         val_in_train = False
         explicit = X_val is not None or y_val is not None
-        counts = np.zeros(n_groups)
+        counts, prefetched = np.zeros(n_groups), {}
         if meta.loss_source == "auto" and not explicit and meta.validation_fraction is not None:
-            counts = da.bincount(codes, minlength=n_groups).compute()
+            # one pass for every total the client needs, whether or not rows are held out
+            fraction = meta.validation_fraction
+            mask = codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
+            counts, total, kept, held, negative = dask.compute(
+                da.bincount(codes, minlength=n_groups),
+                da.bincount(codes, weights=weight, minlength=n_groups),
+                da.bincount(codes, weights=da.where(mask, 0.0, weight), minlength=n_groups),
+                da.bincount(codes, weights=mask.astype(np.float64), minlength=n_groups),
+                (weight < 0).any(),
+            )
+            prefetched = {
+                None: (total, np.zeros(n_groups), negative),
+                fraction: (kept, held, negative),
+            }
         loss_source, fraction = meta._resolve_loss_source(counts, explicit_validation=explicit)
         if explicit:
             if X_val is None or y_val is None:
@@ -265,11 +278,14 @@ class DaskFit:
                 "pass X_val and y_val to fit, or use loss_source='train'."
             )
         # the only reductions pulled to the client: per-group totals
-        group_weight, val_count, negative = dask.compute(
-            da.bincount(codes, weights=weight_train, minlength=n_groups),
-            da.bincount(codes_val, minlength=n_groups) if has_val else np.zeros(n_groups),
-            (weight < 0).any(),
-        )
+        if fraction in prefetched:
+            group_weight, val_count, negative = prefetched[fraction]
+        else:
+            group_weight, val_count, negative = dask.compute(
+                da.bincount(codes, weights=weight_train, minlength=n_groups),
+                da.bincount(codes_val, minlength=n_groups) if has_val else np.zeros(n_groups),
+                (weight < 0).any(),
+            )
         if negative:
             raise ValueError("sample_weight must be non-negative.")
         check_groups_have_weight(labels, group_weight)

@@ -1,4 +1,4 @@
-"""The CatBoost backend: round-by-round continuation with the new weights."""
+"""The CatBoost backend: one model per round from the earlier rounds' raw scores."""
 
 import pickle
 
@@ -30,7 +30,7 @@ def multiclass():
     return X, y
 
 
-def test_rounds_continue_one_model_with_the_users_settings(multiclass):
+def test_rounds_add_up_to_one_model_with_the_users_settings(multiclass):
     X, y = multiclass
     inner = cb.CatBoostClassifier(iterations=30, depth=3, **QUIET)
     clf = Learn2MixClassifier(inner, steps_per_round=10, random_state=0).fit(X, y)
@@ -44,8 +44,9 @@ def test_rounds_continue_one_model_with_the_users_settings(multiclass):
 
 
 def test_weights_of_each_round_are_the_mixtures_at_the_whole_budgets_rate(multiclass):
-    """Replaying the recorded mixtures as CatBoost continuations gives the same model,
-    at the learning rate CatBoost picks for the whole budget."""
+    """Replaying the recorded mixtures natively (round r: new trees from the earlier
+    rounds' raw scores, weights alpha_r / pi) gives the same model, at the learning
+    rate CatBoost picks for the whole budget; ignoring the mixtures would not."""
     X, y = multiclass
     params = dict(depth=3, random_seed=0, **QUIET)
     clf = Learn2MixClassifier(
@@ -56,16 +57,27 @@ def test_weights_of_each_round_are_the_mixtures_at_the_whole_budgets_rate(multic
         loss_source="train",
         random_state=0,
     ).fit(X, y)
-    rate = cb.CatBoostClassifier(iterations=12, **params).fit(X, y).learning_rate_
-    assert clf.estimator_.learning_rate_ == pytest.approx(rate)
-    pool, model = cb.Pool(X, y), None
-    for mixture in clf.mixture_history_[:-1]:
-        w = (mixture / clf.natural_mixture_)[y]
-        pool.set_weight(w * w.size / w.sum())
-        step = cb.CatBoostClassifier(iterations=4, learning_rate=rate, **params)
-        model = step.fit(pool, init_model=model)
-    np.testing.assert_allclose(clf.predict_proba(X), model.predict_proba(X), rtol=1e-6)
+    plain = cb.CatBoostClassifier(iterations=12, **params).fit(X, y)
+    rate = plain.learning_rate_
+
+    def replay(mixtures):
+        raw, models = None, []
+        for mixture in mixtures:
+            w = (mixture / clf.natural_mixture_)[y]
+            extra = {} if raw is None else {"boost_from_average": False}
+            step = cb.CatBoostClassifier(iterations=4, learning_rate=rate, **params, **extra)
+            step.fit(cb.Pool(X, y, weight=w * w.size / w.sum(), baseline=raw))
+            new = step.predict(X, prediction_type="RawFormulaVal")
+            raw = new if raw is None else raw + new
+            models.append(step)
+        return cb.sum_models(models).predict(X, prediction_type="Probability")
+
+    expected = replay(clf.mixture_history_[:-1])
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6, atol=1e-9)
     assert not np.allclose(clf.mixture_history_[0], clf.mixture_history_[-1])
+    unmixed = replay([clf.mixture_history_[0]] * 3)
+    assert np.abs(unmixed - expected).max() > 1e-2  # the mixtures changed the model
+    assert np.abs(plain.predict_proba(X) - expected).max() > 1e-2
 
 
 def test_every_tree_is_evaluated_once_on_the_validation_rows(multiclass, monkeypatch):
@@ -85,7 +97,7 @@ def test_every_tree_is_evaluated_once_on_the_validation_rows(multiclass, monkeyp
         loss_source="validation",
         validation_fraction=0.2,
     ).fit(X, y)
-    assert calls == [(start, start + 5) for start in range(0, 20, 5)]
+    assert calls == [(0, 5)] * 4  # each round's 5 new trees, once
 
 
 def test_binary_labels_groups_and_regressor():

@@ -2,21 +2,23 @@
 
 CatBoost copies the sample weights into its own training state when a fit
 starts and offers no supported way to change them during a run, so this
-backend trains ROUND BY ROUND: round ``r`` continues the previous round's model
-(``fit(init_model=...)``, CatBoost's own continuation: the new trees start
-from the old model's raw scores) for ``steps_per_round`` iterations under the
-new mixture. The ``Pool`` (the data in CatBoost's format, categorical columns
-included) is built once; only its weights change between rounds.
+backend trains ROUND BY ROUND: round ``r`` fits ``steps_per_round`` new trees
+under the round's mixture, starting from the raw scores of all earlier
+rounds (the ``Pool``'s *baseline*), and the rounds' models are added up with
+``catboost.sum_models`` at the end. The ``Pool`` (the data in CatBoost's
+format, categorical columns included) is built and quantized once; only its
+weights and baseline change between rounds. Each round's trees are
+evaluated once on the training and validation rows (running raw scores).
 
-The continuation costs what the plain model costs plus, every round, one
-pass of the earlier trees over the training rows (CatBoost computes the
-starting scores itself) and the round's fixed start-up; the overhead
-benchmark measures it (``python -m benchmarks.overhead --family catboost``).
+``fit(init_model=...)``, CatBoost's own continuation, is not used: in
+CatBoost 1.2 a continued fit does not reliably train with the weights of the
+``Pool`` it is given (the first continuation from a model trains as if the
+weights were those of the model's own fit), so the mixture would be ignored.
 
 CatBoost picks its learning rate from the total number of iterations when
-the user sets none. A model trained in rounds of 20 iterations would get a
-much larger one, so the learning rate of the whole budget is read once from a
-one-iteration fit (CPU, stopped by a callback) and used by every round.
+the user sets none. Rounds of 20 iterations would get a much larger one, so
+the learning rate of the whole budget is read once from a one-iteration fit
+(CPU, stopped by a callback) and used by every round.
 
 ``estimator_`` is an ordinary fitted CatBoost estimator with the user's
 parameters (the rounds' own, with their iteration counts, are not kept).
@@ -47,7 +49,11 @@ _EXP = {"Poisson", "Tweedie"}
 
 
 class CatBoostOutput(RawScoreOutput):
-    """A CatBoost model's output on fixed rows (a ``Pool``)."""
+    """The summed output of the rounds' CatBoost models on fixed rows (a ``Pool``)."""
+
+    def __init__(self, X, *, is_classifier: bool):
+        super().__init__(X, is_classifier=is_classifier)
+        self._sum = None
 
     def raw(self, model, X, start, stop):
         return model.predict(X, prediction_type="RawFormulaVal", ntree_start=start, ntree_end=stop)
@@ -70,6 +76,29 @@ class CatBoostOutput(RawScoreOutput):
 
     def head(self, rows):
         return self.X.slice(rows)
+
+    def add_model(self, models) -> None:
+        """Add the raw scores of the newest round's model (``models[-1]``)."""
+        model = models[-1]
+        if self._link is None and not self._from_scratch:
+            # the first round's model alone is the whole model: check the link on it
+            self._choose_link(model, model.tree_count_)
+        new = self.raw(model, self.X, 0, model.tree_count_)
+        self._sum = new if self._sum is None else self._sum + new
+        if self._from_scratch:  # the library's own output of the summed model
+            from catboost import sum_models
+
+            whole = model if len(models) == 1 else sum_models(models)
+            self._raw = self.predict(whole, self.X, whole.tree_count_)
+        else:
+            self._raw = self._sum
+        self.n_trees += model.tree_count_
+        self.tree_evaluations += model.tree_count_
+
+    @property
+    def raw_scores(self) -> np.ndarray:
+        """The summed raw scores of every round so far (a baseline for the next)."""
+        return self._sum
 
     @property
     def n_rows(self) -> int:
@@ -161,7 +190,6 @@ class CatBoostBackend(Backend):
         if not (controller.mixer.moves or controller.early_stopping):
             # the mixture cannot move: one fit, exactly the plain model
             plan = RoundPlan(total_steps=plan.total_steps, steps_per_round=plan.total_steps)
-        budget_key = self.budget_key or "iterations"
         pool = self._pool(data.X_train, data.y_train, controller.sample_weight())
         round_params = {}
         if plan.n_rounds > 1:
@@ -171,24 +199,36 @@ class CatBoostBackend(Backend):
             self._pool(X), is_classifier=self.is_classifier
         )
         outputs = running_outputs(make, data, controller)
-        model = None
+        # the next round's baseline: raw scores of all rounds so far on the training rows
+        baseline = outputs.get("train") if controller.wants_train_loss else None
+        if baseline is None and plan.n_rounds > 1:
+            baseline = outputs["baseline"] = make(data.X_train)
+        models = []
         for round_index in range(plan.n_rounds):
             if round_index:
                 pool.set_weight(controller.sample_weight())
-            step = clone(self.estimator).set_params(
-                **{budget_key: plan.steps(round_index)}, **round_params
-            )
-            model = step.fit(pool, init_model=model)
+                pool.set_baseline(baseline.raw_scores)
+                round_params["boost_from_average"] = False  # the baseline holds the start
+            models.append(self._fit_round(pool, plan.steps(round_index), round_params))
             for output in outputs.values():
-                output.advance(model, model.tree_count_)
+                output.add_model(models)
             if controller.end_round(**round_losses(controller, outputs)):
                 break
-        return model if plan.n_rounds == 1 else self._with_user_params(model)
+        return models[0] if len(models) == 1 else self._with_user_params(models)
 
-    def _with_user_params(self, model):
-        """The trained model inside an estimator that carries the user's parameters."""
+    def _fit_round(self, pool, steps: int, round_params: dict):
+        budget_key = self.budget_key or "iterations"
+        step = clone(self.estimator).set_params(**{budget_key: steps}, **round_params)
+        return step.fit(pool)
+
+    def _with_user_params(self, models):
+        """The rounds' models, summed, inside an estimator with the user's parameters."""
         import os
         import tempfile
+
+        from catboost import sum_models
+
+        model = sum_models(models)
 
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.cbm")
