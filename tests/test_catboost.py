@@ -220,3 +220,25 @@ _CATBOOST_OWN_LIMITS = {
 )
 def test_sklearn_compatible_with_catboost(estimator, check):
     check(estimator)
+
+
+def test_why_not_init_model_catboosts_continuation_ignores_new_weights(multiclass):
+    """The documented reason the backend does not use ``fit(init_model=...)``: the
+    first continued fit from a model trains the same whatever the new weights.
+    If a CatBoost release changes this, this test says so."""
+    X, y = multiclass
+    params = dict(iterations=4, depth=3, learning_rate=0.3, random_seed=0, **QUIET)
+    first = cb.CatBoostClassifier(**params).fit(cb.Pool(X, y, weight=np.ones(len(y))))
+    weighted = cb.Pool(X, y, weight=np.where(y == 2, 6.0, 1.0))
+    continued = cb.CatBoostClassifier(**params).fit(weighted, init_model=first)
+    twin = cb.CatBoostClassifier(**params).fit(cb.Pool(X, y, weight=np.ones(len(y))))
+    unweighted = cb.CatBoostClassifier(**params).fit(cb.Pool(X, y), init_model=twin)
+    np.testing.assert_allclose(continued.predict_proba(X), unweighted.predict_proba(X))
+    # while a baseline fit, as the backend trains, does follow the weights
+    raw = first.predict(X, prediction_type="RawFormulaVal")
+    base = dict(params, boost_from_average=False)
+    a = cb.CatBoostClassifier(**base).fit(cb.Pool(X, y, baseline=raw))
+    b = cb.CatBoostClassifier(**base).fit(
+        cb.Pool(X, y, baseline=raw, weight=np.where(y == 2, 6.0, 1.0))
+    )
+    assert np.abs(a.predict_proba(X) - b.predict_proba(X)).max() > 0.05

@@ -77,18 +77,14 @@ class CatBoostOutput(RawScoreOutput):
     def head(self, rows):
         return self.X.slice(rows)
 
-    def add_model(self, models) -> None:
-        """Add the raw scores of the newest round's model (``models[-1]``)."""
-        model = models[-1]
+    def add_model(self, model, whole) -> None:
+        """Add the raw scores of the newest round's ``model``; ``whole`` sums all rounds."""
         if self._link is None and not self._from_scratch:
             # the first round's model alone is the whole model: check the link on it
             self._choose_link(model, model.tree_count_)
         new = self.raw(model, self.X, 0, model.tree_count_)
         self._sum = new if self._sum is None else self._sum + new
         if self._from_scratch:  # the library's own output of the summed model
-            from catboost import sum_models
-
-            whole = model if len(models) == 1 else sum_models(models)
             self._raw = self.predict(whole, self.X, whole.tree_count_)
         else:
             self._raw = self._sum
@@ -187,6 +183,8 @@ class CatBoostBackend(Backend):
         return float(probe.get_all_params()["learning_rate"])
 
     def train(self, data, plan, controller):
+        from catboost import sum_models
+
         if not (controller.mixer.moves or controller.early_stopping):
             # the mixture cannot move: one fit, exactly the plain model
             plan = RoundPlan(total_steps=plan.total_steps, steps_per_round=plan.total_steps)
@@ -203,32 +201,30 @@ class CatBoostBackend(Backend):
         baseline = outputs.get("train") if controller.wants_train_loss else None
         if baseline is None and plan.n_rounds > 1:
             baseline = outputs["baseline"] = make(data.X_train)
-        models = []
+        whole = None  # the sum of the rounds so far (one model: each round's is ~3 MB)
         for round_index in range(plan.n_rounds):
             if round_index:
                 pool.set_weight(controller.sample_weight())
                 pool.set_baseline(baseline.raw_scores)
                 round_params["boost_from_average"] = False  # the baseline holds the start
-            models.append(self._fit_round(pool, plan.steps(round_index), round_params))
+            step = self._fit_round(pool, plan.steps(round_index), round_params)
+            whole = step if whole is None else sum_models([whole, step])
             for output in outputs.values():
-                output.add_model(models)
+                output.add_model(step, whole)
+            del step
             if controller.end_round(**round_losses(controller, outputs)):
                 break
-        return models[0] if len(models) == 1 else self._with_user_params(models)
+        return whole if plan.n_rounds == 1 else self._with_user_params(whole)
 
     def _fit_round(self, pool, steps: int, round_params: dict):
         budget_key = self.budget_key or "iterations"
         step = clone(self.estimator).set_params(**{budget_key: steps}, **round_params)
         return step.fit(pool)
 
-    def _with_user_params(self, models):
-        """The rounds' models, summed, inside an estimator with the user's parameters."""
+    def _with_user_params(self, model):
+        """The summed model inside an estimator that carries the user's parameters."""
         import os
         import tempfile
-
-        from catboost import sum_models
-
-        model = sum_models(models)
 
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "model.cbm")
