@@ -3,7 +3,8 @@
     python -m benchmarks.bioassay --targets 6 [--inner xgboost|lightgbm|catboost]
 
 For target t, every strategy trains one classifier of the ``--inner`` library
-(XGBoost by default; active: Ki or EC50 <= 100 nM) and is scored by average precision on t's test split:
+(XGBoost by default; active: Ki or EC50 <= 100 nM) and is scored by average
+precision on t's test split:
 
 * ``target-only``: t's training rows alone;
 * ``natural``: all assays' training rows pooled, unweighted;
