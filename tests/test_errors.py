@@ -274,7 +274,10 @@ def test_documented_fallbacks_warn_instead_of_failing():
     X_nan = X.copy()
     X_nan[0, 0], X_nan[1, 1] = np.nan, np.inf
     assert Learn2MixClassifier(_hgb(), random_state=0).fit(X_nan, Y).predict(X_nan).shape == (120,)
-    with pytest.raises(ValueError, match="NaN"):
+    from sklearn_l2m.exceptions import RefitWarning
+
+    # a model that refits every round says so first, then rejects the NaN itself
+    with pytest.raises(ValueError, match="NaN"), pytest.warns(RefitWarning):
         Learn2MixClassifier(
             __import__("sklearn.linear_model").linear_model.LogisticRegression()
         ).fit(X_nan, Y)
