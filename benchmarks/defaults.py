@@ -1,6 +1,8 @@
 """How the defaults were chosen: paired differences to classical training, per seed.
 
     python -m benchmarks.defaults --only digits --seeds 10
+    python -m benchmarks.defaults --suite boosting-libs --only "digits / CatBoost" \\
+        --settings rounds --seeds 5     # why CatBoost trains in at most 10 rounds
 
 For every task of the ``full`` suite picked by ``--only`` and every seed, the
 same inner model is trained classically and with each Learn2Mix setting
@@ -14,6 +16,7 @@ Results go to the "defaults-<task>" section of benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -32,16 +35,25 @@ SETTINGS = {
     ),
     "validation, shrinkage 0": dict(loss_source="validation", shrinkage=0.0, min_weight=0.0),
 }
+# Round size for a backend that restarts part of the model every round (CatBoost):
+# a frozen mixture isolates the cost of the rounds themselves.
+ROUNDS = {
+    "frozen mixture, 50 rounds": dict(mixing_rate=1e-6, n_rounds=50),
+    "frozen mixture, 10 rounds": dict(mixing_rate=1e-6, n_rounds=10),
+    "learn2mix, 50 rounds": dict(n_rounds=50),
+    "default": {},
+}
+SETTING_GROUPS = {"defaults": SETTINGS, "rounds": ROUNDS}
 METRICS = ["accuracy", "balanced_accuracy", "worst_class_recall"]
 
 
-def paired_table(rows):
+def paired_table(rows, settings=SETTINGS):
     base = {r["seed"]: r for r in rows if r["strategy"] == "classical"}
     lines = [
         "| setting | " + " | ".join(f"{m} (points)" for m in METRICS) + " | meets the rule |",
         "|---" * (len(METRICS) + 2) + "|",
     ]
-    for name in SETTINGS:
+    for name in settings:
         picked = [r for r in rows if r["strategy"] == name]
         cells, means = [], {}
         for metric in METRICS:
@@ -60,32 +72,37 @@ def paired_table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", required=True, help="substring of a full-suite task name")
+    parser.add_argument("--only", required=True, help="substring of a suite's task name")
+    parser.add_argument("--suite", choices=sorted(suites.SUITES), default="full")
+    parser.add_argument("--settings", choices=sorted(SETTING_GROUPS), default="defaults")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--out", default="benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
-    for name, params in SETTINGS.items():
+    settings = SETTING_GROUPS[args.settings]
+    for name, params in settings.items():
         STRATEGIES[name] = _wrapped(**params)
     tasks = [
         t
-        for t in suites.SUITES["full"]["tasks"]
+        for t in suites.SUITES[args.suite]["tasks"]
         if args.only.lower() in t["name"].lower() and t["kind"] == "classification"
     ]
     if not tasks:
-        parser.error(f"no classification task of the full suite matches {args.only!r}")
+        parser.error(f"no classification task of the {args.suite} suite matches {args.only!r}")
     for task in tasks:
-        task = dict(task, strategies=["classical", *SETTINGS])
+        task = dict(task, strategies=["classical", *settings])
         rows, _, _ = run.run_task(task, list(range(args.seeds)), lambda line: print(line))
         body = (
-            f"Command: `python -m benchmarks.defaults --only {args.only} --seeds {args.seeds}`; "
+            f"Command: `python -m benchmarks.defaults {shlex.join(argv or sys.argv[1:])}`; "
             f"{task['description']} Mean difference to classical training over "
             f"{args.seeds} seeds ± standard error (paired by seed). The rule: accuracy "
             "within 1 point, balanced accuracy and worst-class recall up.\n\n"
-            + paired_table(rows)
+            + paired_table(rows, settings)
             + "\n"
         )
         print(body)
-        key = "defaults-" + task["name"].split(" / ")[-1] + "-" + args.only
+        key = "defaults-" + task["name"].split(" / ")[-1] + "-" + args.only.split(" / ")[0]
+        if args.settings != "defaults":
+            key += "-" + args.settings
         write_section(Path(args.out), key, f"Defaults: {task['name']}", body)
     return 0
 

@@ -268,6 +268,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             budget=backend.budget(),
             stochastic=backend.stochastic,
             updates_per_step=backend.updates_per_step(data.y_train.shape[0]),
+            max_auto_rounds=backend.max_auto_rounds,
         )
         if backend.budget() is not None and plan.total_steps != backend.budget():
             backend.set_budget(plan.total_steps)

@@ -73,13 +73,15 @@ def plan_rounds(
     budget: int | None,
     stochastic: bool,
     updates_per_step: int = 1,
+    max_auto_rounds: int | None = None,
 ) -> RoundPlan:
     """Resolve ``n_rounds`` / ``steps_per_round`` against the inner model's budget.
 
     * Budgeted inner models (boosting rounds, epochs): the budget is the total;
       ``steps_per_round`` (int or auto horizon) cuts it into rounds; an int
       ``n_rounds`` alone sets ``steps_per_round = ceil(budget / n_rounds)``;
-      both ints replace the budget by ``n_rounds * steps_per_round``.
+      both ints replace the budget by ``n_rounds * steps_per_round``. The auto
+      horizon makes at most ``max_auto_rounds`` rounds when that is set.
     * Inner models without a budget: ``n_rounds`` rounds (default
       :data:`DEFAULT_ROUNDS_WITHOUT_BUDGET`) of ``steps_per_round`` steps (1).
     """
@@ -97,6 +99,8 @@ def plan_rounds(
         steps = auto_horizon(
             budget * updates_per_step, stochastic=stochastic, updates_per_step=updates_per_step
         )
+        if max_auto_rounds is not None:
+            steps = max(steps, math.ceil(budget / max_auto_rounds))
     else:
         steps = int(steps_per_round)
     return RoundPlan(budget, min(steps, budget))

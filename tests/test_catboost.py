@@ -242,3 +242,10 @@ def test_why_not_init_model_catboosts_continuation_ignores_new_weights(multiclas
         cb.Pool(X, y, baseline=raw, weight=np.where(y == 2, 6.0, 1.0))
     )
     assert np.abs(a.predict_proba(X) - b.predict_proba(X)).max() > 0.05
+
+
+def test_catboost_trains_in_at_most_ten_rounds_by_default(multiclass):
+    X, y = multiclass
+    clf = Learn2MixClassifier(cb.CatBoostClassifier(iterations=300, **QUIET), random_state=0)
+    clf.fit(X, y)
+    assert clf.n_rounds_ == 10 and clf.estimator_.tree_count_ == 300

@@ -37,3 +37,19 @@ def test_plan_rounds_cases():
     plan = plan_rounds(n_rounds="auto", steps_per_round=500, budget=10, stochastic=False)
     assert plan.steps_per_round == 10 and plan.n_rounds == 1
     assert plan.steps_done(5) == 10
+
+
+def test_backends_that_restart_per_round_cap_the_auto_horizon():
+    from sklearn_l2m._schedule import plan_rounds
+
+    capped = plan_rounds(
+        n_rounds="auto", steps_per_round="auto", budget=300, stochastic=False, max_auto_rounds=10
+    )
+    assert (capped.steps_per_round, capped.n_rounds) == (30, 10)
+    free = plan_rounds(n_rounds="auto", steps_per_round="auto", budget=300, stochastic=False)
+    assert free.n_rounds == 50
+    # an explicit round size is the user's choice
+    explicit = plan_rounds(
+        n_rounds="auto", steps_per_round=6, budget=300, stochastic=False, max_auto_rounds=10
+    )
+    assert explicit.n_rounds == 50

@@ -30,6 +30,9 @@ class Backend(ABC):
 
     #: minibatch training (auto horizon ~ sqrt(N log N)) or deterministic (~ log N)
     stochastic = False
+    #: most rounds the auto horizon may cut the budget into (None: no limit); for
+    #: backends where every round restarts part of the model family's state
+    max_auto_rounds: int | None = None
     #: the model family stops early by itself (the controller must not)
     handles_early_stopping = False
     #: ways this backend can apply a mixture; the first is the default

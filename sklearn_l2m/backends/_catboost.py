@@ -112,7 +112,13 @@ class _StopAfter:
 
 
 class CatBoostBackend(Backend):
-    """Mix a CatBoost model by continuing it round by round with new weights."""
+    """Mix a CatBoost model round by round, each round from the earlier rounds' scores."""
+
+    #: every round starts CatBoost's ordered boosting afresh: on long-tailed digits
+    #: (300 iterations, 5 seeds) rounds of 6 iterations (the log-horizon's 50
+    #: rounds) cost 1.5 points of balanced accuracy even with the mixture frozen,
+    #: 10 rounds cost nothing (see the user guide)
+    max_auto_rounds = 10
 
     def check(self) -> None:
         import catboost
