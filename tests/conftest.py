@@ -20,3 +20,18 @@ threadpool_limits(1)
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    """600 rows, 3 classes at 70 / 20 / 10 %: a rare class for the mixture to find."""
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples=600,
+        n_features=8,
+        n_informative=5,
+        n_classes=3,
+        weights=[0.7, 0.2, 0.1],
+        random_state=0,
+    )

@@ -17,19 +17,6 @@ cb = pytest.importorskip("catboost")
 QUIET = dict(verbose=0, thread_count=1, allow_writing_files=False)
 
 
-@pytest.fixture(scope="module")
-def multiclass():
-    X, y = make_classification(
-        n_samples=600,
-        n_features=8,
-        n_informative=5,
-        n_classes=3,
-        weights=[0.7, 0.2, 0.1],
-        random_state=0,
-    )
-    return X, y
-
-
 def test_rounds_add_up_to_one_model_with_the_users_settings(multiclass):
     X, y = multiclass
     inner = cb.CatBoostClassifier(iterations=30, depth=3, **QUIET)

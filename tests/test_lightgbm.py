@@ -17,19 +17,6 @@ lgb = pytest.importorskip("lightgbm")
 QUIET = dict(verbose=-1, n_jobs=1)
 
 
-@pytest.fixture(scope="module")
-def multiclass():
-    X, y = make_classification(
-        n_samples=600,
-        n_features=8,
-        n_informative=5,
-        n_classes=3,
-        weights=[0.7, 0.2, 0.1],
-        random_state=0,
-    )
-    return X, y
-
-
 def test_one_boosting_run_with_the_users_settings(multiclass):
     X, y = multiclass
     inner = lgb.LGBMClassifier(n_estimators=30, num_leaves=7, learning_rate=0.2, **QUIET)

@@ -15,6 +15,18 @@ from .._data import TrainingData
 from .._schedule import RoundPlan
 
 
+def check_kind(estimator, classifier_cls, regressor_cls, *, is_classifier: bool) -> None:
+    """Raise if ``estimator`` is not the classifier / regressor class the backend needs."""
+    if not isinstance(estimator, (classifier_cls, regressor_cls)):
+        raise TypeError(
+            f"This backend supports {classifier_cls.__name__} and {regressor_cls.__name__}; "
+            f"got {type(estimator).__name__}."
+        )
+    if is_classifier != isinstance(estimator, classifier_cls):
+        needed = classifier_cls if is_classifier else regressor_cls
+        raise TypeError(f"This meta-estimator needs a {needed.__name__} as estimator.")
+
+
 class Backend(ABC):
     """Base class of backends.
 

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._schedule import RoundPlan
-from ._base import Backend
+from ._base import Backend, check_kind
 from ._boosted_output import (
     RawScoreOutput,
     identity,
@@ -124,14 +124,8 @@ class CatBoostBackend(Backend):
         import catboost
 
         est = self.estimator
-        if not isinstance(est, (catboost.CatBoostClassifier, catboost.CatBoostRegressor)):
-            raise TypeError(
-                "The CatBoost backend supports CatBoostClassifier and CatBoostRegressor; "
-                f"got {type(est).__name__}."
-            )
-        if self.is_classifier != isinstance(est, catboost.CatBoostClassifier):
-            kind = "CatBoostClassifier" if self.is_classifier else "CatBoostRegressor"
-            raise TypeError(f"This meta-estimator needs a {kind} as estimator.")
+        kinds = (catboost.CatBoostClassifier, catboost.CatBoostRegressor)
+        check_kind(est, *kinds, is_classifier=self.is_classifier)
         params = est.get_params()
         self.budget_key = next((k for k in _BUDGET_KEYS if params.get(k) is not None), None)
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Backend
+from ._base import Backend, check_kind
 from ._boosted_output import (
     RawScoreOutput,
     identity,
@@ -116,14 +116,8 @@ class LightGBMBackend(Backend):
         import lightgbm
 
         est = self.estimator
-        if not isinstance(est, (lightgbm.LGBMClassifier, lightgbm.LGBMRegressor)):
-            raise TypeError(
-                "The LightGBM backend supports LGBMClassifier and LGBMRegressor; got "
-                f"{type(est).__name__}."
-            )
-        if self.is_classifier != isinstance(est, lightgbm.LGBMClassifier):
-            kind = "LGBMClassifier" if self.is_classifier else "LGBMRegressor"
-            raise TypeError(f"This meta-estimator needs an {kind} as estimator.")
+        kinds = (lightgbm.LGBMClassifier, lightgbm.LGBMRegressor)
+        check_kind(est, *kinds, is_classifier=self.is_classifier)
         if callable(est.get_params().get("objective")):
             raise ValueError(
                 "Learn2Mix cannot read per-sample losses from a LightGBM model with a "
