@@ -19,9 +19,7 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 
 from .._losses import log_loss_per_sample, squared_error_per_sample
-
-#: rows on which the link is checked once against the library's predict
-N_CHECK_ROWS = 32
+from ._running import _N_CHECK_ROWS as N_CHECK_ROWS  # rows of the one-off check
 
 
 def sigmoid(raw: np.ndarray) -> np.ndarray:

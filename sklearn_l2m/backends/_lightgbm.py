@@ -151,8 +151,8 @@ class LightGBMBackend(Backend):
             else None
         )
         make = lambda X: BoosterOutput(X, is_classifier=self.is_classifier)  # noqa: E731
-        self.outputs = running_outputs(make, data, controller)
-        callback = _mixture_callback(self, controller, plan, self.outputs, class_factor)
+        outputs = running_outputs(make, data, controller)
+        callback = _mixture_callback(self, controller, plan, outputs, class_factor)
         first = _live_weight(self.training_weight(controller, class_factor))
         # the class factor is in every round's weights: LightGBM must not add it again
         est.set_params(class_weight=None)
