@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 test: venv
-	$(PY) -m ruff check sklearn_l2m tests benchmarks examples
+	$(PY) -m ruff check sklearn_l2m tests benchmarks examples docs/conf.py docs/sphinxext
 	$(PY) -m pytest -n 2 -m "not slow" -q
 
 test-slow: venv
@@ -38,6 +38,7 @@ data-sources: venv
 
 bench: data-sources
 	$(PY) -m benchmarks.run --suite full
+	$(PY) -m benchmarks.run --suite paper
 
 bench-overhead: venv
 	$(PY) -m benchmarks.overhead
@@ -49,11 +50,15 @@ bench-defaults: venv
 	$(PY) -m benchmarks.defaults --only digits --seeds 10
 	$(PY) -m benchmarks.defaults --only MNIST-1D --seeds 6
 
-docs: venv
+docs: data-sources
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
-	@test -f docs/_build/html/index.html -a -f docs/_build/html/api.html -a -d docs/_build/html/auto_examples || \
-	  (echo "make docs: the build wrote no site (index, api or gallery missing)"; exit 1)
+	@for page in index api benchmarks paper auto_examples/index gen_modules/sklearn_l2m.Learn2MixClassifier; do \
+	  test -f docs/_build/html/$$page.html || { echo "make docs: docs/_build/html/$$page.html is missing"; exit 1; }; \
+	done
+	@grep -q 'id="sklearn_l2m.Learn2MixClassifier.predict"' docs/_build/html/gen_modules/sklearn_l2m.Learn2MixClassifier.html || \
+	  { echo "make docs: the classifier's API page lacks predict"; exit 1; }
+	@test -f docs/_build/html/_static/mathjax/MathJax.js || { echo "make docs: MathJax was not copied"; exit 1; }
 
 clean:
 	rm -rf $(VENV) docs/_build docs/auto_examples .pytest_cache

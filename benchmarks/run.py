@@ -2,6 +2,7 @@
 
     python -m benchmarks.run --suite quick     # the demo: a few minutes on 2 cores
     python -m benchmarks.run --suite full      # the record in benchmarks/RESULTS.md
+    python -m benchmarks.run --suite paper     # the paper's Fashion-MNIST row (benchmarks/paper.py)
 
 Writes a Markdown report (tables of mean +- std over seeds, the command and
 the versions) and PNG plots (test metric vs trees / epochs, mixture over
@@ -191,10 +192,13 @@ def plot_task(task, curves, mixtures, out_dir):
                 ax.plot(list(curve), list(curve.values()), label=name)
             else:
                 ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
+        from matplotlib.ticker import MaxNLocator
+
         ax.set_xlabel(task.get("step_name", "trees / epochs"))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("test balanced accuracy")
         ax.set_title(task["name"])
-        ax.legend()
+        ax.legend(title="strategy", fontsize="small")
         path = out_dir / f"{slug}_curve.png"
         fig.tight_layout()
         fig.savefig(path, dpi=110)
@@ -232,11 +236,17 @@ def versions():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
+    parser.add_argument("--suite", choices=sorted([*SUITES, "paper"]), default="quick")
     parser.add_argument("--seeds", type=int, default=None, help="override the suite's seeds")
     parser.add_argument("--only", default=None, help="run tasks whose name contains this")
     parser.add_argument("--out", default=None, help="output folder")
     args = parser.parse_args(argv)
+    if args.suite == "paper":  # its own protocol: accuracy at fixed shares of the epochs
+        from . import paper
+
+        return paper.main(
+            ["--seeds", str(args.seeds or 3)] + (["--out", args.out] if args.out else [])
+        )
     suite = SUITES[args.suite]
     tasks = [t for t in suite["tasks"] if not args.only or args.only in t["name"]]
     seeds = list(range(args.seeds if args.seeds else suite["seeds"]))
@@ -245,7 +255,7 @@ def main(argv=None):
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
 
     report = [
-        f"# Benchmark results: suite `{args.suite}`\n",
+        f"Benchmark results of suite `{args.suite}`.\n",
         f"Command: `{command}` ({len(seeds)} seeds; mean ± std over seeds; "
         "in brackets: difference to `classical`, the inner model alone on all "
         "training rows, same budget). `fit_time_s` is indicative only (other jobs may have "

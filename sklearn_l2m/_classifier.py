@@ -63,9 +63,15 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         with ``steps_per_round="auto"`` spreads the budget over that many
         rounds; both ints set the budget to ``n_rounds * steps_per_round``.
     steps_per_round : int or "auto", default="auto"
-        Inner steps between mixture updates (the horizon). "auto" follows
-        "Less is More": about ``log N`` boosting rounds for a budget of ``N``,
-        about ``sqrt(N log N)`` minibatch updates for neural nets.
+        Inner steps between mixture updates (the horizon), in the inner
+        model's own unit: epochs for skorch nets (1 = every epoch, the
+        paper's setting), boosting rounds for XGBoost, iterations for
+        LightGBM, CatBoost and HistGradientBoosting, members for forests and
+        other warm-start ensembles, passes for ``partial_fit`` models. "auto"
+        follows "Less is More": about ``log N`` boosting rounds for a budget
+        of ``N`` rounds; for nets about ``sqrt(N log N)`` parameter updates
+        (``N`` = epochs x batches per epoch), rounded to whole epochs. A plan
+        of a single round warns: the mixture would never be used.
     validation_fraction : float in (0, 1) or None, default=0.1
         Share of every (group, class) stratum held out to measure the
         per-group losses. Ignored when ``X_val`` / ``y_val`` are passed.
@@ -105,7 +111,11 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     tol : float, default=1e-4
         Minimum improvement of the validation loss.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation split and inner models that have no seed.
+        Seeds the validation split and inner models that have no seed. For
+        skorch nets an int also goes to ``torch.manual_seed`` right before the
+        net is initialised, so ``torch.manual_seed(s); net.fit(X, y)`` starts
+        from the same weights as this estimator with ``random_state=s``:
+        compare the two by seed, like for like.
     verbose : int, default=0
         0: silent. 1: a progress bar over rounds (tqdm, if installed) showing
         the worst group loss and the validation loss. 2 and above: also one
@@ -147,7 +157,8 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Seconds spent in the inner model's training loop (for MixMin, the
         proxy search is ``mixer_.search_time_``, on top).
     n_features_in_ : int
-        Number of features seen in fit.
+        Number of features seen in fit; only for 2-D ``X`` (not set when a
+        net is fitted on images or a dict of inputs).
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names seen in fit, when ``X`` has string column names.
 

@@ -16,7 +16,7 @@ from sklearn.base import clone
 
 from ._controller import MixingController
 from ._data import check_groups_have_weight
-from ._schedule import plan_rounds
+from ._schedule import plan_rounds, warn_single_round
 from .mixers import check_mixer
 
 
@@ -309,6 +309,8 @@ class DaskFit:
             budget=int(inner.get_num_boosting_rounds()),
             stochastic=False,
         )
+        if plan.n_rounds == 1 and mixer.moves:
+            warn_single_round(plan, "boosting round")
         controller = MixingController(
             mixer,
             None,

@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 from sklearn.utils import _safe_indexing, check_array, column_or_1d
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, _num_samples
 
 
 def check_X(X, *, input_name: str = "X"):
@@ -47,6 +47,66 @@ def check_X(X, *, input_name: str = "X"):
     return X
 
 
+def _is_tensor(X) -> bool:
+    return type(X).__module__.startswith("torch") and hasattr(X, "shape")
+
+
+def check_net_input(X, *, input_name: str = "X"):
+    """Check of a neural net's input along the sample axis only.
+
+    skorch takes arrays and tensors of any rank (images as ``(n, 1, 28, 28)``)
+    and dicts of them (several inputs to ``forward``); the net checks the rest.
+    2-D arrays, frames and sparse matrices get :func:`check_X`.
+    """
+    if isinstance(X, dict):
+        if not X:
+            raise ValueError(f"{input_name} is an empty dict; give the net at least one input.")
+        lengths = {
+            key: n_rows(check_net_input(v, input_name=f"{input_name}[{key!r}]"))
+            for key, v in X.items()
+        }
+        if len(set(lengths.values())) != 1:
+            raise ValueError(
+                f"The arrays of the dict {input_name} must have the same number of rows "
+                f"(samples); got {lengths}."
+            )
+        return X
+    if _is_tensor(X) or (isinstance(X, np.ndarray) and X.ndim > 2):
+        if X.ndim == 0 or X.shape[0] == 0:
+            raise ValueError(
+                f"Found {input_name} with 0 sample(s) (shape={tuple(X.shape)}); the first "
+                "axis is the sample axis."
+            )
+        return X
+    return check_X(X, input_name=input_name)
+
+
+def is_plain_table(X) -> bool:
+    """Whether ``X`` is what scikit-learn validates: 2-D array, frame or sparse matrix."""
+    return not isinstance(X, dict) and not _is_tensor(X) and getattr(X, "ndim", 2) == 2
+
+
+def n_rows(X) -> int:
+    """Number of samples of ``X``, dicts of inputs and tensors included."""
+    if isinstance(X, dict):
+        return n_rows(next(iter(X.values())))
+    if _is_tensor(X):
+        return int(X.shape[0])
+    return _num_samples(X)
+
+
+def take_rows(X, rows):
+    """Rows ``rows`` of ``X``: scikit-learn's ``_safe_indexing``, extended to dicts and
+    tensors (whose ``take`` would flatten)."""
+    if isinstance(X, dict):
+        return {key: take_rows(value, rows) for key, value in X.items()}
+    if _is_tensor(X):
+        import torch
+
+        return X[torch.as_tensor(rows, device=X.device)]
+    return _safe_indexing(X, rows)
+
+
 def check_target(y, *, input_name: str = "y") -> np.ndarray:
     """1-D target without NaN or inf."""
     y = column_or_1d(y, warn=True, dtype=None)
@@ -65,6 +125,8 @@ def check_target(y, *, input_name: str = "y") -> np.ndarray:
 def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.ndarray:
     """Non-negative, finite, not all zero; ones when ``None``."""
     try:
+        if not is_plain_table(X):  # scikit-learn counts the rows of 2-D input only
+            X = np.empty((n_rows(X), 0))
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
     except ValueError as exc:
         raise ValueError(f"Invalid {input_name}: {exc}") from exc
@@ -192,12 +254,12 @@ class TrainingData:
 
     @cached_property
     def X_train(self):
-        return self.X if self.train_rows is None else _safe_indexing(self.X, self.train_rows)
+        return self.X if self.train_rows is None else take_rows(self.X, self.train_rows)
 
     @cached_property
     def X_val(self):
         if self.val_rows is not None:
-            return _safe_indexing(self.X, self.val_rows)
+            return take_rows(self.X, self.val_rows)
         return self._X_val
 
     @property
@@ -230,7 +292,7 @@ class TrainingData:
     def train_subset(self, rows: np.ndarray):
         """Rows ``rows`` (indices into the training part), without copying the rest."""
         source = rows if self.train_rows is None else self.train_rows[rows]
-        return _safe_indexing(self.X, source)
+        return take_rows(self.X, source)
 
     @property
     def has_validation(self) -> bool:

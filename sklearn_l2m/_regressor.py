@@ -47,7 +47,9 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     n_rounds : int or "auto", default="auto"
         Number of mixture updates; see :class:`Learn2MixClassifier`.
     steps_per_round : int or "auto", default="auto"
-        Inner steps between mixture updates.
+        Inner steps between mixture updates, in the inner model's own unit
+        (epochs for skorch nets, boosting rounds or iterations for boosting,
+        members for forests); see :class:`Learn2MixClassifier`.
     validation_fraction : float in (0, 1) or None, default=0.1
         Share of every group held out to measure its loss.
     loss_source : {"auto", "validation", "train"}, default="auto"
@@ -78,7 +80,11 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     n_target_bins : int, default=5
         Number of quantile bins of ``y`` used as groups when ``groups`` is None.
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation split and inner models that have no seed.
+        Seeds the validation split and inner models that have no seed. For
+        skorch nets an int also goes to ``torch.manual_seed`` right before the
+        net is initialised, so ``torch.manual_seed(s); net.fit(X, y)`` starts
+        from the same weights as this estimator with ``random_state=s``:
+        compare the two by seed, like for like.
     verbose : int, default=0
         0: silent. 1: a progress bar over rounds (tqdm, if installed) showing
         the worst group loss and the validation loss. 2 and above: also one
@@ -119,7 +125,8 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         Seconds spent in the inner model's training loop (for MixMin, the
         proxy search is ``mixer_.search_time_``, on top).
     n_features_in_ : int
-        Number of features seen in fit.
+        Number of features seen in fit; only for 2-D ``X`` (not set when a
+        net is fitted on images or a dict of inputs).
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names seen in fit, when ``X`` has string column names.
 

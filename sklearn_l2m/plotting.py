@@ -15,6 +15,23 @@ def _axes(ax):
     return plt.subplots(figsize=(6, 4))[1]
 
 
+def _legend_title(source) -> str:
+    """ "class" when the groups are the classifier's classes, else "group"."""
+    classes, groups = getattr(source, "classes_", None), getattr(source, "groups_", None)
+    if classes is not None and groups is not None and np.array_equal(classes, groups):
+        return "class"
+    return "group"
+
+
+def _finish(ax, title: str) -> None:
+    """Rounds are counted: integer ticks; a titled legend beside the plot."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("round")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small", title=title)
+
+
 def _history(source, attribute):
     if hasattr(source, attribute):
         return np.asarray(getattr(source, attribute)), getattr(source, "groups_", None)
@@ -52,11 +69,10 @@ def plot_mixture_history(estimator_or_history, *, labels=None, ax=None):
         labels = [str(g) for g in range(history.shape[1])]
     ax = _axes(ax)
     ax.stackplot(np.arange(history.shape[0]), history.T, labels=[str(lab) for lab in labels])
-    ax.set_xlabel("round")
-    ax.set_ylabel("mixture weight")
+    ax.set_ylabel("mixture weight (share of the training data)")
     ax.set_ylim(0, 1)
     ax.set_xlim(0, max(history.shape[0] - 1, 1))
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    _finish(ax, _legend_title(estimator_or_history))
     return ax
 
 
@@ -90,7 +106,6 @@ def plot_group_losses(estimator, *, ax=None):
     ax = _axes(ax)
     for column, label in zip(losses.T, estimator.groups_):
         ax.plot(np.arange(1, losses.shape[0] + 1), column, label=str(label))
-    ax.set_xlabel("round")
-    ax.set_ylabel(f"{estimator.loss_source_} loss")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
+    ax.set_ylabel(f"mean {estimator.loss_source_} loss of the group")
+    _finish(ax, _legend_title(estimator))
     return ax

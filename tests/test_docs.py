@@ -1,4 +1,4 @@
-"""Every Python code block in README.md and docs/*.rst runs, as a reader would run it.
+"""Every Python code block in README.md, docs/*.rst and docs/*.md runs, as a reader would run it.
 
 The blocks of one page run in order in one namespace (a page may build on an
 earlier block), in a scratch folder. A block whose first line is
@@ -44,12 +44,15 @@ def pages():
     found = [("README.md", markdown_blocks((ROOT / "README.md").read_text()))]
     for path in sorted((ROOT / "docs").glob("*.rst")):
         found.append((f"docs/{path.name}", rst_blocks(path.read_text())))
+    for path in sorted((ROOT / "docs").glob("*.md")):  # MyST pages
+        found.append((f"docs/{path.name}", markdown_blocks(path.read_text())))
     return [(name, blocks) for name, blocks in found if blocks]
 
 
 def test_pages_with_code_are_found():
     names = [name for name, _ in pages()]
     assert "README.md" in names and "docs/getting_started.rst" in names
+    assert "docs/index.rst" in names and "docs/paper.md" in names
 
 
 def test_no_literal_python_blocks_escape_the_tests():

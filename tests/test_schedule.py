@@ -1,9 +1,13 @@
 """Rounds and the inner horizon."""
 
 import math
+import warnings
 
 import pytest
+from sklearn.datasets import load_iris
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 
+from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m._schedule import DEFAULT_ROUNDS_WITHOUT_BUDGET, auto_horizon, plan_rounds
 
 
@@ -53,3 +57,24 @@ def test_backends_that_restart_per_round_cap_the_auto_horizon():
         n_rounds="auto", steps_per_round=6, budget=300, stochastic=False, max_auto_rounds=10
     )
     assert explicit.n_rounds == 50
+
+
+@pytest.mark.parametrize(
+    "inner, unit",
+    [
+        (HistGradientBoostingClassifier(max_iter=6, early_stopping=False), "iteration"),
+        (RandomForestClassifier(n_estimators=6), "ensemble member"),
+    ],
+)
+def test_a_plan_of_one_round_warns_in_the_models_unit(inner, unit):
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(UserWarning, match=f"single round of 6 {unit}"):
+        Learn2MixClassifier(inner, steps_per_round=6, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="single round"):
+        Learn2MixClassifier(inner, n_rounds=1, random_state=0).fit(X, y)
+    # nothing to warn about when the mixture is not meant to move
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Learn2MixClassifier(inner, steps_per_round=6, mixing_rate=0, random_state=0).fit(X, y)
+        Learn2MixClassifier(inner, n_rounds=1, mixer="balanced", random_state=0).fit(X, y)
+        Learn2MixClassifier(inner, n_rounds=2, random_state=0).fit(X, y)

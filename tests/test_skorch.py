@@ -54,7 +54,7 @@ def net(**kw):
         train_split=None,
     )
     params.update(kw)
-    return skorch.NeuralNetClassifier(MLP, **params)
+    return skorch.NeuralNetClassifier(params.pop("module", MLP), **params)
 
 
 class _Holder:
@@ -249,3 +249,110 @@ def test_sampler_maps_positions_to_dataset_rows():
     positions = sampler.claim()
     assert batch == (rows[positions]).tolist()
     assert set(batch) <= set(rows.tolist())
+
+
+# -- input of any rank, paired seeds, the paper's recipe ---------------------------
+class TinyCNN(nn.Module):
+    def __init__(self, n_out=10):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.out = nn.Linear(4 * 6 * 6, n_out)
+
+    def forward(self, X):
+        return torch.softmax(self.out(torch.relu(self.conv(X)).flatten(1)), dim=-1)
+
+
+class TwoInputs(nn.Module):
+    def __init__(self, n_out=10):
+        super().__init__()
+        self.a, self.b = nn.Linear(64, n_out), nn.Linear(3, n_out)
+
+    def forward(self, a, b):
+        return torch.softmax(self.a(a) + self.b(b), dim=-1)
+
+
+@pytest.mark.parametrize("mode", ["resample", "reweight"])
+def test_cnn_on_image_tensors(digits, mode):
+    X, y = digits
+    images = X.reshape(-1, 1, 8, 8)  # (n, 1, 8, 8), float64: cast to float32
+    model = Learn2MixClassifier(
+        net(module=TinyCNN, max_epochs=6),
+        mixing_mode=mode,
+        loss_source="validation",
+        random_state=0,
+    ).fit(images, y)
+    assert model.n_rounds_ >= 2 and not hasattr(model, "n_features_in_")
+    assert len(model.validation_loss_history_) == model.n_rounds_
+    assert model.predict(images[:7]).shape == (7,)
+    assert model.score(images, y) > 0.5
+    # a torch tensor, and an explicit validation set of images, work alike
+    tensor = torch.as_tensor(images[:400], dtype=torch.float32)
+    model.fit(tensor, y[:400], X_val=images[400:], y_val=y[400:])
+    assert model.predict_proba(torch.as_tensor(images[:3], dtype=torch.float32)).shape == (3, 10)
+
+
+def test_dict_of_inputs_and_its_errors(digits):
+    X, y = digits
+    rng = np.random.RandomState(0)
+    inputs = {"a": X, "b": rng.rand(len(y), 3)}
+    net_ = net(module=TwoInputs, max_epochs=3)
+    model = Learn2MixClassifier(net_, random_state=0).fit(inputs, y)
+    assert model.predict({k: v[:5] for k, v in inputs.items()}).shape == (5,)
+    with pytest.raises(ValueError, match="same number of rows"):
+        Learn2MixClassifier(net_).fit({"a": X, "b": inputs["b"][:10]}, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Learn2MixClassifier(net_).fit(inputs, y[:10])
+    with pytest.raises(ValueError, match="0 sample"):
+        Learn2MixClassifier(net_).fit(np.empty((0, 1, 8, 8)), y[:0])
+
+
+def test_non_net_models_still_need_2d_input(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="dim 3"):
+        Learn2MixClassifier(random_state=0).fit(X.reshape(-1, 8, 8), y)
+
+
+class InitialWeights(skorch.callbacks.Callback):
+    """Records the module's weights when training begins."""
+
+    seen = []
+
+    def on_train_begin(self, net, **kwargs):
+        InitialWeights.seen.append(
+            {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        )
+
+
+def test_plain_net_seeded_with_torch_manual_seed_pairs_with_random_state(digits):
+    X, y = digits
+    X = X.astype(np.float32)
+    plain = net(callbacks=[InitialWeights()])
+    InitialWeights.seen.clear()
+    torch.manual_seed(7)
+    plain.fit(X, y)
+    Learn2MixClassifier(net(callbacks=[InitialWeights()]), mixing_rate=0, random_state=7).fit(X, y)
+    Learn2MixClassifier(net(callbacks=[InitialWeights()]), random_state=8).fit(X, y)
+    first, paired, other = InitialWeights.seen
+    for key in first:
+        torch.testing.assert_close(first[key], paired[key], rtol=0, atol=0)
+    assert any(not torch.equal(first[k], other[k]) for k in first)
+
+
+def test_paper_recipe_updates_every_epoch_from_training_losses(digits):
+    X, y = digits
+    model = Learn2MixClassifier.paper(net(max_epochs=5), mixing_rate=0.5, random_state=0)
+    params = model.get_params()
+    assert (params["shrinkage"], params["min_weight"], params["loss_source"]) == (0.0, 0.0, "train")
+    assert params["validation_fraction"] is None and params["mixing_rate"] == 0.5
+    model.fit(X, y)
+    assert model.steps_per_round_ == 1 and model.n_rounds_ == 5
+    assert model.mixing_mode == "auto" and len(model.validation_loss_history_) == 0
+    assert not np.allclose(model.mixture_, model.natural_mixture_)
+    assert Learn2MixRegressor.paper(Linear()).mixing_rate == 0.05
+    assert Learn2MixClassifier.paper(n_rounds=3).n_rounds == 3  # overrides win
+
+
+def test_a_single_round_warns_in_epochs(digits):
+    X, y = digits
+    with pytest.warns(UserWarning, match=r"single round of 4 epoch.*steps_per_round=1: update"):
+        Learn2MixClassifier(net(), steps_per_round=4, random_state=0).fit(X, y)

@@ -38,6 +38,11 @@ class Backend(ABC):
         Whether ``y`` holds class indices.
     random_state : int
         Seed derived from the meta-estimator's ``random_state``.
+    init_seed : int or None, default=None
+        Seed of the model's initial parameters where the backend sets it
+        (skorch: ``torch.manual_seed`` before the module is built); the
+        meta-estimator passes its own int ``random_state``, so that a plain
+        model seeded with it starts from the same parameters. None: ``random_state``.
     """
 
     #: minibatch training (auto horizon ~ sqrt(N log N)) or deterministic (~ log N)
@@ -49,13 +54,21 @@ class Backend(ABC):
     handles_early_stopping = False
     #: ways this backend can apply a mixture; the first is the default
     mixing_modes: tuple = ("reweight",)
+    #: what one inner step is, for messages (skorch: "epoch")
+    step_unit = "step"
+    #: input is checked along the sample axis only (nets: images, dicts of inputs);
+    #: otherwise it must be a 2-D table (array, frame or sparse matrix)
+    checks_sample_axis_only = False
     #: dtype float64 arrays are cast to before they reach the model (None: as given)
     input_dtype = None
 
-    def __init__(self, estimator, *, is_classifier: bool, random_state: int):
+    def __init__(
+        self, estimator, *, is_classifier: bool, random_state: int, init_seed: int | None = None
+    ):
         self.estimator = estimator
         self.is_classifier = is_classifier
         self.random_state = random_state
+        self.init_seed = random_state if init_seed is None else init_seed
 
     @abstractmethod
     def check(self) -> None:

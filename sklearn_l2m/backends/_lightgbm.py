@@ -112,6 +112,8 @@ def _mixture_callback(backend, controller, plan, outputs, class_factor):
 class LightGBMBackend(Backend):
     """Mix inside one LightGBM boosting run."""
 
+    step_unit = "boosting iteration"
+
     def check(self) -> None:
         import lightgbm
 

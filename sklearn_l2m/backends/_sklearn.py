@@ -127,6 +127,12 @@ class SklearnBackend(Backend):
         else:
             self.mode = "refit"
 
+    @property
+    def step_unit(self) -> str:
+        if self.mode == "grow":
+            return "iteration" if self.growth_param == "max_iter" else "ensemble member"
+        return "partial_fit pass" if self.mode == "partial_fit" else "step"
+
     def budget(self) -> int | None:
         if self.mode == "grow":
             return int(self.estimator.get_params()[self.growth_param])

@@ -153,8 +153,11 @@ class SkorchBackend(Backend):
     """Mix inside one skorch training run, by batch composition or loss weights."""
 
     stochastic = True
+    step_unit = "epoch"
     #: "resample" (batch composition, the paper's) or "reweight" (loss weights)
     mixing_modes = ("resample", "reweight")
+    #: skorch takes arrays and tensors of any rank, and dicts of them
+    checks_sample_axis_only = True
     #: torch modules are float32 by default
     input_dtype = np.float32
 
@@ -273,7 +276,7 @@ class SkorchBackend(Backend):
         net.get_loss = get_loss
         try:
             with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(self.random_state)
+                torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
                 net.fit(X_fit, y_fit)
         finally:
             net.__dict__.pop("get_loss", None)

@@ -110,6 +110,8 @@ def _mixture_callback_class():
 class XGBoostBackend(Backend):
     """Mix inside one XGBoost boosting run."""
 
+    step_unit = "boosting round"
+
     handles_early_stopping = True
 
     def check(self) -> None:
