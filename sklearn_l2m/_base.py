@@ -249,6 +249,20 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         validation = (X_val, y_val, groups_val, sample_weight_val)
         if is_dask_estimator(self._inner_estimator()) or is_dask_collection(X):
             return self._fit_dask(X, y, groups, sample_weight, validation)
+        X, y_encoded, weight, group_labels, codes = self._check_training_data(
+            X, y, groups, sample_weight
+        )
+        split_seed, inner_seed = self._derive_seeds()
+        backend = self._make_backend(int(inner_seed))
+        mixer = self._check_mixer()
+        data, loss_source = self._held_out_part(
+            X, y_encoded, weight, codes, group_labels, groups, validation, split_seed, mixer
+        )
+        plan = self._plan(backend, mixer, data)
+        return self._train(backend, mixer, data, plan, loss_source, group_labels)
+
+    def _check_training_data(self, X, y, groups, sample_weight):
+        """Checked input, encoded target, weights, group labels and per-row group codes."""
         X = self._check_input(self._inner_estimator(), X)
         n_samples = n_rows(X)
         if y is None:
@@ -264,7 +278,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self._record_input_features(X)
         y_encoded = self._encode_target(y)
         weight = check_weights(sample_weight, X)
-
         if groups is None:
             group_labels, codes = self._default_groups(y_encoded)
         else:
@@ -275,10 +288,15 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         check_groups_have_weight(
             group_labels, np.bincount(codes, weights=weight, minlength=n_groups)
         )
+        return X, y_encoded, weight, group_labels, codes
 
-        split_seed, inner_seed = self._derive_seeds()
-        backend = self._make_backend(int(inner_seed))
-        mixer = self._check_mixer()
+    def _held_out_part(
+        self, X, y_encoded, weight, codes, group_labels, groups, validation, split_seed, mixer
+    ):
+        """The training data with its validation part, and the loss source that drives
+        the mixture (``"train"`` when no validation part can be had)."""
+        X_val, _, groups_val, _ = validation
+        n_groups = len(group_labels)
         # MixMin's target data may belong to no source (no groups_val)
         ungrouped_target = (
             mixer.ungrouped_target
@@ -303,29 +321,30 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             validation_fraction,
             offline_target=ungrouped_target,
         )
-        del validation
         if ungrouped_target:
             loss_source = "train"  # the target has no groups to measure
         if loss_source == "validation" and not data.has_validation:
-            if X_val is not None or validation_fraction is not None:
-                warnings.warn(
-                    "Too few samples to hold out a validation part; the mixture "
-                    "follows training losses instead (loss_source='train').",
-                    UserWarning,
-                    stacklevel=4,
-                )
-                loss_source = "train"
-            else:
+            if X_val is None and validation_fraction is None:
                 raise ValueError(
                     "loss_source='validation' needs validation data: set "
                     "validation_fraction, pass X_val and y_val to fit, or use "
                     "loss_source='train'."
                 )
+            warnings.warn(
+                "Too few samples to hold out a validation part; the mixture "
+                "follows training losses instead (loss_source='train').",
+                UserWarning,
+                stacklevel=5,
+            )
+            loss_source = "train"
         if data.has_validation and loss_source == "validation":
             warn_missing_validation_groups(
                 group_labels, data.codes_val, n_groups, explicit=X_val is not None
             )
+        return data, loss_source
 
+    def _plan(self, backend, mixer, data):
+        """Cut the inner model's budget into rounds (and set the budget both ints ask for)."""
         plan = plan_rounds(
             n_rounds=self.n_rounds,
             steps_per_round=self.steps_per_round,
@@ -338,7 +357,10 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             backend.set_budget(plan.total_steps)
         if plan.n_rounds == 1 and mixer.moves:
             warn_single_round(plan, backend.step_unit)
+        return plan
 
+    def _train(self, backend, mixer, data, plan, loss_source, group_labels):
+        """Run the inner model's own loop under the controller; set the fitted state."""
         controller = MixingController(
             mixer,
             data,

@@ -310,7 +310,7 @@ class DaskFit:
             stochastic=False,
         )
         if plan.n_rounds == 1 and mixer.moves:
-            warn_single_round(plan, "boosting round")
+            warn_single_round(plan, "boosting round", stacklevel=7)
         controller = MixingController(
             mixer,
             None,

@@ -317,7 +317,7 @@ def warn_missing_validation_groups(labels, codes_val, n_groups: int, *, explicit
         f"Groups {missing[:10]} have {cause}. Their mixture follows their training "
         f"loss instead; {fix}.",
         UserWarning,
-        stacklevel=5,
+        stacklevel=6,
     )
 
 

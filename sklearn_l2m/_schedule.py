@@ -107,7 +107,7 @@ def plan_rounds(
     return RoundPlan(budget, min(steps, budget))
 
 
-def warn_single_round(plan: RoundPlan, unit: str) -> None:
+def warn_single_round(plan: RoundPlan, unit: str, *, stacklevel: int = 6) -> None:
     """A plan of one round updates the mixture only after training: nothing mixes."""
     warnings.warn(
         f"The fit is planned as a single round of {plan.total_steps} {unit}(s), so the "
@@ -116,5 +116,5 @@ def warn_single_round(plan: RoundPlan, unit: str) -> None:
         f"{unit}s; set it below {plan.total_steps} (steps_per_round=1: update after "
         f"every {unit}), or set n_rounds >= 2.",
         UserWarning,
-        stacklevel=5,
+        stacklevel=stacklevel,
     )

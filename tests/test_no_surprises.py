@@ -328,5 +328,9 @@ def test_warnings_point_at_the_callers_line(blobs):
         Learn2MixClassifier(_hgb(), random_state=0).fit(
             X[100:], y[100:], X_val=X[:100][y[:100] != 2], y_val=y[:100][y[:100] != 2]
         )
-    assert len(record) >= 3
+        Learn2MixClassifier(_hgb(), n_rounds=1).fit(X, y)  # a single round mixes nothing
+        Learn2MixClassifier(_hgb(), loss_source="validation", validation_fraction=1e-4).fit(X, y)
+    messages = " | ".join(str(w.message) for w in record)
+    assert "single round" in messages and "Too few samples" in messages
+    assert len(record) >= 5
     assert {w.filename for w in record} == {__file__}

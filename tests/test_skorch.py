@@ -256,10 +256,11 @@ class TinyCNN(nn.Module):
     def __init__(self, n_out=10):
         super().__init__()
         self.conv = nn.Conv2d(1, 4, 3)
-        self.out = nn.Linear(4 * 6 * 6, n_out)
+        self.pool = nn.MaxPool2d(2)
+        self.out = nn.Linear(4 * 13 * 13, n_out)
 
     def forward(self, X):
-        return torch.softmax(self.out(torch.relu(self.conv(X)).flatten(1)), dim=-1)
+        return torch.softmax(self.out(self.pool(torch.relu(self.conv(X))).flatten(1)), dim=-1)
 
 
 class TwoInputs(nn.Module):
@@ -274,7 +275,11 @@ class TwoInputs(nn.Module):
 @pytest.mark.parametrize("mode", ["resample", "reweight"])
 def test_cnn_on_image_tensors(digits, mode):
     X, y = digits
-    images = X.reshape(-1, 1, 8, 8)  # (n, 1, 8, 8), float64: cast to float32
+    # (n, 1, 28, 28) images as Fashion-MNIST's, float64: cast to float32
+    images = np.pad(
+        np.kron(X.reshape(-1, 1, 8, 8), np.ones((3, 3))), [(0, 0), (0, 0), (2, 2), (2, 2)]
+    )
+    assert images.shape == (len(y), 1, 28, 28)
     model = Learn2MixClassifier(
         net(module=TinyCNN, max_epochs=6),
         mixing_mode=mode,

@@ -158,7 +158,7 @@ class SklearnBackend(Backend):
                 "(HistGradientBoosting, forests), partial_fit, XGBoost, LightGBM, "
                 "CatBoost or a skorch net.",
                 RefitWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
         dtype = _fit_dtype(est) if self.mode == "grow" else None
         X_fit = data.X_train if dtype is None else data.X_train_as(dtype)
