@@ -109,6 +109,60 @@ def _held_out_features(X, mask, fraction, seed):
     return X.map_partitions(_holdout_rows, fraction, seed, meta=X._meta)
 
 
+def _block_stats(y, key, weight, fraction, seed, partition, classes=True):
+    """One block's labels and per-key totals: what the client needs before training.
+
+    ``y``'s distinct labels (the classes; none for a regressor, ``classes=False``),
+    the distinct ``key`` labels (the
+    groups: ``groups``, or the classes when ``key`` is None), and per key the
+    row count, the weight, the weight left for training and the rows held out
+    at ``fraction`` (None: no hold-out), the rows :func:`_holdout_block` marks.
+    """
+    keys, inverse = np.unique(y if key is None else key, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    held = (
+        np.zeros(inverse.size, dtype=bool)
+        if fraction is None
+        else _holdout(inverse.size, fraction, seed, partition)
+    )
+    n = keys.size
+    return (
+        (keys if key is None else np.unique(y)) if classes else np.empty(0),
+        keys,
+        np.bincount(inverse, minlength=n),
+        np.bincount(inverse, weights=weight, minlength=n),
+        np.bincount(inverse, weights=np.where(held, 0.0, weight), minlength=n),
+        np.bincount(inverse, weights=held.astype(np.float64), minlength=n),
+        bool((weight < 0).any()),
+    )
+
+
+def _merge_block_stats(parts):
+    """Classes, group labels and per-group totals over all blocks (client side)."""
+    classes = np.unique(np.concatenate([p[0] for p in parts]))
+    labels = np.unique(np.concatenate([p[1] for p in parts]))
+    totals = np.zeros((4, labels.size))
+    for part in parts:
+        at = np.searchsorted(labels, part[1])
+        for row, values in enumerate(part[2:6]):
+            np.add.at(totals[row], at, values)
+    counts, total, kept, held = totals
+    return classes, labels, counts, total, kept, held, any(p[6] for p in parts)
+
+
+def one_pass_label_stats(y, groups, weight, fraction, seed, *, classes=True):
+    """:func:`_block_stats` of every row block, merged: one ``dask.compute``."""
+    import dask
+
+    keys = [None] * y.numblocks[0] if groups is None else groups.to_delayed()
+    stats = dask.delayed(_block_stats, pure=True)
+    parts = [
+        stats(yb, kb, wb, fraction, seed, i, classes)
+        for i, (yb, kb, wb) in enumerate(zip(y.to_delayed(), keys, weight.to_delayed()))
+    ]
+    return _merge_block_stats(dask.compute(*parts))
+
+
 def check_dask_estimator(inner, meta) -> None:
     import xgboost.dask as xd
 
@@ -139,12 +193,10 @@ class DaskFit:
         self.split_seed = split_seed
 
     # -- target and groups (lazy, with small reductions) ----------------------
-    def _encode_target(self, y):
-        import dask.array as da
-
+    def _encode_target(self, y, classes):
+        """Lazy class codes (``classes``: the target's distinct labels), or a float target."""
         meta = self.meta
         if meta._is_classifier:
-            classes = np.unique(da.unique(y).compute())
             if classes.size < 2:
                 raise ValueError(
                     "Learn2MixClassifier needs samples of at least 2 classes; got "
@@ -156,16 +208,11 @@ class DaskFit:
             raise ValueError(f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}.")
         return y.astype(np.float64)
 
-    def _group_codes(self, y_enc, groups):
-        """Group labels and a lazy array of codes (classes, target bins or ``groups``)."""
+    def _target_bins(self, y_enc):
+        """A regressor's groups without ``groups``: quantile bins of the target (lazy codes)."""
         import dask.array as da
 
         meta = self.meta
-        if groups is not None:
-            labels = np.unique(da.unique(groups).compute())
-            return labels, _codes_of(groups, labels)
-        if meta._is_classifier:
-            return meta.classes_, y_enc
         q = np.linspace(0, 100, meta.n_target_bins + 1)[1:-1]
         edges = np.unique(da.percentile(y_enc, q).compute())  # dask's approximate quantiles
         meta.target_bin_edges_ = edges
@@ -174,6 +221,46 @@ class DaskFit:
         meta._bin_labels = present
         lookup = np.searchsorted(present, np.arange(edges.size + 1)).clip(0, present.size - 1)
         return present, bins.map_blocks(lambda b: lookup[b], dtype=np.intp)
+
+    def _labels_and_totals(self, y, groups, weight):
+        """Encoded target, group labels and codes, per-group row counts, and the
+        per-group totals the client needs (``{fraction: (train weight, held-out
+        rows, any negative weight)}``), in as few passes over the data as possible.
+
+        Classes and groups come with every total in ONE pass; a regressor
+        without groups first needs the quantiles of its target (its groups).
+        """
+        import dask
+        import dask.array as da
+
+        meta = self.meta
+        fraction = meta.validation_fraction
+        if meta._is_classifier or groups is not None:
+            classes, labels, counts, total, kept, held, negative = one_pass_label_stats(
+                y, groups, weight, fraction, self.split_seed, classes=meta._is_classifier
+            )
+            y_enc = self._encode_target(y, classes if meta._is_classifier else None)
+            codes = y_enc if groups is None else _codes_of(groups, labels)
+        else:
+            y_enc = self._encode_target(y, None)
+            labels, codes = self._target_bins(y_enc)
+            mask = (
+                codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
+                if fraction is not None
+                else da.zeros_like(codes, dtype=bool)
+            )
+            n = len(labels)
+            counts, total, kept, held, negative = dask.compute(
+                da.bincount(codes, minlength=n),
+                da.bincount(codes, weights=weight, minlength=n),
+                da.bincount(codes, weights=da.where(mask, 0.0, weight), minlength=n),
+                da.bincount(codes, weights=mask.astype(np.float64), minlength=n),
+                (weight < 0).any(),
+            )
+        prefetched = {None: (total, np.zeros(len(labels)), negative)}
+        if fraction is not None:
+            prefetched[fraction] = (kept, held, negative)
+        return y_enc, labels, codes, counts, prefetched
 
     # -- fit --------------------------------------------------------------------
     def fit(self, X, y, groups, sample_weight, validation):
@@ -196,32 +283,15 @@ class DaskFit:
         if y is None:
             raise ValueError("y is required.")
         y = _as_rows(y, chunks, "y")
-        y_enc = self._encode_target(y)
         groups = _as_rows(groups, chunks, "groups")
-        labels, codes = self._group_codes(y_enc, groups)
-        n_groups = len(labels)
         weight = _as_rows(sample_weight, chunks, "sample_weight")
         weight = da.ones(sum(chunks), chunks=(chunks,)) if weight is None else weight
+        y_enc, labels, codes, counts, prefetched = self._labels_and_totals(y, groups, weight)
+        n_groups = len(labels)
 
         X_val, y_val, groups_val, weight_val = validation
         val_in_train = False
         explicit = X_val is not None or y_val is not None
-        counts, prefetched = np.zeros(n_groups), {}
-        if meta.loss_source == "auto" and not explicit and meta.validation_fraction is not None:
-            # one pass for every total the client needs, whether or not rows are held out
-            fraction = meta.validation_fraction
-            mask = codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
-            counts, total, kept, held, negative = dask.compute(
-                da.bincount(codes, minlength=n_groups),
-                da.bincount(codes, weights=weight, minlength=n_groups),
-                da.bincount(codes, weights=da.where(mask, 0.0, weight), minlength=n_groups),
-                da.bincount(codes, weights=mask.astype(np.float64), minlength=n_groups),
-                (weight < 0).any(),
-            )
-            prefetched = {
-                None: (total, np.zeros(n_groups), negative),
-                fraction: (kept, held, negative),
-            }
         loss_source, fraction = meta._resolve_loss_source(counts, explicit_validation=explicit)
         if explicit:
             if X_val is None or y_val is None:
@@ -278,7 +348,7 @@ class DaskFit:
                 "pass X_val and y_val to fit, or use loss_source='train'."
             )
         # the only reductions pulled to the client: per-group totals
-        if fraction in prefetched:
+        if fraction in prefetched and not explicit:
             group_weight, val_count, negative = prefetched[fraction]
         else:
             group_weight, val_count, negative = dask.compute(

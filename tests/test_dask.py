@@ -218,3 +218,44 @@ def test_dask_input_to_an_in_memory_model_is_refused(client):
     model = Learn2MixClassifier(xgb.XGBClassifier(n_estimators=5), random_state=0).fit(X, y)
     with pytest.raises(TypeError, match="fitted in memory"), warnings.catch_warnings():
         model.predict(da.from_array(X, chunks=(600, -1)))
+
+
+@pytest.mark.parametrize("with_groups", [False, True])
+@pytest.mark.parametrize("fraction", [None, 0.2])
+def test_labels_and_totals_come_from_one_pass(with_groups, fraction, monkeypatch):
+    """Classes, groups and every per-group total the client needs: one compute."""
+    import dask
+
+    from sklearn_l2m._dask import _holdout_block, one_pass_label_stats
+
+    rng = np.random.RandomState(0)
+    y = rng.choice(np.array(["cat", "dog", "eel"]), 1000, p=[0.7, 0.2, 0.1])
+    groups = rng.choice(np.array(["lab_b", "lab_a"]), 1000)
+    weight = rng.uniform(0, 2, 1000)
+    dy, dg, dw = (da.from_array(a, chunks=300) for a in (y, groups, weight))
+    computes = []
+    real_compute = dask.compute
+    monkeypatch.setattr(
+        dask, "compute", lambda *a, **k: computes.append(1) or real_compute(*a, **k)
+    )
+    key = groups if with_groups else y
+    classes, labels, counts, total, kept, held, negative = one_pass_label_stats(
+        dy, dg if with_groups else None, dw, fraction, seed=3
+    )
+    assert len(computes) == 1 and not negative
+    np.testing.assert_array_equal(classes, ["cat", "dog", "eel"])
+    np.testing.assert_array_equal(labels, np.unique(key))
+    codes = np.searchsorted(labels, key)
+    np.testing.assert_array_equal(counts, np.bincount(codes))
+    np.testing.assert_allclose(total, np.bincount(codes, weights=weight))
+    # the rows held out are those the training matrix marks later
+    mask = (
+        np.zeros(1000, bool)
+        if fraction is None
+        else da.from_array(codes, chunks=300)
+        .map_blocks(_holdout_block, fraction, 3, dtype=bool)
+        .compute()
+    )
+    np.testing.assert_allclose(kept, np.bincount(codes, weights=np.where(mask, 0, weight)))
+    np.testing.assert_allclose(held, np.bincount(codes, weights=mask.astype(float)))
+    assert 0 < mask.mean() < 0.4 if fraction else not mask.any()
