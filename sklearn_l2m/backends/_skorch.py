@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -149,6 +150,61 @@ def _is_default_split(net, split) -> bool:
     return False
 
 
+@contextmanager
+def _configured_for_mixing(net, X_fit, sampler, callback, valid):
+    """The net's settings for one mixed ``fit``, restored afterwards.
+
+    The sampler feeds the training loader, the criterion runs with
+    ``reduction="none"`` (the callback reduces per-sample losses), the mixing
+    callback joins the user's, and ``valid`` replaces ``train_split``. After
+    the fit, ``net`` is an ordinary trained skorch net with the user's settings.
+    """
+    saved = {
+        key: net.__dict__[key]
+        for key in list(net.__dict__)
+        if key.startswith(tuple(f"iterator_train__{k}" for k in _ITERATOR_KEYS))
+        or key == "criterion__reduction"
+    }
+    saved_callbacks, saved_split = net.callbacks, net.train_split
+    for key in saved:
+        del net.__dict__[key]
+    if _fetches_whole_batches(net, X_fit):
+        # the loader indexes the dataset once per batch with the sampler's
+        # rows, instead of once per row followed by a collate
+        sampler.emit_arrays = True
+        loader = dict(iterator_train__sampler=sampler, iterator_train__batch_size=None)
+    else:
+        loader = dict(iterator_train__batch_sampler=sampler, iterator_train__batch_size=1)
+    net.set_params(
+        **loader,
+        iterator_train__shuffle=False,
+        criterion__reduction="none",
+        callbacks=[*(saved_callbacks or []), (_OURS, callback)],
+        train_split=valid,
+    )
+    original_get_loss = net.get_loss
+
+    def get_loss(y_pred, y_true, X=None, training=False):
+        per_sample = original_get_loss(y_pred, y_true, X=X, training=training)
+        return callback.reduce(per_sample, training)
+
+    net.get_loss = get_loss
+    try:
+        yield net
+    finally:
+        net.__dict__.pop("get_loss", None)
+        for key in [k for k in net.__dict__ if k.startswith("iterator_train__")]:
+            if key.removeprefix("iterator_train__") in _ITERATOR_KEYS:
+                del net.__dict__[key]
+        net.__dict__.pop("criterion__reduction", None)
+        net.__dict__.update(saved)
+        net.callbacks, net.train_split = saved_callbacks, saved_split
+        if hasattr(net, "callbacks_"):
+            net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != _OURS]
+        if getattr(net, "initialized_", False):
+            net.initialize_criterion()  # back to the user's reduction
+
+
 class SkorchBackend(Backend):
     """Mix inside one skorch training run, by batch composition or loss weights."""
 
@@ -213,10 +269,18 @@ class SkorchBackend(Backend):
 
     def train(self, data, plan, controller):
         import torch
-        from skorch.dataset import Dataset
-        from skorch.helper import predefined_split
 
         net = self.estimator
+        X_fit, y_fit, sampler = self._training_rows(data, controller)
+        callback = _mixing_callback(self, controller, plan, sampler, net)
+        with _configured_for_mixing(net, X_fit, sampler, callback, self._validation(data)):
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
+                net.fit(X_fit, y_fit)
+        return net
+
+    def _training_rows(self, data, controller):
+        """What ``net.fit`` gets, and the batch sampler that picks the training rows."""
         n_train = data.y_train.shape[0]
         size = self.batch_size()
         size = n_train if size == -1 else size
@@ -238,59 +302,16 @@ class SkorchBackend(Backend):
             sampler = ShuffledBatchSampler(
                 n_train, size, seed=self.random_state, row_index=row_index
             )
+        return X_fit, y_fit, sampler
 
-        valid = None
-        if data.has_validation:
-            valid = predefined_split(Dataset(data.X_val, self.net_target(data.y_val)))
+    def _validation(self, data):
+        """Learn2Mix's validation part as skorch's ``train_split`` (None: none)."""
+        from skorch.dataset import Dataset
+        from skorch.helper import predefined_split
 
-        saved = {
-            key: net.__dict__[key]
-            for key in list(net.__dict__)
-            if key.startswith(tuple(f"iterator_train__{k}" for k in _ITERATOR_KEYS))
-            or key == "criterion__reduction"
-        }
-        saved_callbacks, saved_split = net.callbacks, net.train_split
-        for key in saved:
-            del net.__dict__[key]
-        callback = _mixing_callback(self, controller, plan, sampler, net)
-        if _fetches_whole_batches(net, X_fit):
-            # the loader indexes the dataset once per batch with the sampler's
-            # rows, instead of once per row followed by a collate
-            sampler.emit_arrays = True
-            loader = dict(iterator_train__sampler=sampler, iterator_train__batch_size=None)
-        else:
-            loader = dict(iterator_train__batch_sampler=sampler, iterator_train__batch_size=1)
-        net.set_params(
-            **loader,
-            iterator_train__shuffle=False,
-            criterion__reduction="none",
-            callbacks=[*(saved_callbacks or []), (_OURS, callback)],
-            train_split=valid,
-        )
-        original_get_loss = net.get_loss
-
-        def get_loss(y_pred, y_true, X=None, training=False):
-            per_sample = original_get_loss(y_pred, y_true, X=X, training=training)
-            return callback.reduce(per_sample, training)
-
-        net.get_loss = get_loss
-        try:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
-                net.fit(X_fit, y_fit)
-        finally:
-            net.__dict__.pop("get_loss", None)
-            for key in [k for k in net.__dict__ if k.startswith("iterator_train__")]:
-                if key.removeprefix("iterator_train__") in _ITERATOR_KEYS:
-                    del net.__dict__[key]
-            net.__dict__.pop("criterion__reduction", None)
-            net.__dict__.update(saved)
-            net.callbacks, net.train_split = saved_callbacks, saved_split
-            if hasattr(net, "callbacks_"):
-                net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != _OURS]
-            if getattr(net, "initialized_", False):
-                net.initialize_criterion()  # back to the user's reduction
-        return net
+        if not data.has_validation:
+            return None
+        return predefined_split(Dataset(data.X_val, self.net_target(data.y_val)))
 
     def net_target(self, y):
         """Targets as nets expect them: int64 classes, float32 column for regression."""
