@@ -573,45 +573,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         With ``offline_target`` (MixMin), an explicit validation set is the
         target data and may belong to no group: ``groups_val`` is optional.
         """
-        X_val, y_val, groups_val, sample_weight_val = validation
+        X_val, y_val = validation[:2]
         n_groups = len(group_labels)
         n_classes = len(self.classes_) if self._is_classifier else None
         common = dict(n_groups=n_groups, n_classes=n_classes)
         if X_val is not None or y_val is not None:
-            if X_val is None or y_val is None:
-                raise ValueError("Pass both X_val and y_val, or neither.")
-            X_val = self._check_input(self._inner_estimator(), X_val, input_name="X_val")
-            X_val = self._cast_input(X_val)
-            if is_plain_table(X_val):
-                validate_data(self, X_val, reset=False, skip_check_array=True)
-            y_val = check_target(y_val, input_name="y_val")
-            if y_val.shape[0] != n_rows(X_val):
-                raise ValueError(
-                    "Found input variables with inconsistent numbers of samples: X_val "
-                    f"has {n_rows(X_val)}, y_val has {y_val.shape[0]}."
-                )
-            y_val_enc = self._encode_target_val(y_val)
-            if groups is not None and groups_val is None and offline_target:
-                # target data outside every source: one pseudo-group for the
-                # objective; the search uses all of it (MixMin(target=None))
-                codes_val = np.zeros(n_rows(X_val), dtype=np.intp)
-            elif groups is not None:
-                if groups_val is None:
-                    raise ValueError(
-                        "fit got groups but no groups_val: pass the group of every "
-                        "validation sample too (or, for mixer='mixmin', X_val and "
-                        "y_val alone as the target data)."
-                    )
-                gv = np.asarray(groups_val)
-                if gv.shape[0] != n_rows(X_val):
-                    raise ValueError(
-                        f"groups_val has {gv.shape[0]} entries but X_val has "
-                        f"{n_rows(X_val)} samples."
-                    )
-                codes_val = codes_for(group_labels, gv, input_name="groups_val")
-            else:
-                codes_val = self._default_groups_val(y_val_enc)
-            weight_val = check_weights(sample_weight_val, X_val, input_name="sample_weight_val")
+            X_val, y_val_enc, codes_val, weight_val = self._explicit_validation(
+                validation, group_labels, groups, offline_target
+            )
             return TrainingData(
                 X,
                 y,
@@ -640,6 +609,45 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             val_rows=np.flatnonzero(val_mask),
             **common,
         )
+
+    def _explicit_validation(self, validation, group_labels, groups, offline_target):
+        """Check and encode ``X_val, y_val, groups_val, sample_weight_val``."""
+        X_val, y_val, groups_val, sample_weight_val = validation
+        if X_val is None or y_val is None:
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        X_val = self._check_input(self._inner_estimator(), X_val, input_name="X_val")
+        X_val = self._cast_input(X_val)
+        if is_plain_table(X_val):
+            validate_data(self, X_val, reset=False, skip_check_array=True)
+        y_val = check_target(y_val, input_name="y_val")
+        n_val = n_rows(X_val)
+        if y_val.shape[0] != n_val:
+            raise ValueError(
+                "Found input variables with inconsistent numbers of samples: X_val "
+                f"has {n_val}, y_val has {y_val.shape[0]}."
+            )
+        y_val_enc = self._encode_target_val(y_val)
+        if groups is not None and groups_val is None and offline_target:
+            # target data outside every source: one pseudo-group for the
+            # objective; the search uses all of it (MixMin(target=None))
+            codes_val = np.zeros(n_val, dtype=np.intp)
+        elif groups is not None:
+            if groups_val is None:
+                raise ValueError(
+                    "fit got groups but no groups_val: pass the group of every "
+                    "validation sample too (or, for mixer='mixmin', X_val and "
+                    "y_val alone as the target data)."
+                )
+            gv = np.asarray(groups_val)
+            if gv.shape[0] != n_val:
+                raise ValueError(
+                    f"groups_val has {gv.shape[0]} entries but X_val has {n_val} samples."
+                )
+            codes_val = codes_for(group_labels, gv, input_name="groups_val")
+        else:
+            codes_val = self._default_groups_val(y_val_enc)
+        weight_val = check_weights(sample_weight_val, X_val, input_name="sample_weight_val")
+        return X_val, y_val_enc, codes_val, weight_val
 
     def _encode_target_val(self, y_val):
         return y_val
