@@ -381,7 +381,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             fitted = backend.train(data, plan, controller)
         train_time = time.perf_counter() - began
 
-        stop_reason = getattr(backend, "stop_reason", None) or controller.stop_reason
+        stop_reason = backend.stop_reason or controller.stop_reason
         return self._set_fitted(
             fitted, mixer, group_labels, controller, plan, stop_reason, loss_source, train_time
         )

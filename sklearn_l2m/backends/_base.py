@@ -69,6 +69,12 @@ class Backend(ABC):
         self.is_classifier = is_classifier
         self.random_state = random_state
         self.init_seed = random_state if init_seed is None else init_seed
+        #: how the mixture reaches training, one of ``mixing_modes``; the
+        #: meta-estimator sets it from its ``mixing_mode`` before ``train``
+        self.mixing_mode = self.mixing_modes[0]
+        #: set by ``train`` when the model family itself ended training early
+        #: ("early_stopping"); None: the controller's reason stands
+        self.stop_reason = None
 
     @abstractmethod
     def check(self) -> None:

@@ -125,7 +125,6 @@ class XGBoostBackend(Backend):
         if self.is_classifier != isinstance(self.estimator, xgboost.XGBClassifier):
             kind = "XGBClassifier" if self.is_classifier else "XGBRegressor"
             raise TypeError(f"This meta-estimator needs an {kind} as estimator.")
-        self.stop_reason = None
 
     def budget(self) -> int:
         return int(self.estimator.get_num_boosting_rounds())
