@@ -48,7 +48,8 @@ html_theme_options = {
 html_sidebars = {
     page: []
     for page in (
-        "index getting_started user_guide promises dask data benchmarks paper changelog"
+        "index getting_started user_guide promises dask data benchmarks paper changelog "
+        "auto_examples/*"
     ).split()
 }
 
