@@ -3,16 +3,7 @@
     python -m benchmarks.run --suite paper             # 3 seeds, full size
     python -m benchmarks.paper --seeds 3 --scale 0.25  # a quarter of the training rows
 
-Setup of Venkatasubramanian & Tarokh (arXiv 2412.16482), Fashion-MNIST,
-balanced as in the paper: the authors' LeNet-5, inputs normalised to
-[-1, 1], Adam (lr 1e-4), batch 1000, 56 epochs, gamma 0.5, the mixture
-updated after every epoch from the training losses, batches composed from
-the mixture. Classical training and Learn2Mix start from the same initial
-weights for each seed (``torch.manual_seed(seed)`` / ``random_state=seed``).
-The table gives test accuracy after 25%, 50% and 100% of the epochs beside
-the paper's numbers, with the paired difference and its standard error, and
-the wall time per epoch of each method. CIFAR-10 and the long-tailed rows
-are left out: their data does not load offline here.
+See SETUP below for the protocol.
 """
 
 from __future__ import annotations
@@ -30,6 +21,17 @@ from sklearn_l2m.datasets import load_fashion_mnist
 
 from .report import write_section
 
+SETUP = (
+    "Setup of Venkatasubramanian & Tarokh (arXiv 2412.16482), Fashion-MNIST, balanced as "
+    "in the paper: the authors' LeNet-5, inputs normalised to [-1, 1], Adam (lr 1e-4), batch "
+    "1000, 56 epochs, gamma 0.5, the mixture updated after every epoch from the training "
+    "losses, batches composed from the mixture (`Learn2MixClassifier.paper(net, "
+    "mixing_rate=0.5)`). Classical training and Learn2Mix start from the same initial weights "
+    "for each seed (`torch.manual_seed(seed)` / `random_state=seed`). The table gives test "
+    "accuracy after 25%, 50% and 100% of the epochs beside the paper's numbers, with the "
+    "paired difference and its standard error, and the training time per epoch. CIFAR-10 "
+    "and the long-tailed rows are left out: their data does not load offline here."
+)
 #: test accuracy (%) after 25% / 50% of the epochs, the paper's Table (Fashion-MNIST)
 PAPER = {"classical": {0.25: 74.1, 0.5: 79.8}, "learn2mix": {0.25: 77.6, 0.5: 83.2}}
 MILESTONES = (0.25, 0.5, 1.0)
@@ -223,8 +225,8 @@ def main(argv=None):
     out = Path(args.out)
     figure = plot(acc, out, args.epochs)
     body = (
-        f"Command: `{command}` ({len(X)} training rows, 10,000 test rows; "
-        f"{args.epochs} epochs). {__doc__.split(chr(10) + chr(10))[1].strip()}\n\n"
+        f"Command: `{command}` ({len(X):,} training rows, 10,000 test rows; "
+        f"{args.epochs} epochs). {SETUP}\n\n"
         f"{text}\n"
         "Paired by seed: both methods start from the same initial weights. Seconds per "
         "epoch exclude the test-set evaluation; they are indicative (shared machine).\n\n"
