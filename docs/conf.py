@@ -67,6 +67,8 @@ sphinx_gallery_conf = {
     "doc_module": ("sklearn_l2m",),
     "backreferences_dir": "gen_modules/backreferences",
     "reference_url": {"sklearn_l2m": None},
+    # its timing page loads DataTables from a CDN; the site must read offline
+    "write_computation_times": False,
 }
 
 
