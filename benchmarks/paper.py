@@ -9,6 +9,7 @@ See SETUP below for the protocol.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 import warnings
@@ -95,10 +96,16 @@ def make_net(X_test, y_test, *, epochs=EPOCHS, device="cpu"):
     )
 
 
-def load(scale: float, seed: int):
-    """Fashion-MNIST as images in [-1, 1]; ``scale`` < 1 keeps that share of every class."""
+@functools.cache
+def _images():
+    """Fashion-MNIST as images in [-1, 1], read once per run."""
     data = load_fashion_mnist(flatten=False)
-    X, y = data.X_train * 2 - 1, data.y_train
+    return data.X_train * 2 - 1, data.y_train, data.X_test * 2 - 1, data.y_test
+
+
+def load(scale: float, seed: int):
+    """The images; ``scale`` < 1 keeps that share of every class (drawn with ``seed``)."""
+    X, y, X_test, y_test = _images()
     if scale < 1:
         rng = np.random.RandomState(seed)
         keep = np.concatenate(
@@ -108,7 +115,7 @@ def load(scale: float, seed: int):
             ]
         )
         X, y = X[np.sort(keep)], y[np.sort(keep)]
-    return X, y, data.X_test * 2 - 1, data.y_test
+    return X, y, X_test, y_test
 
 
 def fit(method, X, y, X_test, y_test, seed, epochs):

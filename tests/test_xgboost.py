@@ -15,19 +15,6 @@ from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 xgb = pytest.importorskip("xgboost")
 
 
-@pytest.fixture(scope="module")
-def multiclass():
-    X, y = make_classification(
-        n_samples=500,
-        n_features=8,
-        n_informative=5,
-        n_classes=3,
-        weights=[0.7, 0.2, 0.1],
-        random_state=0,
-    )
-    return X, y
-
-
 def test_one_boosting_run_with_the_users_settings(multiclass):
     X, y = multiclass
     inner = xgb.XGBClassifier(n_estimators=30, max_depth=3, learning_rate=0.2, n_jobs=1)
