@@ -49,9 +49,8 @@ bench-overhead: venv
 bench-distributed: venv
 	$(PY) -m benchmarks.distributed --pairs 3
 
-bench-defaults: venv
-	$(PY) -m benchmarks.defaults --only digits --seeds 10
-	$(PY) -m benchmarks.defaults --only MNIST-1D --seeds 6
+bench-defaults: data-sources
+	$(PY) -m benchmarks.defaults --seeds 5
 
 docs: data-packages
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"

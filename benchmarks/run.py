@@ -28,11 +28,12 @@ from sklearn.metrics import (
 from sklearn.preprocessing import LabelEncoder
 
 from .report import write_section
-from .strategies import STRATEGIES, class_recalls
+from .strategies import STRATEGIES, class_recalls, natural_accuracy
 from .suites import SUITES
 
 CLASSIFICATION_METRICS = [
     "accuracy",
+    "natural_accuracy",
     "balanced_accuracy",
     "worst_class_recall",
     "macro_f1",
@@ -46,11 +47,12 @@ def _inner_of(model):
     return getattr(model, "estimator_", model)
 
 
-def classification_scores(model, X, y, labels):
+def classification_scores(model, X, y, labels, train_prior):
     pred = model.predict(X)
     proba = model.predict_proba(X)
     return {
         "accuracy": accuracy_score(y, pred),
+        "natural_accuracy": natural_accuracy(y, pred, labels, train_prior),
         "balanced_accuracy": balanced_accuracy_score(y, pred),
         "worst_class_recall": class_recalls(y, pred, labels).min(),
         "macro_f1": f1_score(y, pred, average="macro"),
@@ -98,6 +100,7 @@ def run_task(task, seeds, log):
             encoder = LabelEncoder().fit(y_tr)
             y_tr, y_te = encoder.transform(y_tr), encoder.transform(y_te)
             labels = np.arange(len(encoder.classes_))
+            train_prior = np.bincount(y_tr, minlength=len(labels)) / len(y_tr)
         groups = data.get("groups_train") if task.get("use_groups") else None
         for name in task["strategies"]:
             inner = task["inner"](seed, X_te, y_te)
@@ -107,7 +110,7 @@ def run_task(task, seeds, log):
                 model = STRATEGIES[name](inner, X_tr, y_tr, groups, seed, is_classifier)
             fit_time = time.perf_counter() - began
             if is_classifier:
-                scores = classification_scores(model, X_te, y_te, labels)
+                scores = classification_scores(model, X_te, y_te, labels, train_prior)
             else:
                 scores = regression_scores(model, X_te, y_te, data.groups_test)
             scores["fit_time_s"] = fit_time

@@ -52,6 +52,31 @@ def _wrapped(**params):
     return strategy
 
 
+def logit_adjusted(inner, X, y, groups, seed, is_classifier):
+    """Post-hoc logit adjustment (Menon et al. 2021): the classical model predicting
+    ``argmax p(y | x) / prior(y)``, i.e. under a uniform class prior. No retraining:
+    ``mixer="natural"`` trains exactly the plain model on every row."""
+    model = Learn2MixClassifier(inner, mixer="natural", decision_prior="uniform", random_state=seed)
+    return model.fit(X, y) if groups is None else model.fit(X, y, groups=groups)
+
+
+def static_final(**params):
+    """The inner model trained with the mixture a Learn2Mix fit (``params``) ended at,
+    fixed from the first step: what the adaptive trajectory adds beyond its end point."""
+
+    def strategy(inner, X, y, groups, seed, is_classifier, adaptive=None):
+        if adaptive is None:
+            adaptive = _wrapped(**params)(clone(inner), X, y, groups, seed, is_classifier)
+        meta = Learn2MixClassifier if is_classifier else Learn2MixRegressor
+        fixed = {k: v for k, v in params.items() if k == "decision_prior"}
+        model = meta(inner, mixer=adaptive.mixture_, random_state=seed, **fixed)
+        return model.fit(X, y) if groups is None else model.fit(X, y, groups=groups)
+
+    strategy.__doc__ = f"static_final of Learn2Mix with {params or 'defaults'}"
+    strategy.source_params = params
+    return strategy
+
+
 def focal(inner, X, y, groups, seed, is_classifier):
     """Focal loss (gamma 2) with inverse-frequency class weights (neural nets only)."""
     from .nets import focal_net
@@ -67,6 +92,9 @@ STRATEGIES = {
     "oversample": oversample,
     "learn2mix": _wrapped(),
     "learn2mix_paper": _wrapped(shrinkage=0.0, min_weight=0.0),
+    "learn2mix_uniform": _wrapped(decision_prior="uniform"),
+    "static_final": static_final(),
+    "logit_adjusted": logit_adjusted,
     "group_dro": _wrapped(mixer="group_dro"),
     "mixmin": _wrapped(mixer="mixmin"),
     "focal": focal,
@@ -75,3 +103,10 @@ STRATEGIES = {
 
 def class_recalls(y_true, y_pred, labels):
     return np.array([np.mean(y_pred[y_true == c] == c) for c in labels])
+
+
+def natural_accuracy(y_true, y_pred, labels, train_prior):
+    """Accuracy on test data distributed like the training data: the class recalls
+    weighted by the training class shares (equal to the accuracy when the test split
+    has the training distribution, e.g. HIV; the estimate for balanced test splits)."""
+    return float(np.dot(class_recalls(y_true, y_pred, labels), train_prior))

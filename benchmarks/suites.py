@@ -15,9 +15,14 @@ from sklearn_l2m.datasets import (
     load_long_tailed_digits,
     load_mnist1d,
     load_moleculeace,
+    load_tiny_class_wine,
 )
 
-TABULAR = ["classical", "balanced", "oversample", "learn2mix", "learn2mix_paper", "group_dro"]
+# the baselines every classification suite compares against (issue 16): balanced
+# weights, post-hoc logit adjustment, and learn2mix's own end point, fixed
+BASELINES = ["classical", "balanced", "logit_adjusted"]
+LEARN2MIX = ["learn2mix", "learn2mix_uniform", "static_final", "learn2mix_paper"]
+TABULAR = [*BASELINES, "oversample", *LEARN2MIX, "group_dro"]
 
 
 def _xgb(**params):
@@ -108,6 +113,24 @@ DIGITS_XGB = {
     "description": "As above with XGBoost (100 trees, depth 4).",
     "inner": _xgb(n_estimators=100, max_depth=4),
 }
+WINE = {
+    "name": "tiny-class wine / HGB",
+    "description": "scikit-learn wine, training classes cut to 29 / 9 / 3 rows (fewer than "
+    "HistGradientBoosting's min_samples_leaf), stratified test split (71 rows); "
+    "HistGradientBoosting, 100 iterations.",
+    "load": lambda seed: load_tiny_class_wine(10, random_state=seed),
+    "inner": _hgb,
+    "kind": "classification",
+    "strategies": TABULAR,
+    "step_name": "trees",
+}
+WINE_XGB = {
+    **WINE,
+    "name": "tiny-class wine / XGBoost",
+    "description": "As above with XGBoost (100 trees, depth 4).",
+    "inner": _xgb(n_estimators=100, max_depth=4),
+}
+NETS = [*BASELINES, "learn2mix", "learn2mix_uniform", "static_final", "learn2mix_paper", "focal"]
 MNIST1D = {
     "name": "long-tailed MNIST-1D / MLP",
     "description": "MNIST-1D (4,000 train cut geometrically to 1:50, 1,000 test); skorch "
@@ -117,7 +140,7 @@ MNIST1D = {
     "inner": _mlp(40, 10),
     "kind": "classification",
     "step_name": "epochs",
-    "strategies": ["classical", "balanced", "learn2mix", "learn2mix_paper", "focal"],
+    "strategies": NETS,
 }
 FASHION = {
     "name": "long-tailed Fashion-MNIST / MLP",
@@ -127,7 +150,7 @@ FASHION = {
     "inner": _mlp(784, 10, epochs=10, lr=1e-3),
     "kind": "classification",
     "step_name": "epochs",
-    "strategies": ["classical", "balanced", "learn2mix", "learn2mix_paper", "focal"],
+    "strategies": NETS,
 }
 HIV = {
     "name": "HIV / XGBoost",
@@ -137,7 +160,7 @@ HIV = {
     "load": lambda seed: load_hiv(random_state=seed),
     "inner": _xgb(n_estimators=100, max_depth=6),
     "kind": "classification",
-    "strategies": ["classical", "balanced", "learn2mix", "learn2mix_paper", "group_dro"],
+    "strategies": [*BASELINES, *LEARN2MIX, "group_dro"],
     "step_name": "trees",
 }
 POOLED_REGRESSION = {
@@ -149,7 +172,7 @@ POOLED_REGRESSION = {
     "inner": _xgb_regressor,
     "kind": "regression",
     "use_groups": True,
-    "strategies": ["classical", "balanced", "learn2mix", "group_dro"],
+    "strategies": ["classical", "balanced", "learn2mix", "static_final", "group_dro"],
 }
 
 DIGITS_LGBM = {
@@ -187,7 +210,7 @@ SUITES = {
     "full": {
         "seeds": 3,
         "out": "benchmarks",
-        "tasks": [DIGITS, DIGITS_XGB, MNIST1D, FASHION, HIV, POOLED_REGRESSION],
+        "tasks": [DIGITS, DIGITS_XGB, WINE, WINE_XGB, MNIST1D, FASHION, HIV, POOLED_REGRESSION],
     },
     # the same strategies with the LightGBM and CatBoost backends
     "boosting-libs": {

@@ -359,9 +359,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             warn_single_round(plan, backend.step_unit)
         return plan
 
-    def _train(self, backend, mixer, data, plan, loss_source, group_labels):
-        """Run the inner model's own loop under the controller; set the fitted state."""
-        controller = MixingController(
+    def _controller(self, mixer, data, loss_source, group_labels, backend, mixture=None):
+        return MixingController(
             mixer,
             data,
             loss_source=loss_source,
@@ -370,9 +369,21 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
             group_labels=group_labels,
+            mixture=mixture,
         )
+
+    def _train(self, backend, mixer, data, plan, loss_source, group_labels):
+        """Run the inner model's own loop under the controller; set the fitted state."""
+        controller = self._controller(mixer, data, loss_source, group_labels, backend)
         if mixer.offline:
             mixer.search(backend, data, controller)
+            if data.holds_out_rows_of_X and not self.early_stopping:
+                # the search has read the held-out rows: the final model trains on
+                # every row under the mixture it found (no data thrown away)
+                data = data.all_rows()
+                controller = self._controller(
+                    mixer, data, "train", group_labels, backend, mixture=controller.mixture
+                )
         if self.early_stopping and backend.handles_early_stopping:
             backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
 
@@ -441,7 +452,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.best_round_ = int(np.argmin(objectives)) + 1 if len(objectives) else None
         self.loss_source_ = loss_source
         self.train_time_ = train_time
+        self._set_decision_state(controller)
         return self
+
+    def _set_decision_state(self, controller) -> None:
+        """Fitted state that prediction reads besides the inner model (classifier: priors)."""
 
     def _check_weighted_classes(self, y_encoded, weight) -> None:
         present = np.bincount(y_encoded, weights=weight, minlength=len(self.classes_)) > 0

@@ -6,12 +6,20 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseLearn2Mix, _estimator_has
 from ._dask import is_dask_collection
 from ._data import codes_for
+from ._prior import (
+    PRIOR_NAMES,
+    adjust_proba,
+    class_shares_by_group,
+    prior_under_mixtures,
+    resolve_decision_prior,
+)
 
 
 class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
@@ -110,6 +118,22 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Patience in rounds.
     tol : float, default=1e-4
         Minimum improvement of the validation loss.
+    decision_prior : {"mixture", "natural", "uniform"}, dict or array-like, \
+            default="mixture"
+        The class prior that :meth:`predict` and :meth:`predict_proba` assume.
+        A model trained on a mixture predicts as if that mixture's class
+        shares (``training_prior_``) were the prior of the data it will see.
+        Any other prior corrects its probabilities by Bayes' rule, without
+        retraining: ``p(c | x) * decision_prior[c] / training_prior_[c]``,
+        renormalised (logit adjustment, Menon et al. 2021). "mixture": no
+        correction. "natural": the class shares of the training data, for
+        data distributed like it (the best choice for accuracy). "uniform":
+        every class equally likely (the best choice for balanced accuracy).
+        A dict ``{class: weight}`` or an array in ``classes_`` order: the
+        prior you deploy under. ``mixer="natural", decision_prior="uniform"``
+        is post-hoc logit adjustment of the plain model. Needs an inner model
+        with ``predict_proba``; ``decision_function`` then returns the
+        corrected log-probabilities (log-odds for two classes).
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split and inner models that have no seed. For
         skorch nets an int also goes to ``torch.manual_seed`` right before the
@@ -153,6 +177,14 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         validation part.
     loss_source_ : str
         The loss source actually used.
+    training_prior_ : ndarray of shape (n_classes,)
+        The class shares of the training data under the mixtures the model
+        was trained with, averaged over rounds (each round trains the same
+        number of steps). With groups other than the classes, the class
+        shares within each group carry the mixture over to the classes.
+    decision_prior_ : ndarray of shape (n_classes,)
+        The resolved ``decision_prior`` (equal to ``training_prior_`` for
+        "mixture").
     train_time_ : float
         Seconds spent in the inner model's training loop (for MixMin, the
         proxy search is ``mixer_.search_time_``, on top).
@@ -185,6 +217,50 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     """
 
     _is_classifier = True
+
+    _parameter_constraints: dict = {
+        **BaseLearn2Mix._parameter_constraints,
+        "decision_prior": [StrOptions(set(PRIOR_NAMES)), dict, "array-like"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        mixer="learn2mix",
+        mixing_rate=0.1,
+        shrinkage=0.7,
+        n_rounds="auto",
+        steps_per_round="auto",
+        validation_fraction=0.1,
+        loss_source="auto",
+        mixing_mode="auto",
+        min_weight=0.1,
+        early_stopping=False,
+        n_iter_no_change=3,
+        tol=1e-4,
+        decision_prior="mixture",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            estimator,
+            mixer=mixer,
+            mixing_rate=mixing_rate,
+            shrinkage=shrinkage,
+            n_rounds=n_rounds,
+            steps_per_round=steps_per_round,
+            validation_fraction=validation_fraction,
+            loss_source=loss_source,
+            mixing_mode=mixing_mode,
+            min_weight=min_weight,
+            early_stopping=early_stopping,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.decision_prior = decision_prior
 
     def fit(
         self,
@@ -237,7 +313,51 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
                 f"({encoder.classes_[0]!r}). Check the target."
             )
         self.classes_ = encoder.classes_
+        self._check_decision_prior()
         return encoder.transform(y).astype(np.intp)
+
+    def _corrects_prior(self) -> bool:
+        return not (isinstance(self.decision_prior, str) and self.decision_prior == "mixture")
+
+    def _check_decision_prior(self) -> None:
+        """Fail before training on a prior that cannot be applied."""
+        if not self._corrects_prior():
+            return
+        uniform = np.full(len(self.classes_), 1.0 / len(self.classes_))
+        resolve_decision_prior(self.decision_prior, self.classes_, uniform)
+        inner = self._inner_estimator()
+        if not hasattr(inner, "predict_proba"):
+            raise ValueError(
+                f"decision_prior={self.decision_prior!r} corrects predicted probabilities, "
+                f"but {type(inner).__name__} has no predict_proba. Use "
+                "decision_prior='mixture' or an inner model with predict_proba (for "
+                "SVC: probability=True)."
+            )
+
+    def _set_decision_state(self, controller) -> None:
+        n_classes = len(self.classes_)
+        data = controller.data
+        if data is None:  # distributed fit: collected there, or the groups are the classes
+            shares = controller.class_shares
+            shares = np.eye(n_classes) if shares is None else shares
+        else:
+            shares = class_shares_by_group(
+                data.codes_train, data.y_train, data.weight_train, data.n_groups, n_classes
+            )
+        in_force = self.mixture_history_[: max(self.n_rounds_, 1)]
+        self.training_prior_ = prior_under_mixtures(in_force, shares)
+        natural = prior_under_mixtures(self.natural_mixture_, shares)
+        decision = resolve_decision_prior(self.decision_prior, self.classes_, natural)
+        self.decision_prior_ = self.training_prior_ if decision is None else decision
+        # per-class factor on the probabilities; None: predict as trained
+        self._prior_ratio = None
+        if decision is not None:
+            self._prior_ratio = np.divide(
+                decision,
+                self.training_prior_,
+                out=np.zeros(n_classes),
+                where=self.training_prior_ > 0,
+            )
 
     def _encode_target_val(self, y_val):
         return codes_for(self.classes_, y_val, input_name="y_val")
@@ -275,7 +395,27 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         """
         X = self._check_predict_input(X)
         proba = self.estimator_.predict_proba(X)
-        return proba if is_dask_collection(proba) else np.asarray(proba)
+        proba = proba if is_dask_collection(proba) else np.asarray(proba)
+        ratio = getattr(self, "_prior_ratio", None)
+        return proba if ratio is None else adjust_proba(proba, ratio)
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict class labels, under ``decision_prior``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Input in any form the inner model accepts.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        if getattr(self, "_prior_ratio", None) is None:
+            return super().predict(X)
+        return self._decode_prediction(self.predict_proba(X).argmax(axis=1))
 
     @available_if(_estimator_has("predict_proba"))
     def predict_log_proba(self, X):
@@ -306,7 +446,15 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Scores, as the inner model returns them.
+            Scores, as the inner model returns them; under a ``decision_prior``
+            other than "mixture", the corrected log-probabilities (log-odds for
+            two classes), so that :meth:`predict` is their argmax.
         """
+        if getattr(self, "_prior_ratio", None) is not None:
+            with np.errstate(divide="ignore"):
+                log_proba = np.log(self.predict_proba(X))
+            if log_proba.shape[1] == 2:  # log-odds, like a binary decision function
+                return log_proba[:, 1] - log_proba[:, 0]
+            return log_proba
         X = self._check_predict_input(X)
         return self.estimator_.decision_function(X)

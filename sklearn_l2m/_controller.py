@@ -49,6 +49,9 @@ class MixingController:
         Each group's total training weight, for controllers that never see
         the rows (the Dask backend's workers reduce them); ``data`` is then
         None and losses arrive per group through :meth:`record`.
+    mixture : ndarray of shape (n_groups,), optional
+        Train under this mixture, already found (an offline mixer's search),
+        instead of asking ``mixer.start`` for one.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class MixingController:
         tol: float = 1e-4,
         group_labels=None,
         group_weight: np.ndarray | None = None,
+        mixture: np.ndarray | None = None,
     ):
         self.mixer = mixer
         self.data = data
@@ -77,9 +81,11 @@ class MixingController:
             )
         self.group_weight = np.asarray(group_weight, dtype=np.float64)
         self.natural = self.group_weight / self.group_weight.sum()
-        self.mixture = mixer.start(
-            self.group_weight, floor=min_weight * self.natural, groups=group_labels
-        )
+        if mixture is None:
+            mixture = mixer.start(
+                self.group_weight, floor=min_weight * self.natural, groups=group_labels
+            )
+        self.mixture = np.asarray(mixture, dtype=np.float64)
         self.fallback = (
             self._fallback_part() if loss_source == "validation" and data is not None else None
         )
@@ -91,6 +97,9 @@ class MixingController:
         self.stop_reason = "budget"
         #: called with the controller after every round (progress bars, logging)
         self.callbacks: list = []
+        #: ``(n_groups, n_classes)`` class shares within each group, for a controller
+        #: without ``data`` (the distributed fit sets them when groups are given)
+        self.class_shares: np.ndarray | None = None
 
     def _fallback_part(self):
         """Training rows of the groups that have no validation sample.

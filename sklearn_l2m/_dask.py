@@ -16,6 +16,7 @@ from sklearn.base import clone
 
 from ._controller import MixingController
 from ._data import check_groups_have_weight
+from ._prior import class_shares_from_joint
 from ._schedule import plan_rounds, warn_single_round
 from .mixers import check_mixer
 
@@ -389,6 +390,12 @@ class DaskFit:
             group_labels=labels,
             group_weight=group_weight,
         )
+        if meta._is_classifier and groups is not None:  # for the decision prior
+            n_classes = len(meta.classes_)
+            joint = da.bincount(
+                codes * n_classes + y_enc, weights=weight_train, minlength=n_groups * n_classes
+            ).compute()
+            controller.class_shares = class_shares_from_joint(joint, n_groups, n_classes)
         round_ends = [plan.steps_done(r + 1) for r in range(plan.n_rounds)]
         callback = _mixture_callback_class()(
             controller, round_ends, meta._is_classifier, missing, val_in_train

@@ -239,6 +239,7 @@ class TrainingData:
     ):
         self.X = X
         self.y = y
+        self.weight, self.codes = weight, codes
         self.train_rows = train_rows
         self.val_rows = val_rows
         self.n_groups = n_groups
@@ -251,6 +252,18 @@ class TrainingData:
         else:
             self.y_val, self.weight_val, self.codes_val = y_val, weight_val, codes_val
         self._X_val = X_val
+
+    def all_rows(self) -> TrainingData:
+        """The same rows of ``X`` with nothing held out: for the final fit once the
+        held-out part has been read (an offline mixer's search)."""
+        return TrainingData(
+            self.X,
+            self.y,
+            self.weight,
+            self.codes,
+            n_groups=self.n_groups,
+            n_classes=self.n_classes,
+        )
 
     @cached_property
     def X_train(self):

@@ -31,7 +31,7 @@ def test_runner_writes_the_table_and_plots(tiny_suite, tmp_path, capsys):
     assert runner.main(["--suite", "tiny", "--out", str(tmp_path)]) == 0
     text = (tmp_path / "RESULTS.md").read_text()
     assert "Command: `python -m benchmarks.run --suite tiny" in text
-    assert "| strategy | accuracy | balanced_accuracy | worst_class_recall |" in text
+    assert "| strategy | accuracy | natural_accuracy | balanced_accuracy |" in text
     rows = re.findall(r"^\| (classical|balanced|learn2mix) \|", text, flags=re.M)
     assert rows == ["classical", "balanced", "learn2mix"]
     # every non-baseline cell carries its difference to classical
@@ -68,22 +68,60 @@ def test_steps_to_reach_classical():
     }
 
 
-def test_defaults_table_judges_the_rule_from_paired_differences():
-    from benchmarks.defaults import SETTINGS, paired_table
+def _study_rows(shifts):
+    """Rows of the defaults study: classical at fixed scores, each other
+    (strategy, prior) shifted by ``shifts[(strategy, prior)](seed)``."""
+    from benchmarks.defaults import PRIORS
 
+    base = {"natural_accuracy": 0.90, "balanced_accuracy": 0.70, "worst_class_recall": 0.10}
     rows = []
     for seed in range(3):
-        base = {"accuracy": 0.80, "balanced_accuracy": 0.70, "worst_class_recall": 0.10}
-        rows.append({"strategy": "classical", "seed": seed, **base})
-        for i, name in enumerate(SETTINGS):
-            # setting 0 loses 2 points of accuracy; the others gain everywhere
-            shift = -0.02 if i == 0 else 0.01 * (seed + 1)
-            rows.append({"strategy": name, "seed": seed, **{k: v + shift for k, v in base.items()}})
-    table = paired_table(rows).splitlines()
-    assert len(table) == 2 + len(SETTINGS)
-    first, second = table[2], table[3]
-    assert "-2.00 ± 0.00" in first and first.endswith("| no |")
-    assert "+2.00 ± 0.58" in second and second.endswith("| yes |")
+        for prior in PRIORS:
+            shift = 0.05 if prior == "uniform" else 0.0  # logit adjustment helps classical
+            rows.append(
+                {
+                    "strategy": "classical",
+                    "prior": prior,
+                    "seed": seed,
+                    **{k: v + shift for k, v in base.items()},
+                }
+            )
+        for (name, prior), shift in shifts.items():
+            rows.append(
+                {
+                    "strategy": name,
+                    "prior": prior,
+                    "seed": seed,
+                    **{k: v + shift(seed) for k, v in base.items()},
+                }
+            )
+    return rows
+
+
+def test_defaults_study_checks_the_four_targets_from_paired_differences():
+    from benchmarks.defaults import paired_table, static_name, target_checks
+
+    good, timid = "learn2mix (good)", "learn2mix (timid)"
+    rows = _study_rows(
+        {
+            # +3 points as trained, +6 under the uniform prior, above its static end point
+            (good, "mixture"): lambda seed: 0.03,
+            (good, "uniform"): lambda seed: 0.06,
+            (static_name(good), "mixture"): lambda seed: 0.01,
+            # +1 +- spread: too timid, and no better than logit adjustment
+            (timid, "mixture"): lambda seed: 0.01 * seed,
+            (timid, "uniform"): lambda seed: 0.04,
+            (static_name(timid), "mixture"): lambda seed: 0.02,
+        }
+    )
+    checks = target_checks(rows, {good: {}, timid: {}}).splitlines()
+    assert checks[2].startswith(f"| {good} | +3.00 ± 0.00 | +2.00 ± 0.00 | +1.00 ± 0.00")
+    assert checks[2].endswith("| 4 of 4 |")
+    assert checks[3].startswith(f"| {timid} | +1.00 ± 0.58 | -1.00 ± 0.58 | -1.00 ± 0.00")
+    assert checks[3].endswith("| 1 of 4 |")  # only the natural accuracy holds
+    table = paired_table(rows)
+    assert "| classical (absolute) | mixture | 90.00 | 70.00 | 10.00 |" in table
+    assert "| logit-adjusted classical | uniform | +5.00 ± 0.00 |" in table
 
 
 def test_distributed_table_row_gives_medians_of_paired_ratios():

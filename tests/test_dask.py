@@ -259,3 +259,34 @@ def test_labels_and_totals_come_from_one_pass(with_groups, fraction, monkeypatch
     np.testing.assert_allclose(kept, np.bincount(codes, weights=np.where(mask, 0, weight)))
     np.testing.assert_allclose(held, np.bincount(codes, weights=mask.astype(float)))
     assert 0 < mask.mean() < 0.4 if fraction else not mask.any()
+
+
+def test_decision_prior_with_groups_on_dask(client):
+    from sklearn_l2m._prior import class_shares_by_group, prior_under_mixtures
+
+    X, y, _, _ = _imbalanced()
+    groups = (X[:, 0] > 0).astype(int)
+    remote = Learn2MixClassifier(
+        xd.DaskXGBClassifier(**PARAMS),
+        steps_per_round=10,
+        mixing_rate=0.5,
+        loss_source="train",
+        validation_fraction=None,
+        decision_prior="uniform",
+        random_state=0,
+    ).fit(
+        da.from_array(X, chunks=(600, -1)),
+        da.from_array(y, chunks=600),
+        groups=da.from_array(groups, chunks=600),
+    )
+    # the class shares within each group, collected on the cluster, carry the
+    # mixtures over to the classes exactly as in memory
+    shares = class_shares_by_group(groups, y, np.ones(y.size), 2, 3)
+    expected = prior_under_mixtures(remote.mixture_history_[: remote.n_rounds_], shares)
+    np.testing.assert_allclose(remote.training_prior_, expected, rtol=1e-6)
+    np.testing.assert_allclose(remote.decision_prior_, np.full(3, 1 / 3))
+    proba = remote.predict_proba(da.from_array(X, chunks=(600, -1)))
+    pred = remote.predict(da.from_array(X, chunks=(600, -1)))
+    assert isinstance(pred, da.Array)  # lazy on the cluster
+    np.testing.assert_allclose(proba.compute().sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(pred.compute(), proba.compute().argmax(axis=1))

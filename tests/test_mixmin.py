@@ -44,6 +44,32 @@ def test_source_equal_to_the_target_gets_the_weight():
     assert mixer.mixture_trace_.shape[1] == 3 and mixer.search_time_ > 0
 
 
+class _RowCountingLogistic(LogisticRegression):
+    def fit(self, X, y, sample_weight=None):
+        self.n_fit_rows_ = len(X)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_final_model_trains_on_every_row_once_the_search_is_done(early_stopping):
+    X, y, source = _sources(np.random.RandomState(0), n=300)
+    clf = Learn2MixClassifier(
+        _RowCountingLogistic(),
+        mixer=MixMin(target="b"),
+        validation_fraction=0.2,
+        early_stopping=early_stopping,
+        random_state=0,
+    ).fit(X, y, groups=source)
+    # the search read 20% of the rows; the final model trains on all 900 of them,
+    # unless early stopping still watches the held-out part
+    assert clf.estimator_.n_fit_rows_ == (720 if early_stopping else 900)
+    # under the searched mixture, unchanged by the final fit
+    np.testing.assert_allclose(
+        clf.mixture_history_, np.tile(clf.mixer_.mixture_, (clf.n_rounds_ + 1, 1))
+    )
+    assert clf.loss_source_ == "validation"
+
+
 def test_thirty_seventy_mixture_is_recovered():
     """Target drawn 30% from source a and 70% from source b."""
     rng = np.random.RandomState(1)

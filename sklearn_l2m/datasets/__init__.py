@@ -7,6 +7,7 @@ from ._loaders import (
     load_long_tailed_digits,
     load_mnist1d,
     load_moleculeace,
+    load_tiny_class_wine,
     long_tail_indices,
     morgan_fingerprints,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "load_long_tailed_digits",
     "load_mnist1d",
     "load_moleculeace",
+    "load_tiny_class_wine",
     "long_tail_indices",
     "morgan_fingerprints",
 ]

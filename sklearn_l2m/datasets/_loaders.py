@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import get_data_home, load_digits
+from sklearn.datasets import get_data_home, load_digits, load_wine
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state
 
@@ -149,6 +149,47 @@ def load_long_tailed_digits(
         random_state=random_state,
         imbalance_ratio=imbalance_ratio,
         descr="Optical digits (UCI), from scikit-learn (BSD-3).",
+    )
+
+
+def load_tiny_class_wine(imbalance_ratio: float = 10, *, test_size=0.4, random_state=0) -> Bunch:
+    """scikit-learn's wine (178 rows, 13 features, 3 classes) with tiny training classes.
+
+    The training split keeps class ``k`` at ``ratio ** (-k / 2)`` of the
+    smallest class size: at the default ratio 10, about 29 / 9 / 3 rows. The
+    rarest classes have fewer rows than ``HistGradientBoostingClassifier``'s
+    ``min_samples_leaf=20``, so the plain model hardly ever predicts them;
+    the test split is stratified (the natural wine classes, 24 / 28 / 19 rows).
+
+    Parameters
+    ----------
+    imbalance_ratio : float, default=10
+        Largest / smallest training class size.
+    test_size : float, default=0.4
+        Share of rows in the test split.
+    random_state : int, default=0
+        Seed of the split and the subsampling.
+
+    Returns
+    -------
+    Bunch
+        ``X_train``, ``y_train``, ``X_test``, ``y_test``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_l2m.datasets import load_tiny_class_wine
+    >>> np.bincount(load_tiny_class_wine().y_train)
+    array([29,  9,  3])
+    """
+    X, y = load_wine(return_X_y=True)
+    return _split(
+        X,
+        y,
+        test_size=test_size,
+        random_state=random_state,
+        imbalance_ratio=imbalance_ratio,
+        descr="Wine recognition (UCI), from scikit-learn (BSD-3).",
     )
 
 
