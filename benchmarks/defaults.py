@@ -4,6 +4,8 @@
     python -m benchmarks.defaults --seeds 5          # every long-tailed task (issue 16)
     python -m benchmarks.defaults --suite boosting-libs --only "digits / CatBoost" \\
         --settings rounds --seeds 5     # why CatBoost trains in at most 10 rounds
+    python -m benchmarks.defaults --only "digits" --settings signal --seeds 10
+                                        # why small data trains on every row
 
 For every picked task and every seed, the same inner model is trained
 classically, with the simple baselines (balanced weights; post-hoc logit
@@ -64,7 +66,13 @@ ROUNDS = {
     "learn2mix, 50 rounds": dict(n_rounds=50),
     "learn2mix (default)": {},
 }
-SETTING_GROUPS = {"defaults": SETTINGS, "rounds": ROUNDS}
+# Which losses drive the mixture on small data (the ``loss_source="auto"`` rule)
+SIGNAL = {
+    "learn2mix (default)": {},
+    "validation losses (10% held out)": dict(loss_source="validation"),
+    "training losses (nothing held out)": dict(loss_source="train", validation_fraction=None),
+}
+SETTING_GROUPS = {"defaults": SETTINGS, "rounds": ROUNDS, "signal": SIGNAL}
 PRIORS = ("mixture", "natural", "uniform")
 METRICS = ["natural_accuracy", "balanced_accuracy", "worst_class_recall"]
 # the long-tailed classification tasks every default must serve
