@@ -114,15 +114,12 @@ DIGITS_XGB = {
     "inner": _xgb(n_estimators=100, max_depth=4),
 }
 WINE = {
+    **DIGITS,
     "name": "tiny-class wine / HGB",
     "description": "scikit-learn wine, training classes cut to 29 / 9 / 3 rows (fewer than "
     "HistGradientBoosting's min_samples_leaf), stratified test split (71 rows); "
     "HistGradientBoosting, 100 iterations.",
     "load": lambda seed: load_tiny_class_wine(10, random_state=seed),
-    "inner": _hgb,
-    "kind": "classification",
-    "strategies": TABULAR,
-    "step_name": "trees",
 }
 WINE_XGB = {
     **WINE,
