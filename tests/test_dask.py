@@ -106,7 +106,10 @@ def test_held_out_rows_are_measured_inside_the_training_matrix(client, monkeypat
         return original(client, params, dtrain, *args, evals=evals, **kwargs)
 
     monkeypatch.setattr(xd, "train", train)
-    dX, dy = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
+    # persisted once: both fits see the same blocks on the same workers (XGBoost's
+    # distributed sketch depends on the placement, which the scheduler may change)
+    dX, dy = client.persist([da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)])
+    distributed.wait([dX, dy])
     fit = lambda **params: Learn2MixClassifier(  # noqa: E731
         xd.DaskXGBClassifier(**{**PARAMS, **params}), steps_per_round=5, random_state=0
     ).fit(dX, dy)
