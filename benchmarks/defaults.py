@@ -46,7 +46,7 @@ import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
 
-from sklearn_l2m._prior import adjust_proba
+from sklearn_l2m._prior import adjust_proba, prior_ratio
 
 from . import suites
 from .report import write_section
@@ -107,11 +107,7 @@ def score_under_priors(name, model, X_te, y_te, labels, natural):
     priors = {"mixture": None, "natural": natural, "uniform": np.full(labels.size, 1 / labels.size)}
     scores = {}
     for prior_name, prior in priors.items():
-        if prior is None:
-            p = proba
-        else:
-            ratio = np.divide(prior, trained, out=np.zeros_like(prior), where=trained > 0)
-            p = adjust_proba(proba, ratio)
+        p = proba if prior is None else adjust_proba(proba, prior_ratio(prior, trained))
         pred = p.argmax(axis=1)
         scores[prior_name] = {
             "natural_accuracy": natural_accuracy(y_te, pred, labels, natural),
@@ -148,8 +144,8 @@ def fit_all(task, seed, settings, log):
             rows.append(
                 {"strategy": name, "prior": prior, "seed": seed, "fit_time_s": fit_time, **scores}
             )
-        mixture = scores_line(rows[-3:])
-        log(f"  {task['name']:<30} seed {seed} {name:<42} {fit_time:6.1f} s  {mixture}")
+        line = scores_line(rows[-3:])
+        log(f"  {task['name']:<30} seed {seed} {name:<42} {fit_time:6.1f} s  {line}")
     return rows
 
 

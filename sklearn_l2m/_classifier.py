@@ -17,6 +17,7 @@ from ._prior import (
     PRIOR_NAMES,
     adjust_proba,
     class_shares_by_group,
+    prior_ratio,
     prior_under_mixtures,
     resolve_decision_prior,
 )
@@ -350,14 +351,9 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         decision = resolve_decision_prior(self.decision_prior, self.classes_, natural)
         self.decision_prior_ = self.training_prior_ if decision is None else decision
         # per-class factor on the probabilities; None: predict as trained
-        self._prior_ratio = None
-        if decision is not None:
-            self._prior_ratio = np.divide(
-                decision,
-                self.training_prior_,
-                out=np.zeros(n_classes),
-                where=self.training_prior_ > 0,
-            )
+        self._prior_ratio = (
+            None if decision is None else prior_ratio(decision, self.training_prior_)
+        )
 
     def _encode_target_val(self, y_val):
         return codes_for(self.classes_, y_val, input_name="y_val")

@@ -96,6 +96,18 @@ def resolve_decision_prior(value, classes, natural_prior) -> np.ndarray | None:
     return prior / prior.sum()
 
 
+def prior_ratio(decision_prior, training_prior) -> np.ndarray:
+    """Per-class factor ``q_c / t_c`` on the probabilities; 0 for a class the model
+    never trained on (nothing to correct)."""
+    decision_prior = np.asarray(decision_prior, dtype=np.float64)
+    return np.divide(
+        decision_prior,
+        training_prior,
+        out=np.zeros_like(decision_prior),
+        where=np.asarray(training_prior) > 0,
+    )
+
+
 def adjust_proba(proba, ratio):
     """``proba * ratio`` renormalised per row; numpy or dask arrays alike."""
     adjusted = proba * ratio
