@@ -6,6 +6,8 @@
         --settings rounds --seeds 5     # why CatBoost trains in at most 10 rounds
     python -m benchmarks.defaults --only "digits" --settings signal --seeds 10
                                         # why small data trains on every row
+    python -m benchmarks.defaults --settings refit --seeds 5   # refit=True: cost and gain
+    python -m benchmarks.defaults --settings start --seeds 5   # where the mixture starts
 
 For every picked task and every seed, the same inner model is trained
 classically, with the simple baselines (balanced weights; post-hoc logit
@@ -72,7 +74,32 @@ SIGNAL = {
     "validation losses (10% held out)": dict(loss_source="validation"),
     "training losses (nothing held out)": dict(loss_source="train", validation_fraction=None),
 }
-SETTING_GROUPS = {"defaults": SETTINGS, "rounds": ROUNDS, "signal": SIGNAL}
+# No data thrown away: the adaptive run replayed on every row (issue 16, item 1)
+REFIT = {
+    "learn2mix (default)": {},
+    "learn2mix + refit": dict(refit=True),
+}
+
+
+def _start_balance(value):
+    from sklearn_l2m.mixers import Learn2Mix
+
+    return dict(mixer=Learn2Mix(mixing_rate=0.1, shrinkage=0.7, start_balance=value))
+
+
+# Where the mixture starts (issue 16, item 2: early rounds at the natural mixture)
+START = {
+    "learn2mix (default)": {},
+    "start halfway to balanced": _start_balance(0.5),
+    "start balanced": _start_balance(1.0),
+}
+SETTING_GROUPS = {
+    "defaults": SETTINGS,
+    "rounds": ROUNDS,
+    "signal": SIGNAL,
+    "refit": REFIT,
+    "start": START,
+}
 PRIORS = ("mixture", "natural", "uniform")
 METRICS = ["natural_accuracy", "balanced_accuracy", "worst_class_recall"]
 # the long-tailed classification tasks every default must serve
@@ -125,11 +152,20 @@ def fit_all(task, seed, settings, log):
     labels = np.arange(len(encoder.classes_))
     natural = np.bincount(y_tr, minlength=labels.size) / y_tr.size
     plan = [(name, STRATEGIES[name], None) for name in ("classical", "balanced")]
+    twins = {}  # a refit ends at the same mixture as its adaptive run: one static_final
     for setting, params in settings.items():
         plan.append((setting, _wrapped(**params), None))
-        plan.append((static_name(setting), static_final(**params), setting))
+        twin = repr(sorted((k, v) for k, v in params.items() if k != "refit"))
+        if twin in twins:
+            plan.append((static_name(setting), None, twins[twin]))
+        else:
+            twins[twin] = static_name(setting)
+            plan.append((static_name(setting), static_final(**params), setting))
     rows, fitted = [], {}
     for name, strategy, source in plan:
+        if strategy is None:  # the twin's rows under this name
+            rows += [{**r, "strategy": name} for r in rows if r["strategy"] == source]
+            continue
         inner = task["inner"](seed, data.X_test, y_te)
         began = time.perf_counter()
         with warnings.catch_warnings():
@@ -145,7 +181,8 @@ def fit_all(task, seed, settings, log):
                 {"strategy": name, "prior": prior, "seed": seed, "fit_time_s": fit_time, **scores}
             )
         line = scores_line(rows[-3:])
-        log(f"  {task['name']:<30} seed {seed} {name:<42} {fit_time:6.1f} s  {line}")
+        signal = getattr(model, "loss_source_", "")
+        log(f"  {task['name']:<30} seed {seed} {name:<42} {fit_time:6.1f} s {signal:>10} {line}")
     return rows
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier
+from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback
 from torch import nn
 
@@ -24,6 +24,49 @@ class MLP(nn.Module):
 
     def forward(self, X):
         return torch.softmax(self.layers(X), dim=-1)
+
+
+class RegressionMLP(nn.Module):
+    """Two hidden layers, one output per row (shape ``(n, 1)``, skorch's convention)."""
+
+    def __init__(self, n_in=1024, hidden=256):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(n_in, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, 1),
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+class FlatTargetRegressor(NeuralNetRegressor):
+    """skorch's regressor taking and returning a 1-D target, like scikit-learn's."""
+
+    def fit(self, X, y=None, **fit_params):
+        return super().fit(X, np.asarray(y, dtype=np.float32).reshape(-1, 1), **fit_params)
+
+    def predict(self, X):
+        return super().predict(X).reshape(-1)
+
+
+def mlp_regressor(n_in, *, hidden=256, epochs=20, batch_size=128, lr=1e-3, device="cpu"):
+    return FlatTargetRegressor(
+        RegressionMLP,
+        module__n_in=n_in,
+        module__hidden=hidden,
+        max_epochs=epochs,
+        batch_size=batch_size,
+        optimizer=torch.optim.Adam,
+        lr=lr,
+        iterator_train__shuffle=True,
+        train_split=None,
+        verbose=0,
+        device=device,
+    )
 
 
 class FocalLoss(nn.Module):

@@ -93,9 +93,12 @@ STRATEGIES = {
     "learn2mix": _wrapped(),
     "learn2mix_paper": _wrapped(shrinkage=0.0, min_weight=0.0),
     "learn2mix_uniform": _wrapped(decision_prior="uniform"),
+    "learn2mix_refit": _wrapped(refit=True),
     "static_final": static_final(),
     "logit_adjusted": logit_adjusted,
     "group_dro": _wrapped(mixer="group_dro"),
+    # balanced by group through the mixing backend (nets take no sample_weight)
+    "balanced_mixture": _wrapped(mixer="balanced"),
     "mixmin": _wrapped(mixer="mixmin"),
     "focal": focal,
 }

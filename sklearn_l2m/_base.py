@@ -33,9 +33,10 @@ from ._data import (
     warn_missing_validation_groups,
 )
 from ._progress import attach_progress
-from ._schedule import plan_rounds, warn_single_round
+from ._schedule import RoundPlan, plan_rounds, warn_single_round
 from .backends import backend_class
 from .mixers import BaseMixer, check_mixer
+from .mixers._replay import ScheduleReplay
 from .mixers._resolve import MIXER_KNOBS, mixer_knobs
 
 #: ``loss_source="auto"`` holds out a validation part only if its rarest group
@@ -102,6 +103,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "refit": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -122,6 +124,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         early_stopping=False,
         n_iter_no_change=3,
         tol=1e-4,
+        refit=False,
         random_state=None,
         verbose=0,
     ):
@@ -138,6 +141,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.refit = refit
         self.random_state = random_state
         self.verbose = verbose
 
@@ -390,12 +394,53 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         began = time.perf_counter()
         with attach_progress(controller, plan.n_rounds, self.verbose, type(self).__name__):
             fitted = backend.train(data, plan, controller)
-        train_time = time.perf_counter() - began
-
         stop_reason = backend.stop_reason or controller.stop_reason
+        refit_rounds = 0
+        if self.refit and data.holds_out_rows_of_X:
+            fitted, refit_rounds = self._replay_on_all_rows(
+                backend.random_state, data, plan, controller, group_labels
+            )
+        train_time = time.perf_counter() - began
         return self._set_fitted(
-            fitted, mixer, group_labels, controller, plan, stop_reason, loss_source, train_time
+            fitted,
+            mixer,
+            group_labels,
+            controller,
+            plan,
+            stop_reason,
+            loss_source,
+            train_time,
+            refit_rounds=refit_rounds,
         )
+
+    def _replay_on_all_rows(self, seed, data, plan, controller, group_labels):
+        """``refit``: train a fresh inner model on every row of ``X`` under the
+        recorded mixtures, round by round, up to the best round under
+        ``early_stopping`` (else every round run). Nothing is measured."""
+        n_done = len(controller.loss_history)
+        objectives = controller.objective_history
+        rounds = n_done
+        if self.early_stopping and objectives:
+            rounds = int(np.argmin(objectives)) + 1
+        rounds = max(rounds, 1)
+        replay_plan = RoundPlan(plan.steps_done(rounds), plan.steps_per_round)
+        backend = self._make_backend(seed)
+        if backend.budget() is not None:
+            backend.set_budget(replay_plan.total_steps)
+        schedule = np.vstack(controller.mixture_history[:rounds])
+        replay = MixingController(
+            ScheduleReplay(schedule),
+            data.all_rows(),
+            loss_source="train",
+            group_labels=group_labels,
+        )
+        if self.verbose:
+            print(
+                f"[{type(self).__name__}] refit: replaying {rounds} rounds on all "
+                f"{data.y.shape[0]} rows",
+                flush=True,
+            )
+        return backend.train(replay.data, replay_plan, replay), rounds
 
     def _fit_dask(self, X, y, groups, sample_weight, validation):
         """Fit on dask collections with an ``xgboost.dask`` inner model (one distributed run)."""
@@ -405,6 +450,12 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 f"X is a dask collection but the inner model is {type(inner).__name__}; "
                 "pass an xgboost.dask DaskXGBClassifier / DaskXGBRegressor as estimator, "
                 "or compute X into memory first."
+            )
+        if self.refit and validation[0] is None:
+            raise ValueError(
+                "refit=True is not supported on dask collections: the distributed fit "
+                "trains once. Set refit=False, or pass X_val and y_val so that no rows "
+                "of X are held out."
             )
         split_seed, inner_seed = self._derive_seeds()
         self._seed_inner(inner, int(inner_seed))
@@ -429,7 +480,17 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         return rng.randint(np.iinfo(np.int32).max, size=2)
 
     def _set_fitted(
-        self, fitted, mixer, group_labels, controller, plan, stop_reason, loss_source, train_time
+        self,
+        fitted,
+        mixer,
+        group_labels,
+        controller,
+        plan,
+        stop_reason,
+        loss_source,
+        train_time,
+        *,
+        refit_rounds=0,
     ):
         # All fitted state is set here, after training: an interrupted fit
         # leaves the estimator as it was before fit was called.
@@ -452,6 +513,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.best_round_ = int(np.argmin(objectives)) + 1 if len(objectives) else None
         self.loss_source_ = loss_source
         self.train_time_ = train_time
+        self.refit_rounds_ = refit_rounds
         self._set_decision_state(controller)
         return self
 

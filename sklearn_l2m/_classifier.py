@@ -119,6 +119,16 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Patience in rounds.
     tol : float, default=1e-4
         Minimum improvement of the validation loss.
+    refit : bool, default=False
+        Once the adaptive run is over, train a fresh inner model on every
+        row of ``X``, the held-out validation rows included, under the same
+        mixtures round by round (``mixture_history_``; with
+        ``early_stopping``, up to ``best_round_``). It costs a second fit and
+        does nothing when no rows of ``X`` were held out (training losses
+        drive the mixture, or ``X_val`` is passed). The histories describe the
+        adaptive run; ``refit_rounds_`` says how many rounds were replayed.
+        Fixed mixtures and MixMin train on every row anyway, unless
+        ``early_stopping`` holds rows out.
     decision_prior : {"mixture", "natural", "uniform"}, dict or array-like, \
             default="mixture"
         The class prior that :meth:`predict` and :meth:`predict_proba` assume.
@@ -188,7 +198,10 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         "mixture").
     train_time_ : float
         Seconds spent in the inner model's training loop (for MixMin, the
-        proxy search is ``mixer_.search_time_``, on top).
+        proxy search is ``mixer_.search_time_``, on top), the ``refit``
+        included.
+    refit_rounds_ : int
+        Rounds replayed on every row by ``refit`` (0: no refit).
     n_features_in_ : int
         Number of features seen in fit; only for 2-D ``X`` (not set when a
         net is fitted on images or a dict of inputs).
@@ -240,6 +253,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         early_stopping=False,
         n_iter_no_change=3,
         tol=1e-4,
+        refit=False,
         decision_prior="mixture",
         random_state=None,
         verbose=0,
@@ -258,6 +272,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
             early_stopping=early_stopping,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
+            refit=refit,
             random_state=random_state,
             verbose=verbose,
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._data import TrainingData
-from ._losses import group_means, group_sums
+from ._losses import group_sums, means_from_sums
 from .mixers._base import BaseMixer
 
 
@@ -52,6 +52,9 @@ class MixingController:
     mixture : ndarray of shape (n_groups,), optional
         Train under this mixture, already found (an offline mixer's search),
         instead of asking ``mixer.start`` for one.
+    missing : ndarray of bool of shape (n_groups,), optional
+        Groups without validation rows, for controllers without ``data``
+        (with ``data`` they are found from it).
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class MixingController:
         group_labels=None,
         group_weight: np.ndarray | None = None,
         mixture: np.ndarray | None = None,
+        missing: np.ndarray | None = None,
     ):
         self.mixer = mixer
         self.data = data
@@ -89,6 +93,10 @@ class MixingController:
         self.fallback = (
             self._fallback_part() if loss_source == "validation" and data is not None else None
         )
+        #: groups without validation rows, measured on their training rows instead
+        if missing is None:
+            missing = self.fallback.missing if self.fallback is not None else False
+        self.missing = np.broadcast_to(np.asarray(missing, dtype=bool), self.natural.shape)
         self.mixture_history = [self.mixture.copy()]
         self.loss_history: list[np.ndarray] = []
         self.objective_history: list[float] = []
@@ -126,7 +134,7 @@ class MixingController:
     # -- what a backend reads -------------------------------------------------
     @property
     def wants_train_loss(self) -> bool:
-        return self.loss_source == "train"
+        return self.loss_source == "train" and self.mixer.reads_losses
 
     @property
     def wants_validation_loss(self) -> bool:
@@ -155,52 +163,70 @@ class MixingController:
     def end_round(
         self,
         val_sample_loss: np.ndarray | None = None,
-        train_group_loss: np.ndarray | None = None,
         train_sample_loss: np.ndarray | None = None,
         fallback_sample_loss: np.ndarray | None = None,
+        train_sums: tuple | None = None,
     ) -> bool:
-        """Record a finished round and move the mixture; return True to stop.
+        """Record a finished round from per-sample losses; return True to stop.
+
+        Sums them per group and hands them to :meth:`report`.
 
         Parameters
         ----------
         val_sample_loss : ndarray of shape (n_val,), optional
             Loss of every validation sample under the current model.
-        train_group_loss : ndarray of shape (n_groups,), optional
-            Mean training loss per group (NaN where unseen), already averaged.
         train_sample_loss : ndarray of shape (n_train,), optional
-            Loss of every training sample, averaged per group here.
+            Loss of every training sample.
         fallback_sample_loss : ndarray of shape (len(fallback.rows),), optional
             Loss of the training rows of groups without validation samples
-            (``self.fallback``); their group losses come from these.
+            (``self.fallback``), when the training losses are not measured.
+        train_sums : (loss_sum, weight_sum), optional
+            Per-group training loss sums, for backends that accumulate them
+            (skorch: over the batches of the round).
         """
-        data = self.data
-        val_groups = objective = None
+        data, n_groups = self.data, self.natural.size
+        val = None
         if val_sample_loss is not None:
-            val_groups = group_means(
-                val_sample_loss, data.codes_val, data.n_groups, data.weight_val
+            val = group_sums(val_sample_loss, data.codes_val, n_groups, data.weight_val)
+        if train_sums is None and train_sample_loss is not None:
+            train_sums = group_sums(
+                train_sample_loss, data.codes_train, n_groups, data.weight_train
             )
-            loss_sum, weight_sum = group_sums(
-                val_sample_loss, data.codes_val, data.n_groups, data.weight_val
-            )
-            objective = float(loss_sum.sum() / weight_sum.sum())
-        if train_group_loss is None and train_sample_loss is not None:
-            train_group_loss = group_means(
-                train_sample_loss, data.codes_train, data.n_groups, data.weight_train
-            )
-        losses = train_group_loss if self.loss_source == "train" else val_groups
-        if losses is not None and self.fallback is not None:
-            if fallback_sample_loss is None and train_group_loss is not None:
-                fallback_groups = train_group_loss
-            elif fallback_sample_loss is not None:
-                fb = self.fallback
-                fallback_groups = group_means(
-                    fallback_sample_loss, fb.codes, data.n_groups, fb.weight
-                )
-            else:
-                fallback_groups = None
-            if fallback_groups is not None:
-                losses = losses.copy()
-                losses[self.fallback.missing] = fallback_groups[self.fallback.missing]
+        elif train_sums is None and fallback_sample_loss is not None:
+            fb = self.fallback
+            train_sums = group_sums(fallback_sample_loss, fb.codes, n_groups, fb.weight)
+        return self.report(val=val, train=train_sums)
+
+    def report(self, val: tuple | None = None, train: tuple | None = None) -> bool:
+        """Record a finished round from per-group loss sums; return True to stop.
+
+        The one place where losses become the mixer's input: per-group means
+        (NaN for a group without weight), the groups without validation rows
+        (:attr:`missing`) measured on their training rows, and the
+        early-stopping objective (the validation part's weighted mean loss).
+
+        Parameters
+        ----------
+        val, train : (loss_sum, weight_sum) of arrays of shape (n_groups,), optional
+            Weighted loss sums and weight sums per group, of the validation
+            and the training rows; None where not measured.
+        """
+        objective = None
+        val_means = train_means = None
+        if val is not None:
+            val_means = means_from_sums(*val)
+            if np.sum(val[1]) > 0:
+                objective = float(np.sum(val[0]) / np.sum(val[1]))
+        if train is not None:
+            train_means = means_from_sums(*train)
+        if not self.mixer.reads_losses:
+            losses = np.full(self.natural.size, np.nan)
+        elif self.loss_source == "train":
+            losses = train_means
+        else:
+            losses = val_means
+            if losses is not None and train_means is not None and self.missing.any():
+                losses = np.where(self.missing, train_means, losses)
         if losses is None:
             raise RuntimeError(
                 f"The backend gave no {self.loss_source} losses; this is a bug in the backend."

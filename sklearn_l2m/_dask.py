@@ -263,125 +263,157 @@ class DaskFit:
             prefetched[fraction] = (kept, held, negative)
         return y_enc, labels, codes, counts, prefetched
 
-    # -- fit --------------------------------------------------------------------
+    # -- fit ----------------------------------------------------------------------
     def fit(self, X, y, groups, sample_weight, validation):
-        import dask
-        import dask.array as da
-        import xgboost.dask as xd
+        """Prepare the data, choose the signal, build the run, train; return the
+        fitted model, mixer, group labels, controller, plan, stop reason and
+        loss source."""
+        mixer = self._check_mixer()
+        X, y, groups, weight = self._check_data(X, y, groups, sample_weight)
+        y_enc, labels, codes, counts, prefetched = self._labels_and_totals(y, groups, weight)
+        explicit = validation[0] is not None or validation[1] is not None
+        loss_source, fraction = self.meta._resolve_loss_source(counts, explicit_validation=explicit)
+        if explicit:
+            part = self._explicit_validation(validation, groups, labels, weight)
+        else:
+            part = self._held_out_part(X, y_enc, codes, weight, fraction)
+        if loss_source == "validation" and not part.has_val:
+            raise ValueError(
+                "loss_source='validation' needs validation data: set validation_fraction, "
+                "pass X_val and y_val to fit, or use loss_source='train'."
+            )
+        totals = None if explicit else prefetched.get(fraction)
+        group_weight, missing = self._group_totals(codes, weight, part, labels, loss_source, totals)
+        plan, controller = self._run(mixer, labels, loss_source, group_weight, missing)
+        if self.meta._is_classifier and groups is not None:  # for the decision prior
+            controller.class_shares = self._class_shares(codes, y_enc, part, len(labels))
+        fitted, stop = self._train(X, y_enc, codes, part, plan, controller)
+        return fitted, mixer, labels, controller, plan, stop, loss_source
 
-        from .backends._xgboost_dask import HISTORY_ATTR, _mixture_callback_class
-
-        meta, inner = self.meta, self.inner
-        check_dask_estimator(inner, meta)
-        mixer = check_mixer(meta.mixer, meta.mixing_rate, meta.shrinkage)
-        if getattr(mixer, "offline", False):
+    def _check_mixer(self):
+        mixer = check_mixer(self.meta.mixer, self.meta.mixing_rate, self.meta.shrinkage)
+        check_dask_estimator(self.inner, self.meta)
+        if mixer.offline:
             raise ValueError(
                 f"{type(mixer).__name__} trains proxy models before the fit and is not "
                 "supported on Dask collections; use an adaptive or static mixer."
             )
+        return mixer
+
+    def _check_data(self, X, y, groups, sample_weight):
+        """X, y, groups and weights as dask collections with X's row chunks."""
+        import dask.array as da
+
         X, chunks = _as_features(X)
-        meta.n_features_in_ = int(X.shape[1])
+        self.meta.n_features_in_ = int(X.shape[1])
         if y is None:
             raise ValueError("y is required.")
         y = _as_rows(y, chunks, "y")
         groups = _as_rows(groups, chunks, "groups")
         weight = _as_rows(sample_weight, chunks, "sample_weight")
         weight = da.ones(sum(chunks), chunks=(chunks,)) if weight is None else weight
-        y_enc, labels, codes, counts, prefetched = self._labels_and_totals(y, groups, weight)
-        n_groups = len(labels)
+        return X, y, groups, weight
 
+    def _explicit_validation(self, validation, groups, labels, weight):
+        """``X_val, y_val, groups_val, sample_weight_val`` as a lazy validation part."""
+        import dask.array as da
+
+        meta = self.meta
         X_val, y_val, groups_val, weight_val = validation
-        val_in_train = False
-        explicit = X_val is not None or y_val is not None
-        loss_source, fraction = meta._resolve_loss_source(counts, explicit_validation=explicit)
-        if explicit:
-            if X_val is None or y_val is None:
-                raise ValueError("Pass both X_val and y_val, or neither.")
-            if (groups is None) != (groups_val is None):
-                raise ValueError("Pass groups_val together with groups (and only then).")
-            X_val, val_chunks = _as_features(X_val, "X_val")
-            y_val = _as_rows(y_val, val_chunks, "y_val")
-            y_val = (
-                _codes_of(y_val, meta.classes_) if meta._is_classifier else y_val.astype(np.float64)
-            )
-            if groups_val is not None:
-                gv = _as_rows(groups_val, val_chunks, "groups_val")
-                codes_val = _codes_of(gv, labels)
-            elif meta._is_classifier:
-                codes_val = y_val
-            else:
-                edges, present = meta.target_bin_edges_, meta._bin_labels
-                codes_val = y_val.map_blocks(
-                    lambda v: np.searchsorted(
-                        present, np.searchsorted(edges, v, side="right")
-                    ).clip(0, present.size - 1),
-                    dtype=np.intp,
-                )
-            weight_val = _as_rows(weight_val, val_chunks, "sample_weight_val")
-            if weight_val is None:
-                weight_val = da.ones(sum(val_chunks), chunks=(val_chunks,))
-            weight_train = weight
-            held_out = None
-        elif fraction is not None:
-            held_out = codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
-            # the held-out rows stay in the training matrix at weight 0 and their
-            # losses come from its cached predictions, unless XGBoost itself must
-            # evaluate them (early stopping, a user's eval_metric)
-            val_in_train = not (
-                meta.early_stopping
-                or inner.early_stopping_rounds is not None
-                or inner.eval_metric is not None
-            )
-            X_val = (
-                None if val_in_train else _held_out_features(X, held_out, fraction, self.split_seed)
-            )
-            y_val = y_enc[held_out]
-            codes_val, weight_val = codes[held_out], weight[held_out]
-            weight_train = da.where(held_out, 0.0, weight)
+        if X_val is None or y_val is None:
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        if (groups is None) != (groups_val is None):
+            raise ValueError("Pass groups_val together with groups (and only then).")
+        X_val, val_chunks = _as_features(X_val, "X_val")
+        y_val = _as_rows(y_val, val_chunks, "y_val")
+        y_val = _codes_of(y_val, meta.classes_) if meta._is_classifier else y_val.astype(np.float64)
+        if groups_val is not None:
+            codes_val = _codes_of(_as_rows(groups_val, val_chunks, "groups_val"), labels)
+        elif meta._is_classifier:
+            codes_val = y_val
         else:
-            X_val = None
-            weight_train, held_out = weight, None
-
-        has_val = X_val is not None or val_in_train
-        if loss_source == "validation" and not has_val:
-            raise ValueError(
-                "loss_source='validation' needs validation data: set validation_fraction, "
-                "pass X_val and y_val to fit, or use loss_source='train'."
+            edges, present = meta.target_bin_edges_, meta._bin_labels
+            codes_val = y_val.map_blocks(
+                lambda v: np.searchsorted(present, np.searchsorted(edges, v, side="right")).clip(
+                    0, present.size - 1
+                ),
+                dtype=np.intp,
             )
-        # the only reductions pulled to the client: per-group totals
-        if fraction in prefetched and not explicit:
-            group_weight, val_count, negative = prefetched[fraction]
+        weight_val = _as_rows(weight_val, val_chunks, "sample_weight_val")
+        if weight_val is None:
+            weight_val = da.ones(sum(val_chunks), chunks=(val_chunks,))
+        return _ValidationPart(X_val, y_val, codes_val, weight_val, weight_train=weight)
+
+    def _held_out_part(self, X, y_enc, codes, weight, fraction):
+        """The rows held out of ``X`` (none when ``fraction`` is None)."""
+        import dask.array as da
+
+        if fraction is None:
+            return _ValidationPart(None, None, None, None, weight_train=weight)
+        meta, inner = self.meta, self.inner
+        held_out = codes.map_blocks(_holdout_block, fraction, self.split_seed, dtype=bool)
+        # the held-out rows stay in the training matrix at weight 0 and their
+        # losses come from its cached predictions, unless XGBoost itself must
+        # evaluate them (early stopping, a user's eval_metric)
+        val_in_train = not (
+            meta.early_stopping
+            or inner.early_stopping_rounds is not None
+            or inner.eval_metric is not None
+        )
+        X_val = None if val_in_train else _held_out_features(X, held_out, fraction, self.split_seed)
+        return _ValidationPart(
+            X_val,
+            y_enc[held_out],
+            codes[held_out],
+            weight[held_out],
+            weight_train=da.where(held_out, 0.0, weight),
+            val_weight_in_train=da.where(held_out, weight, 0.0) if val_in_train else None,
+        )
+
+    def _group_totals(self, codes, weight, part, labels, loss_source, totals):
+        """Each group's training weight and the groups without validation rows:
+        the only reductions pulled to the client (``totals``: already fetched)."""
+        import dask
+        import dask.array as da
+
+        n_groups = len(labels)
+        if totals is not None:
+            group_weight, val_count, negative = totals
         else:
             group_weight, val_count, negative = dask.compute(
-                da.bincount(codes, weights=weight_train, minlength=n_groups),
-                da.bincount(codes_val, minlength=n_groups) if has_val else np.zeros(n_groups),
+                da.bincount(codes, weights=part.weight_train, minlength=n_groups),
+                da.bincount(part.codes_val, minlength=n_groups)
+                if part.has_val
+                else np.zeros(n_groups),
                 (weight < 0).any(),
             )
         if negative:
             raise ValueError("sample_weight must be non-negative.")
         check_groups_have_weight(labels, group_weight)
-        missing = (
-            (val_count == 0)
-            if (has_val and loss_source == "validation")
-            else np.zeros(n_groups, dtype=bool)
-        )
+        missing = np.zeros(n_groups, dtype=bool)
+        if part.has_val and loss_source == "validation":
+            missing = val_count == 0
         if missing.any():
             warnings.warn(
                 f"Groups {np.asarray(labels)[missing].tolist()[:10]} have no validation "
                 "samples. Their mixture follows their training loss instead; raise "
                 "validation_fraction or pass an explicit validation set.",
                 UserWarning,
-                stacklevel=6,
+                stacklevel=7,
             )
+        return group_weight, missing
 
+    def _run(self, mixer, labels, loss_source, group_weight, missing):
+        """The round plan and the client's controller."""
+        meta = self.meta
         plan = plan_rounds(
             n_rounds=meta.n_rounds,
             steps_per_round=meta.steps_per_round,
-            budget=int(inner.get_num_boosting_rounds()),
+            budget=int(self.inner.get_num_boosting_rounds()),
             stochastic=False,
         )
         if plan.n_rounds == 1 and mixer.moves:
-            warn_single_round(plan, "boosting round", stacklevel=7)
+            warn_single_round(plan, "boosting round", stacklevel=8)
         controller = MixingController(
             mixer,
             None,
@@ -389,57 +421,36 @@ class DaskFit:
             min_weight=meta.min_weight,
             group_labels=labels,
             group_weight=group_weight,
+            missing=missing,
         )
-        if meta._is_classifier and groups is not None:  # for the decision prior
-            n_classes = len(meta.classes_)
-            joint = da.bincount(
-                codes * n_classes + y_enc, weights=weight_train, minlength=n_groups * n_classes
-            ).compute()
-            controller.class_shares = class_shares_from_joint(joint, n_groups, n_classes)
+        return plan, controller
+
+    def _class_shares(self, codes, y_enc, part, n_groups):
+        """Class shares within each group (the decision prior's carry-over)."""
+        import dask.array as da
+
+        n_classes = len(self.meta.classes_)
+        joint = da.bincount(
+            codes * n_classes + y_enc, weights=part.weight_train, minlength=n_groups * n_classes
+        ).compute()
+        return class_shares_from_joint(joint, n_groups, n_classes)
+
+    def _train(self, X, y_enc, codes, part, plan, controller):
+        """One ``xgboost.dask.train`` run; the workers' losses replayed on the client."""
+        import xgboost.dask as xd
+
+        from .backends._xgboost_dask import HISTORY_ATTR, _mixture_callback_class
+
+        meta, inner = self.meta, self.inner
         round_ends = [plan.steps_done(r + 1) for r in range(plan.n_rounds)]
         callback = _mixture_callback_class()(
-            controller, round_ends, meta._is_classifier, missing, val_in_train
+            controller, round_ends, meta._is_classifier, part.val_weight_in_train is not None
         )
         # starting weights: the start mixture's, with the user's total weight (held-out rows 0)
         start = callback.start_multiplier * callback.start_norm
-        weight0 = (codes.map_blocks(lambda c: start[c], dtype=np.float64) * weight_train).astype(
-            np.float32
-        )
-
-        client = inner.client
-        params = inner.get_xgb_params()
-        params.pop("coll_cfg", None)
-        params = {k: v for k, v in params.items() if v is not None}
-        if meta._is_classifier and meta.classes_.size > 2:
-            params.update(objective="multi:softprob", num_class=int(meta.classes_.size))
-        elif meta._is_classifier:
-            params.setdefault("objective", "binary:logistic")
-        use_qdm = params.get("tree_method") in (None, "hist") and params.get("booster") in (
-            None,
-            "gbtree",
-            "dart",
-        )
-        Matrix = xd.DaskQuantileDMatrix if use_qdm else xd.DaskDMatrix
-        common = dict(enable_categorical=inner.enable_categorical, missing=inner.missing)
-        if val_in_train:  # the validation weight of every held-out row (0 elsewhere)
-            common["label_upper_bound"] = da.where(held_out, weight, 0.0).astype(np.float32)
-        dtrain = Matrix(
-            client, X, y_enc, weight=weight0, label_lower_bound=codes.astype(np.float32), **common
-        )
-        common.pop("label_upper_bound", None)
-        evals = None
-        if X_val is not None:
-            ref = {"ref": dtrain} if use_qdm else {}
-            dval = Matrix(
-                client,
-                X_val,
-                y_val,
-                weight=weight_val,
-                label_lower_bound=codes_val.astype(np.float32),
-                **ref,
-                **common,
-            )
-            evals = [(dval, "validation")]
+        weight0 = codes.map_blocks(lambda c: start[c], dtype=np.float64) * part.weight_train
+        params, Matrix = self._booster_params()
+        dtrain, evals = self._matrices(X, y_enc, codes, weight0.astype(np.float32), part, Matrix)
         # the user's own early_stopping_rounds applies, as on one machine
         early = inner.early_stopping_rounds if evals else None
         if early is None and meta.early_stopping and evals:
@@ -449,8 +460,8 @@ class DaskFit:
             # cache adds only the new trees); no metric is needed at every
             # iteration, each of which would cost an evaluation and an allreduce
             params["disable_default_eval_metric"] = True
-        result = xd.train(
-            client,
+        booster = xd.train(
+            inner.client,
             params,
             dtrain,
             num_boost_round=plan.total_steps,
@@ -458,17 +469,90 @@ class DaskFit:
             early_stopping_rounds=early,
             verbose_eval=False,
             callbacks=[*(inner.callbacks or []), callback],
-        )
-        booster = result["booster"]
+        )["booster"]
         history = json.loads(booster.attr(HISTORY_ATTR))
         booster.set_attr(**{HISTORY_ATTR: None})
         # replay the workers' losses: the client's controller ends in the same state
-        for losses, objective in zip(
-            history["losses"], history["objective"] or [None] * len(history["losses"])
-        ):
+        objectives = history["objective"] or [None] * len(history["losses"])
+        for losses, objective in zip(history["losses"], objectives):
             controller.record(np.asarray(losses, dtype=np.float64), objective)
-
         fitted = clone(inner).set_params(n_estimators=plan.total_steps)
         fitted.load_model(bytearray(booster.save_raw("ubj")))
         stop = "early_stopping" if booster.num_boosted_rounds() < plan.total_steps else "budget"
-        return fitted, mixer, labels, controller, plan, stop, loss_source
+        return fitted, stop
+
+    def _booster_params(self):
+        """The inner model's XGBoost parameters with the objective for the encoded
+        target, and the distributed matrix type to build."""
+        import xgboost.dask as xd
+
+        meta = self.meta
+        params = self.inner.get_xgb_params()
+        params.pop("coll_cfg", None)
+        params = {k: v for k, v in params.items() if v is not None}
+        if meta._is_classifier and meta.classes_.size > 2:
+            params.update(objective="multi:softprob", num_class=int(meta.classes_.size))
+        elif meta._is_classifier:
+            params.setdefault("objective", "binary:logistic")
+        quantile = params.get("tree_method") in (None, "hist") and params.get("booster") in (
+            None,
+            "gbtree",
+            "dart",
+        )
+        return params, (xd.DaskQuantileDMatrix if quantile else xd.DaskDMatrix)
+
+    def _matrices(self, X, y_enc, codes, weight0, part, Matrix):
+        """The distributed training matrix (group codes in ``label_lower_bound``,
+        held-out rows' validation weights in ``label_upper_bound``) and the
+        evaluation list."""
+        import xgboost.dask as xd
+
+        inner = self.inner
+        common = dict(enable_categorical=inner.enable_categorical, missing=inner.missing)
+        extra = {}
+        if part.val_weight_in_train is not None:
+            extra["label_upper_bound"] = part.val_weight_in_train.astype(np.float32)
+        dtrain = Matrix(
+            inner.client,
+            X,
+            y_enc,
+            weight=weight0,
+            label_lower_bound=codes.astype(np.float32),
+            **common,
+            **extra,
+        )
+        if part.X_val is None:
+            return dtrain, None
+        ref = {"ref": dtrain} if Matrix is xd.DaskQuantileDMatrix else {}
+        dval = Matrix(
+            inner.client,
+            part.X_val,
+            part.y_val,
+            weight=part.weight_val,
+            label_lower_bound=part.codes_val.astype(np.float32),
+            **ref,
+            **common,
+        )
+        return dtrain, [(dval, "validation")]
+
+
+class _ValidationPart:
+    """The lazy validation part of a distributed fit, and the training weights
+    that go with it (held-out rows at 0).
+
+    ``val_weight_in_train``: the validation weight of every row of ``X`` (0 for
+    training rows) when the held-out rows are measured inside the training
+    matrix; None otherwise (``X_val`` is then a matrix of its own, or absent).
+    """
+
+    def __init__(
+        self, X_val, y_val, codes_val, weight_val, *, weight_train, val_weight_in_train=None
+    ):
+        self.X_val, self.y_val = X_val, y_val
+        self.codes_val, self.weight_val = codes_val, weight_val
+        self.weight_train = weight_train
+        self.val_weight_in_train = val_weight_in_train
+
+    @property
+    def has_val(self) -> bool:
+        return self.X_val is not None or self.val_weight_in_train is not None

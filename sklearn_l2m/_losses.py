@@ -67,7 +67,13 @@ def group_means(
     sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted mean loss per group; NaN for a group with no (weighted) samples."""
-    loss_sum, weight_sum = group_sums(sample_loss, group_codes, n_groups, sample_weight)
+    return means_from_sums(*group_sums(sample_loss, group_codes, n_groups, sample_weight))
+
+
+def means_from_sums(loss_sum: np.ndarray, weight_sum: np.ndarray) -> np.ndarray:
+    """``loss_sum / weight_sum`` per group; NaN where a group has no weight."""
+    loss_sum = np.asarray(loss_sum, dtype=np.float64)
+    weight_sum = np.asarray(weight_sum, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = loss_sum / weight_sum
     means[weight_sum <= 0] = np.nan

@@ -200,6 +200,7 @@ def test_group_codes_ride_in_a_field_training_ignores():
         ("dask", "numpy", {}, TypeError, "dask array or dask DataFrame"),
         ("dask", "dask", {"mixer": "mixmin"}, ValueError, "not supported on Dask"),
         ("dask", "dask", {"mixing_mode": "resample"}, ValueError, "reweight"),
+        ("dask", "dask", {"refit": True}, ValueError, "refit=True is not supported on dask"),
         ("xgb-reg", "dask", {}, TypeError, "DaskXGBRegressor is a regressor"),
     ],
 )

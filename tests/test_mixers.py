@@ -53,6 +53,21 @@ def test_shrinkage_moves_the_fixed_point_towards_natural():
     np.testing.assert_allclose(mixer.update([1.0, 3.0]), [0.5, 0.5])
 
 
+@pytest.mark.parametrize(
+    "start_balance, expected", [(0.0, [0.8, 0.2]), (0.5, [0.65, 0.35]), (1.0, [0.5, 0.5])]
+)
+def test_start_balance_starts_between_natural_and_balanced(start_balance, expected):
+    mixer = Learn2Mix(mixing_rate=0.5, start_balance=start_balance)
+    np.testing.assert_allclose(mixer.start([80, 20]), expected)
+    # the rule itself is unchanged: half way to the loss shares (0.25, 0.75)
+    np.testing.assert_allclose(mixer.update([1.0, 3.0]), 0.5 * np.add(expected, [0.25, 0.75]))
+
+
+def test_start_balance_out_of_range_is_rejected():
+    with pytest.raises(ValueError, match="start_balance"):
+        Learn2Mix(start_balance=1.5).start([1, 1])
+
+
 def test_learn2mix_converges_to_loss_shares():
     mixer = Learn2Mix(mixing_rate=0.2)
     mixer.start([1, 1, 1, 1])

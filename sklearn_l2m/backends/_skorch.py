@@ -37,15 +37,31 @@ _OURS = "learn2mix"
 _ITERATOR_KEYS = ("batch_sampler", "batch_size", "shuffle", "sampler", "drop_last")
 
 
-class _MixtureView:
-    """What the sampler reads: the controller's current mixture."""
+class _TrainLossSums:
+    """Per-group sums of a round's training losses, kept on the net's device."""
 
-    def __init__(self, controller):
-        self.controller = controller
+    def __init__(self, codes, n_groups: int, device):
+        import torch
 
-    @property
-    def mixture(self):
-        return self.controller.mixture
+        self.codes = torch.as_tensor(codes, device=device)
+        self.n_groups = n_groups
+        self.loss_sum = torch.zeros(n_groups, dtype=torch.float64, device=device)
+        self.count = torch.zeros(n_groups, dtype=torch.float64, device=device)
+
+    def add(self, rows, per_sample) -> None:
+        import torch
+
+        group = self.codes[rows]
+        detached = per_sample.detach().to(torch.float64)
+        self.loss_sum += torch.bincount(group, weights=detached, minlength=self.n_groups)
+        self.count += torch.bincount(group, minlength=self.n_groups).to(torch.float64)
+
+    def take(self) -> tuple:
+        """The round's ``(loss_sum, count)`` as arrays; the sums start again at 0."""
+        sums = (self.loss_sum.cpu().numpy().copy(), self.count.cpu().numpy().copy())
+        self.loss_sum.zero_()
+        self.count.zero_()
+        return sums
 
 
 def _mixing_callback(backend, controller, plan, sampler, net):
@@ -54,8 +70,6 @@ def _mixing_callback(backend, controller, plan, sampler, net):
     from skorch.callbacks import Callback
 
     device = net.device
-    n_groups = controller.data.n_groups
-    codes = torch.as_tensor(controller.data.codes_train, device=device)
     track_train = controller.wants_train_loss or controller.fallback is not None
     round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
 
@@ -64,8 +78,10 @@ def _mixing_callback(backend, controller, plan, sampler, net):
             self.epoch = 0
             self.rows = None
             self.val_losses = []
-            self.loss_sum = torch.zeros(n_groups, dtype=torch.float64, device=device)
-            self.loss_count = torch.zeros(n_groups, dtype=torch.float64, device=device)
+            self.train_sums = None
+            if track_train:
+                data = controller.data
+                self.train_sums = _TrainLossSums(data.codes_train, data.n_groups, device)
             self.weights = None
             if backend.mixing_mode == "reweight":
                 self.weights = torch.as_tensor(
@@ -83,34 +99,20 @@ def _mixing_callback(backend, controller, plan, sampler, net):
                 per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
             if not training:
                 self.val_losses.append(per_sample.detach())
-                return per_sample.mean()
-            if track_train:
-                group = codes[self.rows]
-                detached = per_sample.detach().to(torch.float64)
-                self.loss_sum += torch.bincount(group, weights=detached, minlength=n_groups)
-                self.loss_count += torch.bincount(group, minlength=n_groups).to(torch.float64)
-            if self.weights is not None:
+            elif self.train_sums is not None:
+                self.train_sums.add(self.rows, per_sample)
+            if training and self.weights is not None:
                 return (per_sample * self.weights[self.rows]).mean()
             return per_sample.mean()
 
         def on_epoch_end(self, net, **kwargs):
             self.epoch += 1
+            val, self.val_losses = self.val_losses, []
             if self.epoch not in round_ends:
-                self.val_losses.clear()
                 return
-            val = None
-            if self.val_losses:
-                val = torch.cat(self.val_losses).cpu().numpy().astype(np.float64)
-                self.val_losses.clear()
-            train_groups = None
-            if track_train:
-                counts = self.loss_count.cpu().numpy()
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    train_groups = self.loss_sum.cpu().numpy() / counts
-                train_groups[counts == 0] = np.nan
-                self.loss_sum.zero_()
-                self.loss_count.zero_()
-            stop = controller.end_round(val_sample_loss=val, train_group_loss=train_groups)
+            val = torch.cat(val).cpu().numpy().astype(np.float64) if val else None
+            train = self.train_sums.take() if self.train_sums is not None else None
+            stop = controller.end_round(val_sample_loss=val, train_sums=train)
             if self.weights is not None:
                 self.weights.copy_(torch.as_tensor(controller.sample_weight(), dtype=torch.float32))
             if stop:
@@ -294,7 +296,7 @@ class SkorchBackend(Backend):
             sampler = MixtureBatchSampler(
                 data.codes_train,
                 size,
-                _MixtureView(controller),
+                controller,  # the sampler reads its current mixture
                 seed=self.random_state,
                 row_index=row_index,
             )

@@ -68,102 +68,100 @@ def _local_matrices():
     )
 
 
+class _DaskRoundEnds:
+    """What the callback does at a round end on one worker (XGBoost-free logic).
+
+    Local per-group loss sums, one allreduce, the controller's report, new
+    local weights.
+    """
+
+    def __init__(self, controller, round_ends, is_classifier, val_in_train=False):
+        super().__init__()
+        self.val_in_train = val_in_train  # held-out rows ride in dtrain (weight 0)
+        self.controller = controller
+        self.round_ends = frozenset(round_ends)
+        self.is_classifier = is_classifier
+        self.start_multiplier = controller.group_multipliers()
+        self.start_norm = self._norm(self.start_multiplier)
+        self.dtrain = None
+
+    def _norm(self, multiplier):
+        # training weights keep the user's total weight, as on one machine
+        group_weight = self.controller.group_weight
+        return group_weight.sum() / float(multiplier @ group_weight)
+
+    def _bind(self):
+        self.dtrain, evals = _local_matrices()
+        self.dval = next((m for m, name in evals if name == "validation"), None)
+        self.codes = self.dtrain.get_float_info("label_lower_bound").astype(np.intp)
+        # weights as sent: user weight x start multiplier x start norm (0 if held out)
+        self.base_weight = self.dtrain.get_weight().astype(np.float64)
+        if self.base_weight.size == 0:
+            self.base_weight = np.ones(self.codes.size)
+        self.user_weight = self.base_weight / self.start_multiplier[self.codes]
+        if self.val_in_train:
+            val_weight = self.dtrain.get_float_info("label_upper_bound")
+            self.val_rows = np.flatnonzero(val_weight > 0)
+            self.val_weight = val_weight[self.val_rows].astype(np.float64)
+
+    def _val_sums(self, model):
+        if not self.val_in_train:
+            return self._sums(model, self.dval)
+        n_groups = self.controller.group_weight.size
+        if self.val_rows.size == 0:
+            return np.zeros(n_groups), np.zeros(n_groups)
+        y = self.dtrain.get_label()[self.val_rows]
+        loss = booster_sample_loss(model, self.dtrain, y, self.is_classifier, self.val_rows)
+        return group_sums(loss, self.codes[self.val_rows], n_groups, self.val_weight)
+
+    def _sums(self, model, dmatrix, weight=None):
+        n_groups = self.controller.group_weight.size
+        if dmatrix is None or dmatrix.num_row() == 0:
+            return np.zeros(n_groups), np.zeros(n_groups)
+        loss = booster_sample_loss(model, dmatrix, dmatrix.get_label(), self.is_classifier)
+        codes = dmatrix.get_float_info("label_lower_bound").astype(np.intp)
+        if weight is None:
+            weight = dmatrix.get_weight()
+            weight = weight if weight.size else None
+        return group_sums(loss, codes, n_groups, weight)
+
+    def after_iteration(self, model, epoch, evals_log):
+        if epoch + 1 not in self.round_ends:
+            return False
+        from xgboost import collective
+
+        if self.dtrain is None:
+            self._bind()
+        controller = self.controller
+        val = self._val_sums(model)
+        wants_train = controller.wants_train_loss or controller.missing.any()
+        train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
+        total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
+        val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
+        has_val = self.dval is not None or self.val_in_train
+        stop = controller.report(
+            val=(val_loss, val_weight) if has_val else None,
+            train=(train_loss, train_weight) if wants_train else None,
+        )
+        multiplier = controller.group_multipliers()
+        scale = (multiplier * self._norm(multiplier)) / (self.start_multiplier * self.start_norm)
+        self.dtrain.set_weight((self.base_weight * scale[self.codes]).astype(np.float32))
+        return stop
+
+    def after_training(self, model):
+        history = {
+            "losses": [loss.tolist() for loss in self.controller.loss_history],
+            "objective": self.controller.objective_history,
+        }
+        model.set_attr(**{HISTORY_ATTR: json.dumps(history)})
+        return model
+
+
 def _mixture_callback_class():
+    """The XGBoost callback class (built lazily: xgboost is optional)."""
     import xgboost
 
-    class DaskMixtureCallback(xgboost.callback.TrainingCallback):
-        """Round ends on one worker: local sums, one allreduce, new local weights."""
-
-        def __init__(self, controller, round_ends, is_classifier, missing, val_in_train=False):
-            super().__init__()
-            self.val_in_train = val_in_train  # held-out rows ride in dtrain (weight 0)
-            self.controller = controller
-            self.round_ends = frozenset(round_ends)
-            self.is_classifier = is_classifier
-            self.missing = missing  # groups measured on training rows (no validation rows)
-            self.start_multiplier = controller.group_multipliers()
-            self.start_norm = self._norm(self.start_multiplier)
-            self.dtrain = None
-
-        def _norm(self, multiplier):
-            # training weights keep the user's total weight, as on one machine
-            group_weight = self.controller.group_weight
-            return group_weight.sum() / float(multiplier @ group_weight)
-
-        def _bind(self):
-            self.dtrain, evals = _local_matrices()
-            self.dval = next((m for m, name in evals if name == "validation"), None)
-            self.codes = self.dtrain.get_float_info("label_lower_bound").astype(np.intp)
-            # weights as sent: user weight x start multiplier x start norm (0 if held out)
-            self.base_weight = self.dtrain.get_weight().astype(np.float64)
-            if self.base_weight.size == 0:
-                self.base_weight = np.ones(self.codes.size)
-            self.user_weight = self.base_weight / self.start_multiplier[self.codes]
-            if self.val_in_train:
-                val_weight = self.dtrain.get_float_info("label_upper_bound")
-                self.val_rows = np.flatnonzero(val_weight > 0)
-                self.val_weight = val_weight[self.val_rows].astype(np.float64)
-
-        def _val_sums(self, model):
-            if not self.val_in_train:
-                return self._sums(model, self.dval)
-            n_groups = self.controller.group_weight.size
-            if self.val_rows.size == 0:
-                return np.zeros(n_groups), np.zeros(n_groups)
-            y = self.dtrain.get_label()[self.val_rows]
-            loss = booster_sample_loss(model, self.dtrain, y, self.is_classifier, self.val_rows)
-            return group_sums(loss, self.codes[self.val_rows], n_groups, self.val_weight)
-
-        def _sums(self, model, dmatrix, weight=None):
-            n_groups = self.controller.group_weight.size
-            if dmatrix is None or dmatrix.num_row() == 0:
-                return np.zeros(n_groups), np.zeros(n_groups)
-            loss = booster_sample_loss(model, dmatrix, dmatrix.get_label(), self.is_classifier)
-            codes = dmatrix.get_float_info("label_lower_bound").astype(np.intp)
-            if weight is None:
-                weight = dmatrix.get_weight()
-                weight = weight if weight.size else None
-            return group_sums(loss, codes, n_groups, weight)
-
-        def after_iteration(self, model, epoch, evals_log):
-            if epoch + 1 not in self.round_ends:
-                return False
-            from xgboost import collective
-
-            if self.dtrain is None:
-                self._bind()
-            controller = self.controller
-            val = self._val_sums(model)
-            wants_train = controller.loss_source == "train" or self.missing.any()
-            train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
-            total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
-            val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                val_means = val_loss / val_weight
-                train_means = train_loss / train_weight
-            val_means[val_weight <= 0] = np.nan
-            train_means[train_weight <= 0] = np.nan
-            objective = None
-            if (self.dval is not None or self.val_in_train) and val_weight.sum() > 0:
-                objective = float(val_loss.sum() / val_weight.sum())
-            if controller.loss_source == "train":
-                losses = train_means
-            else:
-                losses = np.where(self.missing, train_means, val_means)
-            stop = controller.record(losses, objective)
-            multiplier = controller.group_multipliers()
-            scale = (multiplier * self._norm(multiplier)) / (
-                self.start_multiplier * self.start_norm
-            )
-            self.dtrain.set_weight((self.base_weight * scale[self.codes]).astype(np.float32))
-            return stop
-
-        def after_training(self, model):
-            history = {
-                "losses": [loss.tolist() for loss in self.controller.loss_history],
-                "objective": self.controller.objective_history,
-            }
-            model.set_attr(**{HISTORY_ATTR: json.dumps(history)})
-            return model
+    class DaskMixtureCallback(_DaskRoundEnds, xgboost.callback.TrainingCallback):
+        """Round ends inside one distributed boosting run (see :class:`_DaskRoundEnds`)."""
 
     return DaskMixtureCallback

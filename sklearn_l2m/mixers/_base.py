@@ -139,6 +139,9 @@ class BaseMixer(BaseEstimator):
     adaptive = True
     #: whether the mixture is searched before training by :meth:`search` (MixMin)
     offline = False
+    #: whether :meth:`update` reads the losses (False: a schedule known in
+    #: advance, so backends skip measuring them)
+    reads_losses = True
 
     def search(self, backend, data, controller) -> np.ndarray:
         """Offline mixers: find the mixture before training and install it.

@@ -29,6 +29,12 @@ class Learn2Mix(BaseMixer):
         ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
         paper's rule; 1 is classical training. The fixed point moves by the
         same amount, so rare groups gain weight without taking over.
+    start_balance : float in [0, 1], default=0.0
+        Where the mixture starts:
+        ``alpha_0 = (1 - start_balance) * pi + start_balance / G``,
+        between the natural mixture (0, the paper's) and the balanced one
+        (1). A later start away from ``pi`` keeps the first rounds from
+        fitting the common groups alone, which boosting cannot undo later.
 
     References
     ----------
@@ -48,11 +54,15 @@ class Learn2Mix(BaseMixer):
     _parameter_constraints: dict = {
         "mixing_rate": [Interval(Real, 0, 1, closed="both")],
         "shrinkage": [Interval(Real, 0, 1, closed="both")],
+        "start_balance": [Interval(Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, mixing_rate: float = 0.1, shrinkage: float = 0.0):
+    def __init__(
+        self, mixing_rate: float = 0.1, shrinkage: float = 0.0, start_balance: float = 0.0
+    ):
         self.mixing_rate = mixing_rate
         self.shrinkage = shrinkage
+        self.start_balance = start_balance
 
     @property
     def moves(self) -> bool:
@@ -61,6 +71,9 @@ class Learn2Mix(BaseMixer):
     def start(self, group_sizes, *, floor=0.0, groups=None):
         self._validate_params()
         return super().start(group_sizes, floor=floor, groups=groups)
+
+    def _initial(self, shares: np.ndarray) -> np.ndarray:
+        return (1 - self.start_balance) * shares + self.start_balance / shares.size
 
     def _step(self, losses: np.ndarray) -> np.ndarray:
         alpha = self.mixture_

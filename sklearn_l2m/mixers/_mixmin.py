@@ -185,50 +185,14 @@ class MixMin(BaseMixer):
     def search(self, backend, data, controller) -> np.ndarray:
         """Train the proxies, find the mixture, and install it in the controller."""
         began = time.perf_counter()
-        if not data.has_validation:
-            raise ValueError(
-                "MixMin needs target data: keep validation_fraction or pass X_val / y_val."
-            )
-        rows = np.arange(data.y_val.shape[0])
-        if self.target is not None:
-            labels = list(np.asarray(self.groups_).tolist())
-            if self.target not in labels:
-                raise ValueError(
-                    f"MixMin target {self.target!r} is not a group; groups are {labels}."
-                )
-            rows = np.flatnonzero(data.codes_val == labels.index(self.target))
-            if rows.size == 0:
-                raise ValueError(
-                    f"The target group {self.target!r} has no validation rows; raise "
-                    "validation_fraction or pass X_val / y_val with groups_val."
-                )
-        X_target = _safe_indexing(data.X_val, rows)
-        y_target = data.y_val[rows]
-        weight_target = data.weight_val[rows]
-        weight_target = weight_target / weight_target.sum()
-
+        X_target, y_target, weight_target = self._target_rows(data)
         predictions = np.column_stack(
             [
                 self._proxy_prediction(backend, data, g, X_target, y_target)
                 for g in range(data.n_groups)
             ]
         )  # (n_target, n_groups)
-        if backend.is_classifier:
-            self.proxy_losses_ = -(weight_target @ np.log(np.maximum(predictions, _EPS)))
-
-            def objective(lam):
-                mixed = np.maximum(predictions @ lam, _EPS)
-                value = -(weight_target @ np.log(mixed))
-                grad = -(weight_target / mixed) @ predictions
-                return value, grad
-
-        else:
-            self.proxy_losses_ = weight_target @ (predictions - y_target[:, None]) ** 2
-
-            def objective(lam):
-                residual = predictions @ lam - y_target
-                return weight_target @ residual**2, 2 * (weight_target * residual) @ predictions
-
+        objective = self._objective(predictions, y_target, weight_target, backend.is_classifier)
         # the step is scale-free in y: divided by the first gradient's size
         first_gradient = objective(np.full(data.n_groups, 1.0 / data.n_groups))[1]
         step = self.step_size
@@ -248,6 +212,50 @@ class MixMin(BaseMixer):
         controller.mixture_history[0] = self.mixture_.copy()
         self.search_time_ = time.perf_counter() - began
         return self.mixture_
+
+    def _target_rows(self, data):
+        """The target data (validation rows of ``target``, or all of them) and its
+        weights, normalised to sum to 1."""
+        if not data.has_validation:
+            raise ValueError(
+                "MixMin needs target data: keep validation_fraction or pass X_val / y_val."
+            )
+        rows = np.arange(data.y_val.shape[0])
+        if self.target is not None:
+            labels = list(np.asarray(self.groups_).tolist())
+            if self.target not in labels:
+                raise ValueError(
+                    f"MixMin target {self.target!r} is not a group; groups are {labels}."
+                )
+            rows = np.flatnonzero(data.codes_val == labels.index(self.target))
+            if rows.size == 0:
+                raise ValueError(
+                    f"The target group {self.target!r} has no validation rows; raise "
+                    "validation_fraction or pass X_val / y_val with groups_val."
+                )
+        weight = data.weight_val[rows]
+        return _safe_indexing(data.X_val, rows), data.y_val[rows], weight / weight.sum()
+
+    def _objective(self, predictions, y_target, weight_target, is_classifier):
+        """The target loss of a mixture of the proxies, and its gradient (convex in
+        the mixture); sets ``proxy_losses_``, each proxy's own target loss."""
+        if is_classifier:
+            self.proxy_losses_ = -(weight_target @ np.log(np.maximum(predictions, _EPS)))
+
+            def objective(lam):
+                mixed = np.maximum(predictions @ lam, _EPS)
+                value = -(weight_target @ np.log(mixed))
+                grad = -(weight_target / mixed) @ predictions
+                return value, grad
+
+            return objective
+        self.proxy_losses_ = weight_target @ (predictions - y_target[:, None]) ** 2
+
+        def objective(lam):
+            residual = predictions @ lam - y_target
+            return weight_target @ residual**2, 2 * (weight_target * residual) @ predictions
+
+        return objective
 
     def _proxy_prediction(self, backend, data, group, X_target, y_target):
         """One proxy's prediction of the target: p_g(y | x) or f_g(x)."""

@@ -17,6 +17,14 @@ from ._static import BalancedMixer, FixedMixer, NaturalMixer
 #: default rate 0.1 gives Group DRO and DoReMi a step of 1 per round).
 EXPONENTIATED_STEP_PER_RATE = 10.0
 
+
+def _mixmin(rate, shrinkage):
+    # imported here: MixMin lives with its proxy-training code
+    from ._mixmin import MixMin
+
+    return MixMin()
+
+
 #: name -> factory(mixing_rate, shrinkage).
 MIXERS = {
     "learn2mix": lambda rate, shrinkage: Learn2Mix(mixing_rate=rate, shrinkage=shrinkage),
@@ -24,6 +32,7 @@ MIXERS = {
     "balanced": lambda rate, shrinkage: BalancedMixer(),
     "group_dro": lambda rate, shrinkage: GroupDRO(step_size=EXPONENTIATED_STEP_PER_RATE * rate),
     "doremi": lambda rate, shrinkage: DoReMi(step_size=EXPONENTIATED_STEP_PER_RATE * rate),
+    "mixmin": _mixmin,
 }
 
 #: name -> the meta-estimator's parameters that its factory reads
@@ -101,15 +110,10 @@ def check_mixer(mixer, mixing_rate: float = 0.1, shrinkage: float = 0.0) -> Base
     FixedMixer(mixture={'a': 0.3, 'b': 0.7})
     """
     if isinstance(mixer, str):
-        if mixer == "mixmin":
-            # imported here: MixMin lives with its proxy-training code
-            from ._mixmin import MixMin
-
-            return MixMin()
         try:
             return MIXERS[mixer](mixing_rate, shrinkage)
         except KeyError:
-            names = sorted([*MIXERS, "mixmin"])
+            names = sorted(MIXERS)
             raise ValueError(
                 f"Unknown mixer {mixer!r}. Use one of {names}, a dict or array "
                 "giving a fixed mixture, or a BaseMixer instance."
