@@ -55,7 +55,7 @@ bench-defaults: data-sources
 docs: data-packages
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
-	@for page in index api benchmarks paper auto_examples/index gen_modules/sklearn_l2m.Learn2MixClassifier; do \
+	@for page in index api extending benchmarks paper auto_examples/index gen_modules/sklearn_l2m.Learn2MixClassifier; do \
 	  test -f docs/_build/html/$$page.html || { echo "make docs: docs/_build/html/$$page.html is missing"; exit 1; }; \
 	done
 	@grep -q 'id="sklearn_l2m.Learn2MixClassifier.predict"' docs/_build/html/gen_modules/sklearn_l2m.Learn2MixClassifier.html || \

@@ -261,6 +261,29 @@ def target_checks(rows, settings):
     return "\n".join(lines)
 
 
+def vs_first_setting(rows, settings):
+    """Every other setting against the first (the default), paired by seed, with
+    its cost: what a setting adds over the default, and at what price."""
+    first, *others = list(settings)
+    lines = [
+        f"| setting | balanced acc. vs {first} | natural acc. vs {first} | fit time ratio |",
+        "|---|---|---|---|",
+    ]
+    base = (first, "mixture")
+    for setting in others:
+        cells = [
+            "{:+.2f} ± {:.2f}".format(*paired(rows, setting, "mixture", metric, base=base))
+            for metric in ("balanced_accuracy", "natural_accuracy")
+        ]
+        times = {
+            name: {r["seed"]: r["fit_time_s"] for r in rows if r["strategy"] == name}
+            for name in (first, setting)
+        }
+        ratio = np.mean([times[setting][s] / times[first][s] for s in times[first]])
+        lines.append(f"| {setting} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
 def section_key(task_name: str, settings_name: str) -> str:
     family = task_name.split(" / ")[-1]
     data = task_name.split(" / ")[0].replace("long-tailed ", "").replace("tiny-class ", "")
@@ -300,6 +323,9 @@ def main(argv=None):
             + paired_table(rows)
             + "\n\nThe targets of issue 16, each setting under its own (`mixture`) prior:\n\n"
             + target_checks(rows, settings)
+            + "\n\nEach setting against the default, paired by seed (points; fit time "
+            "ratio: mean over seeds, indicative on a shared machine):\n\n"
+            + vs_first_setting(rows, settings)
             + f"\n\nTotal time: {time.perf_counter() - began:.0f} s.\n"
         )
         print(body, flush=True)

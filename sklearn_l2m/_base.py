@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,10 +34,27 @@ from ._data import (
 )
 from ._progress import attach_progress
 from ._schedule import RoundPlan, plan_rounds, warn_single_round
+from ._warnings import warn_user
 from .backends import backend_class
 from .mixers import BaseMixer, check_mixer
 from .mixers._replay import ScheduleReplay
 from .mixers._resolve import MIXER_KNOBS, mixer_knobs
+
+
+@dataclass
+class FitResult:
+    """What one training run hands to the fitted state (set in one place)."""
+
+    fitted: object  # the trained inner model
+    mixer: BaseMixer
+    group_labels: np.ndarray
+    controller: MixingController
+    plan: RoundPlan
+    stop_reason: str
+    loss_source: str
+    train_time: float = 0.0
+    refit_rounds: int = 0
+
 
 #: ``loss_source="auto"`` holds out a validation part only if its rarest group
 #: gets at least this many rows.
@@ -252,7 +269,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self._check_inner_kind()
         validation = (X_val, y_val, groups_val, sample_weight_val)
         if is_dask_estimator(self._inner_estimator()) or is_dask_collection(X):
-            return self._fit_dask(X, y, groups, sample_weight, validation)
+            result = self._fit_dask(X, y, groups, sample_weight, validation)
+        else:
+            result = self._fit_in_memory(X, y, groups, sample_weight, validation)
+        return self._publish(result)
+
+    def _fit_in_memory(self, X, y, groups, sample_weight, validation) -> FitResult:
+        """Prepare the data, choose the signal, build the run, train."""
         X, y_encoded, weight, group_labels, codes = self._check_training_data(
             X, y, groups, sample_weight
         )
@@ -334,11 +357,10 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                     "validation_fraction, pass X_val and y_val to fit, or use "
                     "loss_source='train'."
                 )
-            warnings.warn(
+            warn_user(
                 "Too few samples to hold out a validation part; the mixture "
                 "follows training losses instead (loss_source='train').",
                 UserWarning,
-                stacklevel=5,
             )
             loss_source = "train"
         if data.has_validation and loss_source == "validation":
@@ -376,8 +398,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             mixture=mixture,
         )
 
-    def _train(self, backend, mixer, data, plan, loss_source, group_labels):
-        """Run the inner model's own loop under the controller; set the fitted state."""
+    def _train(self, backend, mixer, data, plan, loss_source, group_labels) -> FitResult:
+        """Run the inner model's own loop under the controller (then ``refit``)."""
         controller = self._controller(mixer, data, loss_source, group_labels, backend)
         if mixer.offline:
             mixer.search(backend, data, controller)
@@ -400,8 +422,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             fitted, refit_rounds = self._replay_on_all_rows(
                 backend.random_state, data, plan, controller, group_labels
             )
-        train_time = time.perf_counter() - began
-        return self._set_fitted(
+        return FitResult(
             fitted,
             mixer,
             group_labels,
@@ -409,7 +430,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             plan,
             stop_reason,
             loss_source,
-            train_time,
+            train_time=time.perf_counter() - began,
             refit_rounds=refit_rounds,
         )
 
@@ -442,7 +463,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             )
         return backend.train(replay.data, replay_plan, replay), rounds
 
-    def _fit_dask(self, X, y, groups, sample_weight, validation):
+    def _fit_dask(self, X, y, groups, sample_weight, validation) -> FitResult:
         """Fit on dask collections with an ``xgboost.dask`` inner model (one distributed run)."""
         inner = _clone_inner(self._inner_estimator())
         if not is_dask_estimator(inner):
@@ -460,44 +481,26 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         split_seed, inner_seed = self._derive_seeds()
         self._seed_inner(inner, int(inner_seed))
         began = time.perf_counter()
-        fitted, mixer, labels, controller, plan, stop_reason, loss_source = DaskFit(
-            self, inner, int(split_seed)
-        ).fit(X, y, groups, sample_weight, validation)
-        return self._set_fitted(
-            fitted,
-            mixer,
-            labels,
-            controller,
-            plan,
-            stop_reason,
-            loss_source,
-            time.perf_counter() - began,
-        )
+        result = DaskFit(self, inner, int(split_seed)).fit(X, y, groups, sample_weight, validation)
+        result.train_time = time.perf_counter() - began
+        return result
 
     def _derive_seeds(self):
         """The validation split's seed and the inner model's, from ``random_state``."""
         rng = check_random_state(self.random_state)
         return rng.randint(np.iinfo(np.int32).max, size=2)
 
-    def _set_fitted(
-        self,
-        fitted,
-        mixer,
-        group_labels,
-        controller,
-        plan,
-        stop_reason,
-        loss_source,
-        train_time,
-        *,
-        refit_rounds=0,
-    ):
-        # All fitted state is set here, after training: an interrupted fit
-        # leaves the estimator as it was before fit was called.
-        n_groups = len(group_labels)
-        self.estimator_ = fitted
-        self.mixer_ = mixer
-        self.groups_ = np.asarray(group_labels)
+    def _publish(self, result: FitResult):
+        """Set every fitted attribute from one run's result.
+
+        Nothing fitted is set before training ends: an interrupted fit leaves
+        the estimator as it was before fit was called.
+        """
+        controller = result.controller
+        n_groups = len(result.group_labels)
+        self.estimator_ = result.fitted
+        self.mixer_ = result.mixer
+        self.groups_ = np.asarray(result.group_labels)
         self.natural_mixture_ = controller.natural
         self.mixture_ = controller.mixture
         self.mixture_history_ = np.vstack(controller.mixture_history)
@@ -507,13 +510,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         )
         self.validation_loss_history_ = np.asarray(controller.objective_history)
         self.n_rounds_ = n_done
-        self.steps_per_round_ = plan.steps_per_round
-        self.stop_reason_ = stop_reason
+        self.steps_per_round_ = result.plan.steps_per_round
+        self.stop_reason_ = result.stop_reason
         objectives = controller.objective_history
         self.best_round_ = int(np.argmin(objectives)) + 1 if len(objectives) else None
-        self.loss_source_ = loss_source
-        self.train_time_ = train_time
-        self.refit_rounds_ = refit_rounds
+        self.loss_source_ = result.loss_source
+        self.train_time_ = result.train_time
+        self.refit_rounds_ = result.refit_rounds
         self._set_decision_state(controller)
         return self
 
@@ -604,12 +607,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         for name, default in defaults.items():
             value = getattr(self, name)
             if value != default and name not in mixer_knobs(self.mixer):
-                warnings.warn(
+                warn_user(
                     f"{name}={value} has no effect with mixer={_mixer_name(self.mixer)}: "
                     f"{name} is read by {_readers(name)} only. Set the mixer's own "
                     "parameters instead (or leave it at its default).",
                     UserWarning,
-                    stacklevel=5,
                 )
         return mixer
 

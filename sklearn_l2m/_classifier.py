@@ -63,9 +63,9 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
         paper's rule. The default was chosen on the benchmarks so that
         accuracy on naturally distributed test data stays within about 1
-        point of classical training (the paper's rule lost 5 points on HIV
-        while gaining the most balanced accuracy); tune it with
-        GridSearchCV, where ``mixing_rate=0`` is classical training.
+        point of classical training, which the paper's rule does not (the
+        README's "Defaults, and what they cost" gives the numbers); tune it
+        with GridSearchCV, where ``mixing_rate=0`` is classical training.
     n_rounds : int or "auto", default="auto"
         Number of mixture updates. "auto": the budget divided by
         ``steps_per_round`` (20 rounds for models without a budget). An int

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import warnings
 
 import numpy as np
 from sklearn.base import clone
@@ -18,6 +17,7 @@ from ._controller import MixingController
 from ._data import check_groups_have_weight
 from ._prior import class_shares_from_joint
 from ._schedule import plan_rounds, warn_single_round
+from ._warnings import warn_user
 from .mixers import check_mixer
 
 
@@ -266,8 +266,9 @@ class DaskFit:
     # -- fit ----------------------------------------------------------------------
     def fit(self, X, y, groups, sample_weight, validation):
         """Prepare the data, choose the signal, build the run, train; return the
-        fitted model, mixer, group labels, controller, plan, stop reason and
-        loss source."""
+        run's :class:`~sklearn_l2m._base.FitResult`."""
+        from ._base import FitResult
+
         mixer = self._check_mixer()
         X, y, groups, weight = self._check_data(X, y, groups, sample_weight)
         y_enc, labels, codes, counts, prefetched = self._labels_and_totals(y, groups, weight)
@@ -288,7 +289,7 @@ class DaskFit:
         if self.meta._is_classifier and groups is not None:  # for the decision prior
             controller.class_shares = self._class_shares(codes, y_enc, part, len(labels))
         fitted, stop = self._train(X, y_enc, codes, part, plan, controller)
-        return fitted, mixer, labels, controller, plan, stop, loss_source
+        return FitResult(fitted, mixer, labels, controller, plan, stop, loss_source)
 
     def _check_mixer(self):
         mixer = check_mixer(self.meta.mixer, self.meta.mixing_rate, self.meta.shrinkage)
@@ -394,12 +395,11 @@ class DaskFit:
         if part.has_val and loss_source == "validation":
             missing = val_count == 0
         if missing.any():
-            warnings.warn(
+            warn_user(
                 f"Groups {np.asarray(labels)[missing].tolist()[:10]} have no validation "
                 "samples. Their mixture follows their training loss instead; raise "
                 "validation_fraction or pass an explicit validation set.",
                 UserWarning,
-                stacklevel=7,
             )
         return group_weight, missing
 
@@ -413,7 +413,7 @@ class DaskFit:
             stochastic=False,
         )
         if plan.n_rounds == 1 and mixer.moves:
-            warn_single_round(plan, "boosting round", stacklevel=8)
+            warn_single_round(plan, "boosting round")
         controller = MixingController(
             mixer,
             None,

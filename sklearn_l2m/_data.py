@@ -7,13 +7,14 @@ included) and sparse matrices reach the inner model as the user gave them.
 
 from __future__ import annotations
 
-import warnings
 from functools import cached_property
 
 import numpy as np
 from scipy import sparse
 from sklearn.utils import _safe_indexing, check_array, column_or_1d
 from sklearn.utils.validation import _check_sample_weight, _num_samples
+
+from ._warnings import warn_user
 
 
 def check_X(X, *, input_name: str = "X"):
@@ -326,11 +327,10 @@ def warn_missing_validation_groups(labels, codes_val, n_groups: int, *, explicit
             "raise validation_fraction, or pass X_val and y_val holding every group, "
             "to measure them on held-out data"
         )
-    warnings.warn(
+    warn_user(
         f"Groups {missing[:10]} have {cause}. Their mixture follows their training "
         f"loss instead; {fix}.",
         UserWarning,
-        stacklevel=6,
     )
 
 

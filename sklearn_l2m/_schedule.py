@@ -10,8 +10,9 @@ step (T = 1) can fail even on a quadratic.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
+
+from ._warnings import warn_user
 
 #: Rounds used when the inner model has no budget of its own (partial_fit, refit).
 DEFAULT_ROUNDS_WITHOUT_BUDGET = 20
@@ -107,14 +108,13 @@ def plan_rounds(
     return RoundPlan(budget, min(steps, budget))
 
 
-def warn_single_round(plan: RoundPlan, unit: str, *, stacklevel: int = 6) -> None:
+def warn_single_round(plan: RoundPlan, unit: str) -> None:
     """A plan of one round updates the mixture only after training: nothing mixes."""
-    warnings.warn(
+    warn_user(
         f"The fit is planned as a single round of {plan.total_steps} {unit}(s), so the "
         "mixture is updated only after training has ended: the model trains on the "
         "natural mixture, as without Learn2Mix. steps_per_round counts "
         f"{unit}s; set it below {plan.total_steps} (steps_per_round=1: update after "
         f"every {unit}), or set n_rounds >= 2.",
         UserWarning,
-        stacklevel=stacklevel,
     )

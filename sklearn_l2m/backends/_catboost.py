@@ -116,10 +116,9 @@ class CatBoostBackend(Backend):
 
     step_unit = "iteration"
 
-    #: every round starts CatBoost's ordered boosting afresh: on long-tailed digits
-    #: (300 iterations, 5 seeds) rounds of 6 iterations (the log-horizon's 50
-    #: rounds) cost 1.5 points of balanced accuracy even with the mixture frozen,
-    #: 10 rounds cost nothing (see the user guide)
+    #: every round starts CatBoost's ordered boosting afresh, which costs accuracy
+    #: at the log-horizon's many short rounds even with the mixture frozen, and
+    #: nothing at 10 rounds (benchmarks/RESULTS.md, "Defaults: ... CatBoost")
     max_auto_rounds = 10
 
     def check(self) -> None:

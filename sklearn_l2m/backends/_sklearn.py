@@ -23,6 +23,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
 from .._schedule import RoundPlan
+from .._warnings import warn_user
 from ..exceptions import RefitWarning
 from ._base import Backend
 from ._running import running_output
@@ -150,7 +151,7 @@ class SklearnBackend(Backend):
         elif self.mode == "refit" and not controller.mixer.moves:
             plan = RoundPlan(total_steps=1, steps_per_round=1)  # the mixture cannot move: one fit
         elif self.mode == "refit" and plan.n_rounds > 1:
-            warnings.warn(
+            warn_user(
                 f"{type(est).__name__} has no warm start that grows it and no "
                 "partial_fit, so Learn2Mix refits it from scratch every round: "
                 f"{plan.n_rounds} fits, about {plan.n_rounds}x the cost of one. Set "
@@ -158,7 +159,6 @@ class SklearnBackend(Backend):
                 "(HistGradientBoosting, forests), partial_fit, XGBoost, LightGBM, "
                 "CatBoost or a skorch net.",
                 RefitWarning,
-                stacklevel=6,
             )
         dtype = _fit_dtype(est) if self.mode == "grow" else None
         X_fit = data.X_train if dtype is None else data.X_train_as(dtype)

@@ -25,11 +25,11 @@ train split) are restored: ``estimator_`` is an ordinary trained skorch net.
 from __future__ import annotations
 
 import math
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
 
+from .._warnings import warn_user
 from ._base import Backend
 from ._samplers import MixtureBatchSampler, ShuffledBatchSampler
 
@@ -234,13 +234,12 @@ class SkorchBackend(Backend):
 
         split = net.train_split
         if split is not None and not _is_default_split(net, split):
-            warnings.warn(
+            warn_user(
                 f"The net's train_split={split!r} is replaced during the fit: Learn2Mix "
                 "holds out its own validation part (validation_fraction, or X_val / "
                 "y_val) and feeds it to skorch as the validation set, so skorch's "
                 "valid_loss is measured on it. Pass train_split=None to silence this.",
                 UserWarning,
-                stacklevel=6,
             )
 
         if isinstance(criterion, type):
