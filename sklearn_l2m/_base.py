@@ -19,10 +19,12 @@ from sklearn.utils.validation import (
 from ._controller import MixingController
 from ._dask import DaskFit, is_dask_collection, is_dask_estimator
 from ._data import (
+    NO_VALIDATION_DATA,
     TrainingData,
     check_groups_have_weight,
     check_net_input,
     check_target,
+    check_validation_pairing,
     check_weights,
     check_X,
     codes_for,
@@ -352,11 +354,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             loss_source = "train"  # the target has no groups to measure
         if loss_source == "validation" and not data.has_validation:
             if X_val is None and validation_fraction is None:
-                raise ValueError(
-                    "loss_source='validation' needs validation data: set "
-                    "validation_fraction, pass X_val and y_val to fit, or use "
-                    "loss_source='train'."
-                )
+                raise ValueError(NO_VALIDATION_DATA)
             warn_user(
                 "Too few samples to hold out a validation part; the mixture "
                 "follows training losses instead (loss_source='train').",
@@ -365,7 +363,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             loss_source = "train"
         if data.has_validation and loss_source == "validation":
             warn_missing_validation_groups(
-                group_labels, data.codes_val, n_groups, explicit=X_val is not None
+                group_labels,
+                np.bincount(data.codes_val, minlength=n_groups),
+                explicit=X_val is not None,
             )
         return data, loss_source
 
@@ -692,8 +692,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _explicit_validation(self, validation, group_labels, groups, offline_target):
         """Check and encode ``X_val, y_val, groups_val, sample_weight_val``."""
         X_val, y_val, groups_val, sample_weight_val = validation
-        if X_val is None or y_val is None:
-            raise ValueError("Pass both X_val and y_val, or neither.")
+        check_validation_pairing(
+            X_val, y_val, groups, groups_val, target_without_groups=offline_target
+        )
         X_val = self._check_input(self._inner_estimator(), X_val, input_name="X_val")
         X_val = self._cast_input(X_val)
         if is_plain_table(X_val):
@@ -711,12 +712,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             # objective; the search uses all of it (MixMin(target=None))
             codes_val = np.zeros(n_val, dtype=np.intp)
         elif groups is not None:
-            if groups_val is None:
-                raise ValueError(
-                    "fit got groups but no groups_val: pass the group of every "
-                    "validation sample too (or, for mixer='mixmin', X_val and "
-                    "y_val alone as the target data)."
-                )
             gv = np.asarray(groups_val)
             if gv.shape[0] != n_val:
                 raise ValueError(

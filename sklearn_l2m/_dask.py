@@ -14,10 +14,14 @@ import numpy as np
 from sklearn.base import clone
 
 from ._controller import MixingController
-from ._data import check_groups_have_weight
+from ._data import (
+    NO_VALIDATION_DATA,
+    check_groups_have_weight,
+    check_validation_pairing,
+    warn_missing_validation_groups,
+)
 from ._prior import class_shares_from_joint
 from ._schedule import plan_rounds, warn_single_round
-from ._warnings import warn_user
 from .mixers import check_mixer
 
 
@@ -279,10 +283,7 @@ class DaskFit:
         else:
             part = self._held_out_part(X, y_enc, codes, weight, fraction)
         if loss_source == "validation" and not part.has_val:
-            raise ValueError(
-                "loss_source='validation' needs validation data: set validation_fraction, "
-                "pass X_val and y_val to fit, or use loss_source='train'."
-            )
+            raise ValueError(NO_VALIDATION_DATA)
         totals = None if explicit else prefetched.get(fraction)
         group_weight, missing = self._group_totals(codes, weight, part, labels, loss_source, totals)
         plan, controller = self._run(mixer, labels, loss_source, group_weight, missing)
@@ -321,10 +322,7 @@ class DaskFit:
 
         meta = self.meta
         X_val, y_val, groups_val, weight_val = validation
-        if X_val is None or y_val is None:
-            raise ValueError("Pass both X_val and y_val, or neither.")
-        if (groups is None) != (groups_val is None):
-            raise ValueError("Pass groups_val together with groups (and only then).")
+        check_validation_pairing(X_val, y_val, groups, groups_val)
         X_val, val_chunks = _as_features(X_val, "X_val")
         y_val = _as_rows(y_val, val_chunks, "y_val")
         y_val = _codes_of(y_val, meta.classes_) if meta._is_classifier else y_val.astype(np.float64)
@@ -343,7 +341,9 @@ class DaskFit:
         weight_val = _as_rows(weight_val, val_chunks, "sample_weight_val")
         if weight_val is None:
             weight_val = da.ones(sum(val_chunks), chunks=(val_chunks,))
-        return _ValidationPart(X_val, y_val, codes_val, weight_val, weight_train=weight)
+        return _ValidationPart(
+            X_val, y_val, codes_val, weight_val, weight_train=weight, explicit=True
+        )
 
     def _held_out_part(self, X, y_enc, codes, weight, fraction):
         """The rows held out of ``X`` (none when ``fraction`` is None)."""
@@ -394,13 +394,7 @@ class DaskFit:
         missing = np.zeros(n_groups, dtype=bool)
         if part.has_val and loss_source == "validation":
             missing = val_count == 0
-        if missing.any():
-            warn_user(
-                f"Groups {np.asarray(labels)[missing].tolist()[:10]} have no validation "
-                "samples. Their mixture follows their training loss instead; raise "
-                "validation_fraction or pass an explicit validation set.",
-                UserWarning,
-            )
+            warn_missing_validation_groups(labels, val_count, explicit=part.explicit)
         return group_weight, missing
 
     def _run(self, mixer, labels, loss_source, group_weight, missing):
@@ -546,8 +540,17 @@ class _ValidationPart:
     """
 
     def __init__(
-        self, X_val, y_val, codes_val, weight_val, *, weight_train, val_weight_in_train=None
+        self,
+        X_val,
+        y_val,
+        codes_val,
+        weight_val,
+        *,
+        weight_train,
+        val_weight_in_train=None,
+        explicit=False,
     ):
+        self.explicit = explicit  # the user's X_val (not rows held out of X)
         self.X_val, self.y_val = X_val, y_val
         self.codes_val, self.weight_val = codes_val, weight_val
         self.weight_train = weight_train

@@ -313,9 +313,41 @@ class TrainingData:
         return self.y_val is not None and len(self.y_val) > 0
 
 
-def warn_missing_validation_groups(labels, codes_val, n_groups: int, *, explicit=False) -> None:
-    present = np.bincount(codes_val, minlength=n_groups) > 0 if codes_val is not None else None
-    if present is None or present.all():
+#: the error for ``loss_source="validation"`` without any validation data
+NO_VALIDATION_DATA = (
+    "loss_source='validation' needs validation data: set validation_fraction, pass "
+    "X_val and y_val to fit, or use loss_source='train'."
+)
+
+
+def check_validation_pairing(X_val, y_val, groups, groups_val, *, target_without_groups=False):
+    """Fit's validation arguments go together; the same rules in memory and on Dask.
+
+    ``target_without_groups``: MixMin's target data may belong to no group, so
+    ``groups`` without ``groups_val`` is allowed.
+    """
+    if (X_val is None) != (y_val is None):
+        raise ValueError("Pass both X_val and y_val, or neither.")
+    if X_val is None:
+        return
+    if groups is None and groups_val is not None:
+        raise ValueError(
+            "fit got groups_val but no groups: pass the group of every training "
+            "sample too, or leave groups_val out (then the groups are the classes, or "
+            "the target bins of a regressor)."
+        )
+    if groups is not None and groups_val is None and not target_without_groups:
+        raise ValueError(
+            "fit got groups but no groups_val: pass the group of every validation "
+            "sample too (or, for mixer='mixmin', X_val and y_val alone as the target "
+            "data)."
+        )
+
+
+def warn_missing_validation_groups(labels, val_counts, *, explicit=False) -> None:
+    """Warn about groups without validation rows (``val_counts``: rows per group)."""
+    present = np.asarray(val_counts) > 0
+    if present.all():
         return
     missing = np.asarray(labels)[~present].tolist()
     if explicit:

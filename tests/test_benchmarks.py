@@ -124,6 +124,21 @@ def test_defaults_study_checks_the_four_targets_from_paired_differences():
     assert "| logit-adjusted classical | uniform | +5.00 ± 0.00 |" in table
 
 
+def test_defaults_study_compares_every_setting_with_the_default_and_its_cost():
+    from benchmarks.defaults import vs_first_setting
+
+    default, bolder = "learn2mix (default)", "learn2mix + refit"
+    rows = _study_rows(
+        {(default, "mixture"): lambda seed: 0.01, (bolder, "mixture"): lambda seed: 0.01 * seed}
+    )
+    for row in rows:  # the bolder setting takes twice the time
+        row["fit_time_s"] = 2.0 if row["strategy"] == bolder else 1.0
+    table = vs_first_setting(rows, {default: {}, bolder: {}}).splitlines()
+    assert table[0].startswith(f"| setting | balanced acc. vs {default}")
+    # seeds 0, 1, 2: -1, 0, +1 points against the default
+    assert table[2] == f"| {bolder} | +0.00 ± 0.58 | +0.00 ± 0.58 | 2.00 |"
+
+
 def test_distributed_table_row_gives_medians_of_paired_ratios():
     from benchmarks.distributed import DESIGNS, _table_row
 

@@ -217,6 +217,17 @@ def test_distributed_input_errors(client, estimator, X_kind, params, error, matc
         Learn2MixClassifier(inner, **params).fit(X, y)
 
 
+def test_validation_pairing_follows_the_in_memory_rules(client):
+    X, y, _, _ = _imbalanced()
+    groups = np.arange(len(y)) % 2
+    Xd, yd = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
+    clf = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS))
+    with pytest.raises(ValueError, match="got groups_val but no groups"):
+        clf.fit(Xd, yd, X_val=Xd, y_val=yd, groups_val=da.from_array(groups, chunks=600))
+    with pytest.raises(ValueError, match="got groups but no groups_val"):
+        clf.fit(Xd, yd, groups=da.from_array(groups, chunks=600), X_val=Xd, y_val=yd)
+
+
 def test_dask_input_to_an_in_memory_model_is_refused(client):
     X, y, _, _ = _imbalanced()
     model = Learn2MixClassifier(xgb.XGBClassifier(n_estimators=5), random_state=0).fit(X, y)

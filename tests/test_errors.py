@@ -155,6 +155,13 @@ CASES = [
         "groups_val",
     ),
     (
+        "groups_val without groups",
+        {},
+        (X, Y, {"X_val": X, "y_val": Y, "groups_val": G}),
+        ValueError,
+        "got groups_val but no groups",
+    ),
+    (
         "group only in validation",
         {},
         (X, Y, {"groups": G, "X_val": X, "y_val": Y, "groups_val": np.repeat(["s1", "s9"], 60)}),
