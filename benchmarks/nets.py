@@ -53,11 +53,10 @@ class FlatTargetRegressor(NeuralNetRegressor):
         return super().predict(X).reshape(-1)
 
 
-def mlp_regressor(n_in, *, hidden=256, epochs=20, batch_size=128, lr=1e-3, device="cpu"):
-    return FlatTargetRegressor(
-        RegressionMLP,
-        module__n_in=n_in,
-        module__hidden=hidden,
+def _adam_net(net_class, module, *, epochs, batch_size, lr, device, **params):
+    """A skorch net trained by Adam on shuffled batches, no validation split."""
+    return net_class(
+        module,
         max_epochs=epochs,
         batch_size=batch_size,
         optimizer=torch.optim.Adam,
@@ -66,7 +65,15 @@ def mlp_regressor(n_in, *, hidden=256, epochs=20, batch_size=128, lr=1e-3, devic
         train_split=None,
         verbose=0,
         device=device,
+        **params,
     )
+
+
+def mlp_regressor(n_in, *, hidden=256, epochs=20, batch_size=128, lr=1e-3, device="cpu"):
+    return _adam_net(
+        FlatTargetRegressor, RegressionMLP, epochs=epochs, batch_size=batch_size, lr=lr,
+        device=device, module__n_in=n_in, module__hidden=hidden,
+    )  # fmt: skip
 
 
 class FocalLoss(nn.Module):
@@ -106,21 +113,10 @@ def mlp_classifier(
     n_in, n_out, *, hidden=128, epochs=20, batch_size=128, lr=1e-3, X_test=None, device="cpu"
 ):
     callbacks = [("test_predictions", TestPredictions(X_test))] if X_test is not None else []
-    return NeuralNetClassifier(
-        MLP,
-        module__n_in=n_in,
-        module__n_out=n_out,
-        module__hidden=hidden,
-        max_epochs=epochs,
-        batch_size=batch_size,
-        optimizer=torch.optim.Adam,
-        lr=lr,
-        iterator_train__shuffle=True,
-        train_split=None,
-        verbose=0,
-        callbacks=callbacks,
-        device=device,
-    )
+    return _adam_net(
+        NeuralNetClassifier, MLP, epochs=epochs, batch_size=batch_size, lr=lr, device=device,
+        module__n_in=n_in, module__n_out=n_out, module__hidden=hidden, callbacks=callbacks,
+    )  # fmt: skip
 
 
 def focal_net(inner, y):
