@@ -180,7 +180,14 @@ POOLED_REGRESSION = {
     "inner": _xgb_regressor,
     "kind": "regression",
     "use_groups": True,
-    "strategies": ["classical", "balanced", "learn2mix", "static_final", "group_dro"],
+    "strategies": [
+        "classical",
+        "balanced",
+        "learn2mix",
+        "learn2mix_refit",
+        "static_final",
+        "group_dro",
+    ],
 }
 
 
