@@ -420,7 +420,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         refit_rounds = 0
         if self.refit and data.holds_out_rows_of_X:
             fitted, refit_rounds = self._replay_on_all_rows(
-                backend.random_state, data, plan, controller, group_labels
+                backend.random_state, data, plan, controller, group_labels, stop_reason
             )
         return FitResult(
             fitted,
@@ -434,18 +434,18 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             refit_rounds=refit_rounds,
         )
 
-    def _replay_on_all_rows(self, seed, data, plan, controller, group_labels):
+    def _replay_on_all_rows(self, seed, data, plan, controller, group_labels, stop_reason):
         """``refit``: train a fresh inner model on every row of ``X`` under the
-        recorded mixtures, round by round, up to the best round under
-        ``early_stopping`` (else every round run). Nothing is measured."""
-        n_done = len(controller.loss_history)
+        recorded mixtures, round by round, up to the best round when training
+        stopped early (else every round run). Nothing is measured."""
         objectives = controller.objective_history
-        rounds = n_done
-        if self.early_stopping and objectives:
+        rounds = len(controller.loss_history)
+        if (self.early_stopping or stop_reason == "early_stopping") and objectives:
             rounds = int(np.argmin(objectives)) + 1
         rounds = max(rounds, 1)
         replay_plan = RoundPlan(plan.steps_done(rounds), plan.steps_per_round)
         backend = self._make_backend(seed)
+        backend.disable_early_stopping()  # nothing held out to watch
         if backend.budget() is not None:
             backend.set_budget(replay_plan.total_steps)
         schedule = np.vstack(controller.mixture_history[:rounds])

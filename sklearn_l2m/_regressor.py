@@ -80,8 +80,9 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     refit : bool, default=False
         Once the adaptive run is over, train a fresh inner model on every
         row of ``X``, the held-out validation rows included, under the same
-        mixtures round by round (``mixture_history_``; with
-        ``early_stopping``, up to ``best_round_``). It costs a second fit and
+        mixtures round by round (``mixture_history_``; after an early stop,
+        up to ``best_round_``, with the inner model's own early stopping
+        off). It costs a second fit and
         does nothing when no rows of ``X`` were held out (training losses
         drive the mixture, or ``X_val`` is passed). The histories describe the
         adaptive run; ``refit_rounds_`` says how many rounds were replayed.

@@ -164,3 +164,15 @@ def test_a_replay_reads_no_losses():
 def test_replay_rejects_a_schedule_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"shape \(n_rounds, 3\)"):
         ScheduleReplay([[0.5, 0.5]]).start([1, 1, 1])
+
+
+def test_refit_turns_off_the_inner_models_own_early_stopping():
+    xgb = pytest.importorskip("xgboost")
+    X, y = _data()
+    inner = xgb.XGBClassifier(n_estimators=300, learning_rate=0.5, early_stopping_rounds=5)
+    clf = Learn2MixClassifier(inner, refit=True, random_state=0).fit(X, y)
+    assert clf.stop_reason_ == "early_stopping"  # the adaptive run stopped early ...
+    assert clf.refit_rounds_ == clf.best_round_  # ... and the refit replays to its best round
+    n_trees = clf.estimator_.get_booster().num_boosted_rounds()
+    assert n_trees == clf.best_round_ * clf.steps_per_round_ < 300
+    assert clf.estimator_.get_params()["early_stopping_rounds"] is None

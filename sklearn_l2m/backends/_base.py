@@ -94,6 +94,10 @@ class Backend(ABC):
     def configure_early_stopping(self, patience_steps: int) -> None:
         """Turn on the model family's own early stopping (for backends that have one)."""
 
+    def disable_early_stopping(self) -> None:
+        """Turn the model family's own early stopping off (a ``refit`` has no
+        validation data to watch)."""
+
     @abstractmethod
     def train(self, data: TrainingData, plan: RoundPlan, controller: MixingController) -> Any:
         """Train with the mixture; return the fitted inner estimator.

@@ -136,6 +136,9 @@ class XGBoostBackend(Backend):
         if self.estimator.get_params().get("early_stopping_rounds") is None:
             self.estimator.set_params(early_stopping_rounds=int(patience_steps))
 
+    def disable_early_stopping(self) -> None:
+        self.estimator.set_params(early_stopping_rounds=None)
+
     def sample_loss(self, booster, dmatrix, y) -> np.ndarray:
         return booster_sample_loss(booster, dmatrix, y, self.is_classifier)
 
