@@ -9,18 +9,22 @@ from skorch.callbacks import Callback
 from torch import nn
 
 
+def _two_hidden_layers(n_in, n_out, hidden):
+    return nn.Sequential(
+        nn.Linear(n_in, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(),
+        nn.Linear(hidden, n_out),
+    )
+
+
 class MLP(nn.Module):
     """Two hidden layers; outputs class probabilities (skorch's NLLLoss convention)."""
 
     def __init__(self, n_in=784, n_out=10, hidden=128):
         super().__init__()
-        self.layers = nn.Sequential(
-            nn.Linear(n_in, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, n_out),
-        )
+        self.layers = _two_hidden_layers(n_in, n_out, hidden)
 
     def forward(self, X):
         return torch.softmax(self.layers(X), dim=-1)
@@ -31,13 +35,7 @@ class RegressionMLP(nn.Module):
 
     def __init__(self, n_in=1024, hidden=256):
         super().__init__()
-        self.layers = nn.Sequential(
-            nn.Linear(n_in, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(),
-            nn.Linear(hidden, 1),
-        )
+        self.layers = _two_hidden_layers(n_in, 1, hidden)
 
     def forward(self, X):
         return self.layers(X)
