@@ -86,9 +86,26 @@ def _as_features(X, name="X"):
     return X, lengths
 
 
+# Block functions take their tables as arguments, never in a closure: dask names
+# a task by its function and arguments, and two fits with different tables must
+# not share task names on one cluster.
+def _searchsorted(block, sorted_values, side="left"):
+    return np.searchsorted(sorted_values, block, side=side)
+
+
+def _lookup(block, table):
+    return table[block]
+
+
+def _bin_codes(block, edges, present):
+    """A regressor's group codes: the target bin of every value, among the bins present."""
+    bins = np.searchsorted(edges, block, side="right")
+    return np.searchsorted(present, bins).clip(0, present.size - 1)
+
+
 def _codes_of(values, labels):
     """Lazy codes: the index of every value in the sorted ``labels``."""
-    return values.map_blocks(lambda block: np.searchsorted(labels, block), dtype=np.intp)
+    return values.map_blocks(_searchsorted, labels, dtype=np.intp)
 
 
 def _holdout(n_rows, fraction, seed, partition):
@@ -221,11 +238,11 @@ class DaskFit:
         q = np.linspace(0, 100, meta.n_target_bins + 1)[1:-1]
         edges = np.unique(da.percentile(y_enc, q).compute())  # dask's approximate quantiles
         meta.target_bin_edges_ = edges
-        bins = y_enc.map_blocks(lambda v: np.searchsorted(edges, v, side="right"), dtype=np.intp)
+        bins = y_enc.map_blocks(_searchsorted, edges, side="right", dtype=np.intp)
         present = np.flatnonzero(da.bincount(bins, minlength=edges.size + 1).compute())
         meta._bin_labels = present
         lookup = np.searchsorted(present, np.arange(edges.size + 1)).clip(0, present.size - 1)
-        return present, bins.map_blocks(lambda b: lookup[b], dtype=np.intp)
+        return present, bins.map_blocks(_lookup, lookup, dtype=np.intp)
 
     def _labels_and_totals(self, y, groups, weight):
         """Encoded target, group labels and codes, per-group row counts, and the
@@ -332,12 +349,7 @@ class DaskFit:
             codes_val = y_val
         else:
             edges, present = meta.target_bin_edges_, meta._bin_labels
-            codes_val = y_val.map_blocks(
-                lambda v: np.searchsorted(present, np.searchsorted(edges, v, side="right")).clip(
-                    0, present.size - 1
-                ),
-                dtype=np.intp,
-            )
+            codes_val = y_val.map_blocks(_bin_codes, edges, present, dtype=np.intp)
         weight_val = _as_rows(weight_val, val_chunks, "sample_weight_val")
         if weight_val is None:
             weight_val = da.ones(sum(val_chunks), chunks=(val_chunks,))
@@ -442,7 +454,7 @@ class DaskFit:
         )
         # starting weights: the start mixture's, with the user's total weight (held-out rows 0)
         start = callback.start_multiplier * callback.start_norm
-        weight0 = codes.map_blocks(lambda c: start[c], dtype=np.float64) * part.weight_train
+        weight0 = codes.map_blocks(_lookup, start, dtype=np.float64) * part.weight_train
         params, Matrix = self._booster_params()
         dtrain, evals = self._matrices(X, y_enc, codes, weight0.astype(np.float32), part, Matrix)
         # the user's own early_stopping_rounds applies, as on one machine
@@ -503,6 +515,8 @@ class DaskFit:
 
         inner = self.inner
         common = dict(enable_categorical=inner.enable_categorical, missing=inner.missing)
+        if Matrix is xd.DaskQuantileDMatrix and inner.max_bin is not None:
+            common["max_bin"] = inner.max_bin  # the booster checks its matrices' bins
         extra = {}
         if part.val_weight_in_train is not None:
             extra["label_upper_bound"] = part.val_weight_in_train.astype(np.float32)

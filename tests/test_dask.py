@@ -106,12 +106,16 @@ def test_held_out_rows_are_measured_inside_the_training_matrix(client, monkeypat
         return original(client, params, dtrain, *args, evals=evals, **kwargs)
 
     monkeypatch.setattr(xd, "train", train)
-    # persisted once: both fits see the same blocks on the same workers (XGBoost's
-    # distributed sketch depends on the placement, which the scheduler may change)
+    # XGBoost's distributed quantile sketch depends on which worker holds which
+    # rows, which the scheduler may change between two fits; with more bins than
+    # distinct values every cut is exact, so both fits grow the same trees
     dX, dy = client.persist([da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)])
     distributed.wait([dX, dy])
+    exact_bins = dict(max_bin=4096)
     fit = lambda **params: Learn2MixClassifier(  # noqa: E731
-        xd.DaskXGBClassifier(**{**PARAMS, **params}), steps_per_round=5, random_state=0
+        xd.DaskXGBClassifier(**{**PARAMS, **exact_bins, **params}),
+        steps_per_round=5,
+        random_state=0,
     ).fit(dX, dy)
     inside = fit()
     assert inside.loss_source_ == "validation" and seen[-1] == (False, None)
