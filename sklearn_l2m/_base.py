@@ -17,16 +17,14 @@ from sklearn.utils.validation import (
 )
 
 from ._controller import MixingController
-from ._dask import DaskFit, is_dask_collection, is_dask_estimator
+from ._dask import DaskTask, prepare_dask_data
 from ._data import (
     NO_VALIDATION_DATA,
     TrainingData,
     check_groups_have_weight,
-    check_net_input,
     check_target,
     check_validation_pairing,
     check_weights,
-    check_X,
     codes_for,
     encode_groups,
     is_plain_table,
@@ -268,16 +266,24 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         groups_val=None,
         sample_weight_val=None,
     ):
+        """Prepare the data, choose the signal, build the run, train, publish."""
         self._check_inner_kind()
         validation = (X_val, y_val, groups_val, sample_weight_val)
-        if is_dask_estimator(self._inner_estimator()) or is_dask_collection(X):
-            result = self._fit_dask(X, y, groups, sample_weight, validation)
+        if backend_class(self._inner_estimator()).distributed:
+            prepared = self._prepare_distributed(X, y, groups, sample_weight, validation)
         else:
-            result = self._fit_in_memory(X, y, groups, sample_weight, validation)
-        return self._publish(result)
+            prepared = self._prepare_in_memory(X, y, groups, sample_weight, validation)
+        backend, mixer, data, loss_source = prepared
+        if loss_source == "validation" and data.has_validation:
+            warn_missing_validation_groups(
+                data.group_labels, data.validation_counts, explicit=not data.holds_out_rows_of_X
+            )
+        plan = self._plan(backend, mixer, data)
+        return self._publish(self._train(backend, mixer, data, plan, loss_source))
 
-    def _fit_in_memory(self, X, y, groups, sample_weight, validation) -> FitResult:
-        """Prepare the data, choose the signal, build the run, train."""
+    def _prepare_in_memory(self, X, y, groups, sample_weight, validation):
+        """The backend, the mixer, the encoded data with its validation part, and
+        the loss source."""
         X, y_encoded, weight, group_labels, codes = self._check_training_data(
             X, y, groups, sample_weight
         )
@@ -287,8 +293,39 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         data, loss_source = self._held_out_part(
             X, y_encoded, weight, codes, group_labels, groups, validation, split_seed, mixer
         )
-        plan = self._plan(backend, mixer, data)
-        return self._train(backend, mixer, data, plan, loss_source, group_labels)
+        return backend, mixer, data, loss_source
+
+    def _prepare_distributed(self, X, y, groups, sample_weight, validation):
+        """As :meth:`_prepare_in_memory`, for dask collections: the data stays lazy
+        on the cluster and only per-group totals come to this machine."""
+        if self.refit and validation[0] is None:
+            raise ValueError(
+                "refit=True is not supported on dask collections: the distributed fit "
+                "trains once. Set refit=False, or pass X_val and y_val so that no rows "
+                "of X are held out."
+            )
+        split_seed, inner_seed = self._derive_seeds()
+        backend = self._make_backend(int(inner_seed))
+        mixer = self._check_mixer()
+        if mixer.offline:
+            raise ValueError(
+                f"{type(mixer).__name__} trains proxy models before the fit and is not "
+                "supported on Dask collections; use an adaptive or static mixer."
+            )
+        task = DaskTask(
+            is_classifier=self._is_classifier,
+            validation_fraction=self.validation_fraction,
+            split_seed=int(split_seed),
+            choose_signal=self._resolve_loss_source,
+            n_target_bins=getattr(self, "n_target_bins", 0),
+        )
+        data, loss_source = prepare_dask_data(X, y, groups, sample_weight, validation, task)
+        self._record_input_features(data.X)
+        self._adopt_target_encoding(data)
+        return backend, mixer, data, loss_source
+
+    def _adopt_target_encoding(self, data) -> None:
+        """Fitted target state found by a distributed preparation (classes, bins)."""
 
     def _check_training_data(self, X, y, groups, sample_weight):
         """Checked input, encoded target, weights, group labels and per-row group codes."""
@@ -361,12 +398,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 UserWarning,
             )
             loss_source = "train"
-        if data.has_validation and loss_source == "validation":
-            warn_missing_validation_groups(
-                group_labels,
-                np.bincount(data.codes_val, minlength=n_groups),
-                explicit=X_val is not None,
-            )
         return data, loss_source
 
     def _plan(self, backend, mixer, data):
@@ -376,7 +407,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             steps_per_round=self.steps_per_round,
             budget=backend.budget(),
             stochastic=backend.stochastic,
-            updates_per_step=backend.updates_per_step(data.y_train.shape[0]),
+            updates_per_step=backend.updates_per_step(data.n_train),
             max_auto_rounds=backend.max_auto_rounds,
         )
         if backend.budget() is not None and plan.total_steps != backend.budget():
@@ -385,7 +416,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             warn_single_round(plan, backend.step_unit)
         return plan
 
-    def _controller(self, mixer, data, loss_source, group_labels, backend, mixture=None):
+    def _controller(self, mixer, data, loss_source, backend, mixture=None):
         return MixingController(
             mixer,
             data,
@@ -394,13 +425,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             early_stopping=self.early_stopping and not backend.handles_early_stopping,
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
-            group_labels=group_labels,
+            group_labels=data.group_labels,
             mixture=mixture,
         )
 
-    def _train(self, backend, mixer, data, plan, loss_source, group_labels) -> FitResult:
+    def _train(self, backend, mixer, data, plan, loss_source) -> FitResult:
         """Run the inner model's own loop under the controller (then ``refit``)."""
-        controller = self._controller(mixer, data, loss_source, group_labels, backend)
+        controller = self._controller(mixer, data, loss_source, backend)
         if mixer.offline:
             mixer.search(backend, data, controller)
             if data.holds_out_rows_of_X and not self.early_stopping:
@@ -408,7 +439,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 # every row under the mixture it found (no data thrown away)
                 data = data.all_rows()
                 controller = self._controller(
-                    mixer, data, "train", group_labels, backend, mixture=controller.mixture
+                    mixer, data, "train", backend, mixture=controller.mixture
                 )
         if self.early_stopping and backend.handles_early_stopping:
             backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
@@ -420,12 +451,12 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         refit_rounds = 0
         if self.refit and data.holds_out_rows_of_X:
             fitted, refit_rounds = self._replay_on_all_rows(
-                backend.random_state, data, plan, controller, group_labels, stop_reason
+                backend.random_state, data, plan, controller, stop_reason
             )
         return FitResult(
             fitted,
             mixer,
-            group_labels,
+            data.group_labels,
             controller,
             plan,
             stop_reason,
@@ -434,7 +465,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             refit_rounds=refit_rounds,
         )
 
-    def _replay_on_all_rows(self, seed, data, plan, controller, group_labels, stop_reason):
+    def _replay_on_all_rows(self, seed, data, plan, controller, stop_reason):
         """``refit``: train a fresh inner model on every row of ``X`` under the
         recorded mixtures, round by round, up to the best round when training
         stopped early (else every round run). Nothing is measured."""
@@ -453,7 +484,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             ScheduleReplay(schedule),
             data.all_rows(),
             loss_source="train",
-            group_labels=group_labels,
+            group_labels=data.group_labels,
         )
         if self.verbose:
             print(
@@ -462,28 +493,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 flush=True,
             )
         return backend.train(replay.data, replay_plan, replay), rounds
-
-    def _fit_dask(self, X, y, groups, sample_weight, validation) -> FitResult:
-        """Fit on dask collections with an ``xgboost.dask`` inner model (one distributed run)."""
-        inner = _clone_inner(self._inner_estimator())
-        if not is_dask_estimator(inner):
-            raise TypeError(
-                f"X is a dask collection but the inner model is {type(inner).__name__}; "
-                "pass an xgboost.dask DaskXGBClassifier / DaskXGBRegressor as estimator, "
-                "or compute X into memory first."
-            )
-        if self.refit and validation[0] is None:
-            raise ValueError(
-                "refit=True is not supported on dask collections: the distributed fit "
-                "trains once. Set refit=False, or pass X_val and y_val so that no rows "
-                "of X are held out."
-            )
-        split_seed, inner_seed = self._derive_seeds()
-        self._seed_inner(inner, int(inner_seed))
-        began = time.perf_counter()
-        result = DaskFit(self, inner, int(split_seed)).fit(X, y, groups, sample_weight, validation)
-        result.train_time = time.perf_counter() - began
-        return result
 
     def _derive_seeds(self):
         """The validation split's seed and the inner model's, from ``random_state``."""
@@ -655,7 +664,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         X_val, y_val = validation[:2]
         n_groups = len(group_labels)
         n_classes = len(self.classes_) if self._is_classifier else None
-        common = dict(n_groups=n_groups, n_classes=n_classes)
+        common = dict(n_groups=n_groups, n_classes=n_classes, group_labels=group_labels)
         if X_val is not None or y_val is not None:
             X_val, y_val_enc, codes_val, weight_val = self._explicit_validation(
                 validation, group_labels, groups, offline_target
@@ -729,18 +738,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     # -- delegation -------------------------------------------------------------
     def _check_predict_input(self, X):
         check_is_fitted(self)
-        if is_dask_collection(X):
-            if not is_dask_estimator(self.estimator_):
-                raise TypeError(
-                    "X is a dask collection but the model was fitted in memory; compute X "
-                    "first (or fit with an xgboost.dask estimator)."
-                )
-            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has shape {X.shape}; {type(self).__name__} was fitted with "
-                    f"{self.n_features_in_} features."
-                )
-            return X
         X = self._check_input(self.estimator_, X)
         if is_plain_table(X) and hasattr(self, "n_features_in_"):
             validate_data(self, X, reset=False, skip_check_array=True)
@@ -748,10 +745,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
     @staticmethod
     def _check_input(inner, X, *, input_name="X"):
-        """Nets: the sample axis only (any rank, dicts); other models: a 2-D table."""
-        if backend_class(inner).checks_sample_axis_only:
-            return check_net_input(X, input_name=input_name)
-        return check_X(X, input_name=input_name)
+        """``X`` checked as the inner model's backend takes it (see ``Backend.check_input``)."""
+        return backend_class(inner).check_input(X, input_name=input_name)
 
     def _record_input_features(self, X) -> None:
         """``n_features_in_`` / ``feature_names_in_`` for 2-D input; none for images

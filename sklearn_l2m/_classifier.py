@@ -11,12 +11,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseLearn2Mix, _estimator_has
-from ._dask import is_dask_collection
-from ._data import codes_for
+from ._data import codes_for, is_dask_collection
 from ._prior import (
     PRIOR_NAMES,
     adjust_proba,
-    class_shares_by_group,
     prior_ratio,
     prior_under_mixtures,
     resolve_decision_prior,
@@ -333,6 +331,10 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         self._check_decision_prior()
         return encoder.transform(y).astype(np.intp)
 
+    def _adopt_target_encoding(self, data) -> None:
+        self.classes_ = data.classes
+        self._check_decision_prior()
+
     def _corrects_prior(self) -> bool:
         return not (isinstance(self.decision_prior, str) and self.decision_prior == "mixture")
 
@@ -352,15 +354,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
             )
 
     def _set_decision_state(self, controller) -> None:
-        n_classes = len(self.classes_)
-        data = controller.data
-        if data is None:  # distributed fit: collected there, or the groups are the classes
-            shares = controller.class_shares
-            shares = np.eye(n_classes) if shares is None else shares
-        else:
-            shares = class_shares_by_group(
-                data.codes_train, data.y_train, data.weight_train, data.n_groups, n_classes
-            )
+        shares = controller.data.class_shares()
         in_force = self.mixture_history_[: max(self.n_rounds_, 1)]
         self.training_prior_ = prior_under_mixtures(in_force, shares)
         natural = prior_under_mixtures(self.natural_mixture_, shares)

@@ -8,11 +8,11 @@ the mixing strategy.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._data import TrainingData
 from ._losses import group_sums, means_from_sums
 from .mixers._base import BaseMixer
 
@@ -36,8 +36,10 @@ class MixingController:
     ----------
     mixer : BaseMixer
         A fresh mixer (the estimator's clone).
-    data : TrainingData
-        The encoded training / validation parts.
+    data : TrainingData or DaskTrainingData
+        The encoded training / validation parts. The controller reads their
+        per-group totals; row subsets (the fallback part) only where the rows
+        are on this machine (``data.rows_on_client``).
     loss_source : {"validation", "train"}
         Which per-group losses drive the mixer.
     min_weight : float
@@ -46,21 +48,20 @@ class MixingController:
         Stop when the validation objective has not improved by ``tol`` for
         ``n_iter_no_change`` rounds.
     group_weight : ndarray of shape (n_groups,), optional
-        Each group's total training weight, for controllers that never see
-        the rows (the Dask backend's workers reduce them); ``data`` is then
-        None and losses arrive per group through :meth:`record`.
+        Each group's total training weight, for a controller without
+        ``data`` (losses then arrive per group through :meth:`report`).
     mixture : ndarray of shape (n_groups,), optional
         Train under this mixture, already found (an offline mixer's search),
         instead of asking ``mixer.start`` for one.
     missing : ndarray of bool of shape (n_groups,), optional
-        Groups without validation rows, for controllers without ``data``
-        (with ``data`` they are found from it).
+        Groups without validation rows, for a controller without ``data``
+        (with ``data`` they are found from its validation counts).
     """
 
     def __init__(
         self,
         mixer: BaseMixer,
-        data: TrainingData | None,
+        data,
         *,
         loss_source: str = "validation",
         min_weight: float = 0.0,
@@ -80,9 +81,7 @@ class MixingController:
         self.tol = tol
         # pi_g: each group's share of the (user-weighted) training data.
         if group_weight is None:
-            group_weight = np.bincount(
-                data.codes_train, weights=data.weight_train, minlength=data.n_groups
-            )
+            group_weight = data.group_weight
         self.group_weight = np.asarray(group_weight, dtype=np.float64)
         self.natural = self.group_weight / self.group_weight.sum()
         if mixture is None:
@@ -90,13 +89,15 @@ class MixingController:
                 self.group_weight, floor=min_weight * self.natural, groups=group_labels
             )
         self.mixture = np.asarray(mixture, dtype=np.float64)
-        self.fallback = (
-            self._fallback_part() if loss_source == "validation" and data is not None else None
-        )
         #: groups without validation rows, measured on their training rows instead
         if missing is None:
-            missing = self.fallback.missing if self.fallback is not None else False
+            missing = self._missing_validation(data, loss_source)
         self.missing = np.broadcast_to(np.asarray(missing, dtype=bool), self.natural.shape)
+        self.fallback = (
+            self._fallback_part()
+            if self.missing.any() and data is not None and data.rows_on_client
+            else None
+        )
         self.mixture_history = [self.mixture.copy()]
         self.loss_history: list[np.ndarray] = []
         self.objective_history: list[float] = []
@@ -105,9 +106,13 @@ class MixingController:
         self.stop_reason = "budget"
         #: called with the controller after every round (progress bars, logging)
         self.callbacks: list = []
-        #: ``(n_groups, n_classes)`` class shares within each group, for a controller
-        #: without ``data`` (the distributed fit sets them when groups are given)
-        self.class_shares: np.ndarray | None = None
+
+    @staticmethod
+    def _missing_validation(data, loss_source) -> np.ndarray | bool:
+        """Groups with no validation row, when validation losses drive the mixture."""
+        if data is None or loss_source != "validation" or not data.has_validation:
+            return False
+        return data.validation_counts == 0
 
     def _fallback_part(self):
         """Training rows of the groups that have no validation sample.
@@ -115,12 +120,7 @@ class MixingController:
         Their mixture must not freeze or collapse: they are measured on their
         own training rows instead (usually a handful: the rarest groups).
         """
-        data = self.data
-        if not data.has_validation:
-            return None
-        missing = np.bincount(data.codes_val, minlength=data.n_groups) == 0
-        if not missing.any():
-            return None
+        data, missing = self.data, self.missing
         rows = np.flatnonzero(missing[data.codes_train])
         return FallbackPart(
             missing=missing,
@@ -130,6 +130,15 @@ class MixingController:
             codes=data.codes_train[rows],
             weight=data.weight_train[rows],
         )
+
+    def detached(self) -> MixingController:
+        """A copy to ship to remote workers: no data and no callbacks (both stay
+        on the client, which replays the workers' losses into ``self``)."""
+        local = ("data", "fallback", "callbacks")
+        state = copy.deepcopy({k: v for k, v in self.__dict__.items() if k not in local})
+        remote = object.__new__(MixingController)
+        remote.__dict__.update(state, data=None, fallback=None, callbacks=[])
+        return remote
 
     # -- what a backend reads -------------------------------------------------
     @property

@@ -7,6 +7,7 @@ included) and sparse matrices reach the inner model as the user gave them.
 
 from __future__ import annotations
 
+import sys
 from functools import cached_property
 
 import numpy as np
@@ -14,6 +15,7 @@ from scipy import sparse
 from sklearn.utils import _safe_indexing, check_array, column_or_1d
 from sklearn.utils.validation import _check_sample_weight, _num_samples
 
+from ._prior import class_shares_by_group
 from ._warnings import warn_user
 
 
@@ -80,6 +82,15 @@ def check_net_input(X, *, input_name: str = "X"):
             )
         return X
     return check_X(X, input_name=input_name)
+
+
+def is_dask_collection(obj) -> bool:
+    """True for dask arrays / frames (without importing dask when it is not loaded)."""
+    if "dask" not in sys.modules:
+        return False
+    import dask
+
+    return dask.is_dask_collection(obj)
 
 
 def is_plain_table(X) -> bool:
@@ -220,7 +231,15 @@ class TrainingData:
     only when a backend first asks for them: a backend that can train on all
     of ``X`` with the held-out rows weighted 0 (XGBoost) never copies the
     training rows.
+
+    The controller reads every fit's data through the same few members
+    (:attr:`group_weight`, :attr:`validation_counts`, :attr:`has_validation`,
+    :meth:`class_shares`); the distributed fit's data
+    (:class:`sklearn_l2m._dask.DaskTrainingData`) has them too.
     """
+
+    #: the rows are arrays on this machine (the controller may take subsets)
+    rows_on_client = True
 
     def __init__(
         self,
@@ -237,7 +256,9 @@ class TrainingData:
         y_val=None,
         weight_val=None,
         codes_val=None,
+        group_labels=None,
     ):
+        self.group_labels = group_labels
         self.X = X
         self.y = y
         self.weight, self.codes = weight, codes
@@ -264,6 +285,29 @@ class TrainingData:
             self.codes,
             n_groups=self.n_groups,
             n_classes=self.n_classes,
+            group_labels=self.group_labels,
+        )
+
+    @property
+    def n_train(self) -> int:
+        return int(self.y_train.shape[0])
+
+    @cached_property
+    def group_weight(self) -> np.ndarray:
+        """Each group's total training weight."""
+        return np.bincount(self.codes_train, weights=self.weight_train, minlength=self.n_groups)
+
+    @property
+    def validation_counts(self) -> np.ndarray | None:
+        """Validation rows per group (None without a validation part)."""
+        if not self.has_validation:
+            return None
+        return np.bincount(self.codes_val, minlength=self.n_groups)
+
+    def class_shares(self) -> np.ndarray:
+        """``(n_groups, n_classes)``: the class shares within each group's training weight."""
+        return class_shares_by_group(
+            self.codes_train, self.y_train, self.weight_train, self.n_groups, self.n_classes
         )
 
     @cached_property

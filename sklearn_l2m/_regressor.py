@@ -10,7 +10,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.utils._param_validation import Interval
 
 from ._base import BaseLearn2Mix
-from ._dask import is_dask_collection
+from ._data import is_dask_collection
 
 
 class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
@@ -269,6 +269,10 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
                 f"Learn2MixRegressor needs at least 2 samples; got {y.shape[0]} sample."
             )
         return y
+
+    def _adopt_target_encoding(self, data) -> None:
+        self.target_bin_edges_ = data.target_bin_edges
+        self._bin_labels = data.bin_labels
 
     def _default_groups(self, y):
         edges = np.unique(np.quantile(y, np.linspace(0, 1, self.n_target_bins + 1)[1:-1]))

@@ -102,3 +102,34 @@ def test_missing_groups_given_without_data_for_a_distributed_controller():
     controller.report(val=([1.0, 0.0], [1.0, 0.0]), train=([6.0, 3.0], [3.0, 1.0]))
     # losses (1, 3): the mixture jumps to the loss shares
     np.testing.assert_allclose(controller.mixture, [0.25, 0.75])
+
+
+def test_a_detached_copy_leaves_data_and_callbacks_on_the_client():
+    controller = _controller()
+    controller.callbacks.append(lambda c: None)
+    remote = controller.detached()
+    assert remote.data is None and remote.fallback is None and remote.callbacks == []
+    np.testing.assert_array_equal(remote.missing, controller.missing)
+    # the copy moves on its own: the client's histories are untouched
+    remote.report(val=(np.ones(3), np.ones(3)), train=(np.ones(3), np.ones(3)))
+    assert len(remote.loss_history) == 1 and controller.loss_history == []
+    assert controller.fallback is not None and len(controller.callbacks) == 1
+
+
+def test_data_of_any_kind_gives_the_controller_its_totals():
+    """The controller reads group weights and validation counts, not rows,
+    unless the rows are on this machine (the fallback part)."""
+
+    class Totals:  # what a distributed fit's data offers
+        rows_on_client = False
+        has_validation = True
+        group_weight = np.array([3.0, 2.0, 3.0])
+        validation_counts = np.array([1, 2, 0])
+
+    controller = MixingController(_Recorder(), Totals(), loss_source="validation")
+    np.testing.assert_allclose(controller.natural, [3 / 8, 2 / 8, 3 / 8])
+    assert controller.missing.tolist() == [False, False, True]
+    assert controller.fallback is None  # the rows stay where they are
+    in_memory = _controller()
+    np.testing.assert_allclose(in_memory.natural, controller.natural)
+    assert in_memory.fallback.rows.tolist() == [5, 6, 7]

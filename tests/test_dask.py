@@ -309,3 +309,57 @@ def test_decision_prior_with_groups_on_dask(client):
     assert isinstance(pred, da.Array)  # lazy on the cluster
     np.testing.assert_allclose(proba.compute().sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(pred.compute(), proba.compute().argmax(axis=1))
+
+
+def test_the_distributed_fit_is_a_backend_like_the_others():
+    from sklearn_l2m.backends import Backend, backend_class
+    from sklearn_l2m.backends._xgboost_dask import XGBoostDaskBackend
+
+    for inner in (xd.DaskXGBClassifier(), xd.DaskXGBRegressor()):
+        cls = backend_class(inner)
+        assert cls is XGBoostDaskBackend and issubclass(cls, Backend) and cls.distributed
+    assert not backend_class(xgb.XGBClassifier()).distributed
+
+
+def test_preparing_distributed_data_needs_no_estimator():
+    """The client-side preparation works from a DaskTask (public settings) alone."""
+    from sklearn_l2m._dask import DaskTask, prepare_dask_data
+
+    X, y, _, _ = _imbalanced()
+    weight = np.random.RandomState(1).uniform(0.5, 1.5, len(y))
+    chosen = []
+
+    def choose_signal(counts, *, explicit_validation):
+        chosen.append((counts.tolist(), explicit_validation))
+        return "validation", 0.2
+
+    task = DaskTask(
+        is_classifier=True, validation_fraction=0.2, split_seed=3, choose_signal=choose_signal
+    )
+    data, loss_source = prepare_dask_data(
+        da.from_array(X, chunks=(600, -1)),
+        da.from_array(np.array(["a", "b", "c"])[y], chunks=600),
+        None,
+        da.from_array(weight, chunks=600),
+        (None, None, None, None),
+        task,
+    )
+    assert loss_source == "validation" and chosen == [(np.bincount(y).tolist(), False)]
+    np.testing.assert_array_equal(data.classes, ["a", "b", "c"])
+    held = data.held_out.compute()
+    np.testing.assert_allclose(data.group_weight, np.bincount(y[~held], weights=weight[~held]))
+    np.testing.assert_array_equal(data.validation_counts, np.bincount(y[held], minlength=3))
+    assert data.n_train == (~held).sum() and data.holds_out_rows_of_X
+    np.testing.assert_array_equal(data.held_out_features().compute(), X[held])
+    np.testing.assert_array_equal(data.class_shares(), np.eye(3))
+
+
+def test_a_dask_fitted_model_predicts_dask_input_only(client):
+    X, y, _, _ = _imbalanced()
+    Xd, yd = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
+    model = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(Xd, yd)
+    assert model.n_features_in_ == X.shape[1]
+    with pytest.raises(TypeError, match="dask array or dask DataFrame"):
+        model.predict(X)
+    with pytest.raises(ValueError, match="features"):
+        model.predict(Xd[:, :3])

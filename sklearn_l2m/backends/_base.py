@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from .._controller import MixingController
-from .._data import TrainingData
+from .._data import TrainingData, check_net_input, check_X, is_dask_collection
 from .._schedule import RoundPlan
 
 
@@ -61,6 +61,9 @@ class Backend(ABC):
     checks_sample_axis_only = False
     #: dtype float64 arrays are cast to before they reach the model (None: as given)
     input_dtype = None
+    #: trains on dask collections (:class:`~sklearn_l2m._dask.DaskTrainingData`,
+    #: lazy on a cluster) instead of in-memory :class:`TrainingData`
+    distributed = False
 
     def __init__(
         self, estimator, *, is_classifier: bool, random_state: int, init_seed: int | None = None
@@ -75,6 +78,24 @@ class Backend(ABC):
         #: set by ``train`` when the model family itself ended training early
         #: ("early_stopping"); None: the controller's reason stands
         self.stop_reason = None
+
+    @classmethod
+    def check_input(cls, X, *, input_name="X"):
+        """Check ``X`` for fit or predict; return it as the model takes it.
+
+        Nets: the sample axis only (any rank, dicts of inputs); other models:
+        a 2-D table (array, frame or sparse matrix).
+        """
+        if is_dask_collection(X):
+            raise TypeError(
+                f"{input_name} is a dask collection, but this inner model trains and "
+                "predicts in memory (as does a model fitted in memory). Compute "
+                f"{input_name} into memory first, or use an xgboost.dask DaskXGBClassifier "
+                "/ DaskXGBRegressor as estimator on dask collections."
+            )
+        if cls.checks_sample_axis_only:
+            return check_net_input(X, input_name=input_name)
+        return check_X(X, input_name=input_name)
 
     @abstractmethod
     def check(self) -> None:

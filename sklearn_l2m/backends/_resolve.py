@@ -71,12 +71,16 @@ def unregister_backend(estimator_class: type) -> None:
 
 
 def backend_class(estimator) -> type[Backend]:
-    """The backend class for ``estimator``: a registered one, else XGBoost, LightGBM,
+    """The backend class for ``estimator``: a registered one, else xgboost.dask, XGBoost, LightGBM,
     CatBoost, skorch, and for every other model the scikit-learn backend (warm
     start, ``partial_fit``, or a refit every round)."""
     for cls, backend in _REGISTERED:
         if isinstance(estimator, cls):
             return backend
+    if _is_instance_of(estimator, "xgboost", "xgboost.dask.DaskScikitLearnBase"):
+        from ._xgboost_dask import XGBoostDaskBackend
+
+        return XGBoostDaskBackend
     if _is_instance_of(estimator, "xgboost", "xgboost.sklearn.XGBModel"):
         from ._xgboost import XGBoostBackend
 

@@ -35,9 +35,12 @@ import json
 import sys
 
 import numpy as np
+from sklearn.base import clone
 
+from .._dask import check_dask_features
 from .._losses import group_sums
-from ._xgboost import booster_sample_loss
+from ._base import check_kind
+from ._xgboost import XGBoostBackend, booster_sample_loss
 
 #: booster attribute carrying the per-round losses back to the client
 HISTORY_ATTR = "sklearn_l2m_history"
@@ -165,3 +168,137 @@ def _mixture_callback_class():
         """Round ends inside one distributed boosting run (see :class:`_DaskRoundEnds`)."""
 
     return DaskMixtureCallback
+
+
+class XGBoostDaskBackend(XGBoostBackend):
+    """Mix inside ONE distributed ``xgboost.dask`` boosting run (see the module).
+
+    Trains on :class:`~sklearn_l2m._dask.DaskTrainingData`; the controller it
+    is given stays on the client and replays the workers' losses, so it ends
+    in the same state as theirs.
+    """
+
+    distributed = True
+
+    def check(self) -> None:
+        import xgboost.dask as xd
+
+        est = self.estimator
+        check_kind(est, xd.DaskXGBClassifier, xd.DaskXGBRegressor, is_classifier=self.is_classifier)
+        if callable(est.objective) or str(est.objective).startswith("survival:"):
+            raise ValueError(
+                f"objective={est.objective!r} is not supported by the Dask backend; use a "
+                "built-in classification or regression objective."
+            )
+
+    @classmethod
+    def check_input(cls, X, *, input_name="X"):
+        return check_dask_features(X, input_name)
+
+    def train(self, data, plan, controller):
+        """One ``xgboost.dask.train`` run; the workers' losses replayed on the client."""
+        import xgboost.dask as xd
+
+        est = self.estimator
+        # the held-out rows are measured inside the training matrix, from its
+        # cached predictions, unless XGBoost itself must evaluate them (early
+        # stopping, a user's eval_metric)
+        val_in_train = data.holds_out_rows_of_X and (
+            est.early_stopping_rounds is None and est.eval_metric is None
+        )
+        round_ends = [plan.steps_done(r + 1) for r in range(plan.n_rounds)]
+        callback = _mixture_callback_class()(
+            controller.detached(), round_ends, self.is_classifier, val_in_train
+        )
+        # starting weights: the start mixture's, with the user's total weight (held-out rows 0)
+        weight0 = data.training_weight(callback.start_multiplier * callback.start_norm)
+        params, Matrix = self._booster_params(data)
+        dtrain, evals = self._matrices(data, weight0.astype(np.float32), Matrix, val_in_train)
+        early = est.early_stopping_rounds if evals else None
+        if evals and early is None and params.get("eval_metric") is None:
+            # the mixture reads the validation predictions at round ends (XGBoost's
+            # cache adds only the new trees); no metric is needed at every
+            # iteration, each of which would cost an evaluation and an allreduce
+            params["disable_default_eval_metric"] = True
+        booster = xd.train(
+            est.client,
+            params,
+            dtrain,
+            num_boost_round=plan.total_steps,
+            evals=evals,
+            early_stopping_rounds=early,
+            verbose_eval=False,
+            callbacks=[*(est.callbacks or []), callback],
+        )["booster"]
+        _replay_history(booster, controller)
+        fitted = clone(est).set_params(n_estimators=plan.total_steps)
+        fitted.load_model(bytearray(booster.save_raw("ubj")))
+        if booster.num_boosted_rounds() < plan.total_steps:
+            self.stop_reason = "early_stopping"
+        return fitted
+
+    def _booster_params(self, data):
+        """The inner model's XGBoost parameters with the objective for the encoded
+        target, and the distributed matrix type to build."""
+        import xgboost.dask as xd
+
+        params = self.estimator.get_xgb_params()
+        params.pop("coll_cfg", None)
+        params = {k: v for k, v in params.items() if v is not None}
+        if self.is_classifier and data.n_classes > 2:
+            params.update(objective="multi:softprob", num_class=int(data.n_classes))
+        elif self.is_classifier:
+            params.setdefault("objective", "binary:logistic")
+        quantile = params.get("tree_method") in (None, "hist") and params.get("booster") in (
+            None,
+            "gbtree",
+            "dart",
+        )
+        return params, (xd.DaskQuantileDMatrix if quantile else xd.DaskDMatrix)
+
+    def _matrices(self, data, weight0, Matrix, val_in_train):
+        """The distributed training matrix (group codes in ``label_lower_bound``,
+        held-out rows' validation weights in ``label_upper_bound``) and the
+        evaluation list."""
+        import xgboost.dask as xd
+
+        est = self.estimator
+        common = dict(enable_categorical=est.enable_categorical, missing=est.missing)
+        if Matrix is xd.DaskQuantileDMatrix and est.max_bin is not None:
+            common["max_bin"] = est.max_bin  # the booster checks its matrices' bins
+        extra = {}
+        if val_in_train:
+            extra["label_upper_bound"] = data.validation_weight_in_training().astype(np.float32)
+        dtrain = Matrix(
+            est.client,
+            data.X,
+            data.y,
+            weight=weight0,
+            label_lower_bound=data.codes.astype(np.float32),
+            **common,
+            **extra,
+        )
+        if not data.has_validation or val_in_train:
+            return dtrain, None
+        X_val = data.X_val if data.X_val is not None else data.held_out_features()
+        ref = {"ref": dtrain} if Matrix is xd.DaskQuantileDMatrix else {}
+        dval = Matrix(
+            est.client,
+            X_val,
+            data.y_val,
+            weight=data.weight_val,
+            label_lower_bound=data.codes_val.astype(np.float32),
+            **ref,
+            **common,
+        )
+        return dtrain, [(dval, "validation")]
+
+
+def _replay_history(booster, controller) -> None:
+    """Replay the workers' per-round losses (a booster attribute) into the
+    client's controller, which then ends in the workers' state."""
+    history = json.loads(booster.attr(HISTORY_ATTR))
+    booster.set_attr(**{HISTORY_ATTR: None})
+    objectives = history["objective"] or [None] * len(history["losses"])
+    for losses, objective in zip(history["losses"], objectives):
+        controller.record(np.asarray(losses, dtype=np.float64), objective)
