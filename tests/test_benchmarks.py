@@ -142,8 +142,12 @@ def test_defaults_study_compares_every_setting_with_the_default_and_its_cost():
 def test_distributed_table_row_gives_medians_of_paired_ratios():
     from benchmarks.distributed import DESIGNS, _table_row
 
-    runs = {d: [{"seconds": 10.0, "peak_mb": 100.0}] * 2 for d in DESIGNS}
-    runs["dask-l2m"] = [{"seconds": 12.0, "peak_mb": 150.0}, {"seconds": 14.0, "peak_mb": 150.0}]
+    runs = {d: [{"seconds": 10.0, "peak_mb": 100.0, "warm_seconds": 8.0}] * 2 for d in DESIGNS}
+    runs["dask-l2m"] = [
+        {"seconds": 12.0, "peak_mb": 150.0, "warm_seconds": 8.0},
+        {"seconds": 14.0, "peak_mb": 150.0, "warm_seconds": 9.6},
+    ]
     cells = [c.strip() for c in _table_row("synthetic", runs).strip("|").split("|")]
     assert cells[:5] == ["synthetic", "1.300", "1.500", "1.300", "1.500"]
-    assert cells[5] == "10.00 s, 100 MB" and len(cells) == 5 + len(DESIGNS)
+    assert cells[5:7] == ["1.250 - 1.350", "1.100"]
+    assert cells[7] == "10.00 s, 100 MB" and len(cells) == 7 + len(DESIGNS)
