@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -316,7 +317,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             is_classifier=self._is_classifier,
             validation_fraction=self.validation_fraction,
             split_seed=int(split_seed),
-            choose_signal=self._resolve_loss_source,
+            choose_signal=partial(self._resolve_loss_source, needs_signal=_needs_signal(mixer)),
             n_target_bins=getattr(self, "n_target_bins", 0),
         )
         data, loss_source = prepare_dask_data(X, y, groups, sample_weight, validation, task)

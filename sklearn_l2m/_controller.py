@@ -153,6 +153,13 @@ class MixingController:
         """``alpha_g / pi_g``: how much one sample of each group counts now."""
         return self.mixture / self.natural
 
+    def group_scale(self) -> np.ndarray:
+        """Per-group factor on the user's weights: the mixture's multipliers,
+        scaled so the weights keep the user's total (for backends that weight
+        rows they do not hold; :meth:`sample_weight` does the same per row)."""
+        multiplier = self.group_multipliers()
+        return multiplier * (self.group_weight.sum() / float(multiplier @ self.group_weight))
+
     def sample_weight(self, out: np.ndarray | None = None) -> np.ndarray:
         """Training weights for the current mixture, with the user's total weight.
 

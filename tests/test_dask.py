@@ -363,3 +363,21 @@ def test_a_dask_fitted_model_predicts_dask_input_only(client):
         model.predict(X)
     with pytest.raises(ValueError, match="features"):
         model.predict(Xd[:, :3])
+
+
+def test_a_fixed_mixture_holds_nothing_out_on_dask_as_in_memory(client):
+    """The loss-source rule is the in-memory one: a mixture that cannot move
+    reads no losses, so no rows of X are held out for them."""
+    X, y, _, _ = _imbalanced()
+    Xd, yd = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
+    fits = {
+        kind: Learn2MixClassifier(inner, mixer="balanced", random_state=0).fit(data_X, data_y)
+        for kind, inner, data_X, data_y in [
+            ("dask", xd.DaskXGBClassifier(**PARAMS), Xd, yd),
+            ("memory", xgb.XGBClassifier(**PARAMS), X, y),
+        ]
+    }
+    assert fits["dask"].loss_source_ == fits["memory"].loss_source_ == "train"
+    np.testing.assert_allclose(fits["dask"].mixture_history_, fits["memory"].mixture_history_)
+    adaptive = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(Xd, yd)
+    assert adaptive.loss_source_ == "validation"

@@ -216,3 +216,20 @@ def test_training_rows_are_never_copied(multiclass, monkeypatch):
             xgb.XGBClassifier(n_estimators=6, n_jobs=1), loss_source=loss_source, random_state=0
         ).fit(X, y)
         assert clf.n_rounds_ > 0
+
+
+def test_a_single_machine_fit_does_not_import_xgboost_dask():
+    """Telling xgboost.dask models apart must not import it (dask and
+    distributed cost a second of start-up and tens of MB)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, xgboost\n"
+        "from sklearn_l2m import Learn2MixClassifier\n"
+        "X = np.random.RandomState(0).randn(200, 3); y = (X[:, 0] > 0).astype(int)\n"
+        "Learn2MixClassifier(xgboost.XGBClassifier(n_estimators=4)).fit(X, y)\n"
+        "print(sorted(m for m in ('xgboost.dask', 'distributed') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

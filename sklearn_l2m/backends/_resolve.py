@@ -5,15 +5,15 @@ from __future__ import annotations
 from ._base import Backend
 
 
-def _module_root(estimator) -> str:
-    return type(estimator).__module__.split(".")[0]
+def _from_module(cls: type, module: str) -> bool:
+    return cls.__module__ == module or cls.__module__.startswith(module + ".")
 
 
 def _is_instance_of(estimator, module: str, class_path: str) -> bool:
-    """isinstance check that imports ``module`` only if the estimator comes from it."""
-    if _module_root(estimator) != module and not any(
-        cls.__module__.split(".")[0] == module for cls in type(estimator).__mro__
-    ):
+    """isinstance check that imports ``module`` only if the estimator's class (or
+    a base class) comes from it: resolving a backend never imports a library
+    the user has not (``xgboost.dask`` pulls in dask and distributed)."""
+    if not any(_from_module(cls, module) for cls in type(estimator).__mro__):
         return False
     import importlib
 
@@ -77,7 +77,7 @@ def backend_class(estimator) -> type[Backend]:
     for cls, backend in _REGISTERED:
         if isinstance(estimator, cls):
             return backend
-    if _is_instance_of(estimator, "xgboost", "xgboost.dask.DaskScikitLearnBase"):
+    if _is_instance_of(estimator, "xgboost.dask", "xgboost.dask.DaskScikitLearnBase"):
         from ._xgboost_dask import XGBoostDaskBackend
 
         return XGBoostDaskBackend

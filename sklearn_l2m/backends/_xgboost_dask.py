@@ -84,24 +84,19 @@ class _DaskRoundEnds:
         self.controller = controller
         self.round_ends = frozenset(round_ends)
         self.is_classifier = is_classifier
-        self.start_multiplier = controller.group_multipliers()
-        self.start_norm = self._norm(self.start_multiplier)
+        #: the per-group factor the training weights were sent with
+        self.start_scale = controller.group_scale()
         self.dtrain = None
-
-    def _norm(self, multiplier):
-        # training weights keep the user's total weight, as on one machine
-        group_weight = self.controller.group_weight
-        return group_weight.sum() / float(multiplier @ group_weight)
 
     def _bind(self):
         self.dtrain, evals = _local_matrices()
         self.dval = next((m for m, name in evals if name == "validation"), None)
         self.codes = self.dtrain.get_float_info("label_lower_bound").astype(np.intp)
-        # weights as sent: user weight x start multiplier x start norm (0 if held out)
+        # weights as sent: user weight x start scale (0 if held out)
         self.base_weight = self.dtrain.get_weight().astype(np.float64)
         if self.base_weight.size == 0:
             self.base_weight = np.ones(self.codes.size)
-        self.user_weight = self.base_weight / self.start_multiplier[self.codes]
+        self.user_weight = self.base_weight / self.start_scale[self.codes]
         if self.val_in_train:
             val_weight = self.dtrain.get_float_info("label_upper_bound")
             self.val_rows = np.flatnonzero(val_weight > 0)
@@ -146,8 +141,7 @@ class _DaskRoundEnds:
             val=(val_loss, val_weight) if has_val else None,
             train=(train_loss, train_weight) if wants_train else None,
         )
-        multiplier = controller.group_multipliers()
-        scale = (multiplier * self._norm(multiplier)) / (self.start_multiplier * self.start_norm)
+        scale = controller.group_scale() / self.start_scale
         self.dtrain.set_weight((self.base_weight * scale[self.codes]).astype(np.float32))
         return stop
 
@@ -211,7 +205,7 @@ class XGBoostDaskBackend(XGBoostBackend):
             controller.detached(), round_ends, self.is_classifier, val_in_train
         )
         # starting weights: the start mixture's, with the user's total weight (held-out rows 0)
-        weight0 = data.training_weight(callback.start_multiplier * callback.start_norm)
+        weight0 = data.training_weight(callback.start_scale)
         params, Matrix = self._booster_params(data)
         dtrain, evals = self._matrices(data, weight0.astype(np.float32), Matrix, val_in_train)
         early = est.early_stopping_rounds if evals else None
