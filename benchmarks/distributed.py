@@ -1,6 +1,7 @@
 """Distributed (xgboost.dask) vs single-machine Learn2Mix fits on the same data.
 
-    python -m benchmarks.distributed --pairs 3
+    python -m benchmarks.distributed --pairs 7
+    python -m benchmarks.distributed --profile hiv   # where one fit spends its time
 
 Four designs, each fit in a fresh process, same trees, same total threads:
 
@@ -94,6 +95,73 @@ def worker(design, dataset):
         print(json.dumps({"seconds": seconds, "peak_mb": peak, "warm_seconds": warm}))
 
 
+def _time_round_ends():
+    """On a worker: accumulate the time spent in the mixture callback's round ends."""
+    from sklearn_l2m.backends import _xgboost_dask
+
+    original = _xgboost_dask._DaskRoundEnds.after_iteration
+    spent = _xgboost_dask.__dict__.setdefault("ROUND_END_SECONDS", [0.0])
+
+    def timed(self, model, epoch, evals_log):
+        began = time.perf_counter()
+        try:
+            return original(self, model, epoch, evals_log)
+        finally:
+            spent[0] += time.perf_counter() - began
+
+    _xgboost_dask._DaskRoundEnds.after_iteration = timed
+
+
+def _round_end_seconds():
+    from sklearn_l2m.backends import _xgboost_dask
+
+    return _xgboost_dask.ROUND_END_SECONDS[0]
+
+
+def profile(dataset):
+    """Where a Learn2Mix fit on xgboost.dask spends its time beyond plain training:
+    the client-side preparation, the whole training run, and the round-end
+    callbacks on every worker (fresh cluster, data persisted first)."""
+    import dask.array as da
+    import distributed
+    from xgboost.dask import DaskXGBClassifier
+
+    import sklearn_l2m._base as base
+    from sklearn_l2m import Learn2MixClassifier
+
+    X, y = _load(dataset)
+    spent = {}
+    prepare = base.prepare_dask_data
+
+    def timed_prepare(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return prepare(*args, **kwargs)
+        finally:
+            spent["prepare_s"] = time.perf_counter() - began
+
+    base.prepare_dask_data = timed_prepare
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        chunk = -(-len(y) // 4)
+        dX = da.from_array(X, chunks=(chunk, -1)).persist()
+        dy = da.from_array(y, chunks=chunk).persist()
+        distributed.wait([dX, dy])
+        client.run(_time_round_ends)
+        model = Learn2MixClassifier(DaskXGBClassifier(**XGB_PARAMS), random_state=0)
+        began = time.perf_counter()
+        model.fit(dX, dy)
+        spent["fit_s"] = time.perf_counter() - began
+        spent["train_s"] = model.train_time_
+        spent["round_ends_s_per_worker"] = sorted(client.run(_round_end_seconds).values())
+        spent["rounds"] = model.n_rounds_
+    print(json.dumps(spent))
+
+
 def _run(design, dataset):
     env = {**os.environ, "OMP_NUM_THREADS": "2"}
     out = subprocess.run(
@@ -140,6 +208,9 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--worker":
         worker(argv[1], argv[2])
+        return 0
+    if argv and argv[0] == "--profile":
+        profile(argv[1] if len(argv) > 1 else "hiv")
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=3)
