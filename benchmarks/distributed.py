@@ -22,6 +22,7 @@ the fit; Linux). Results go to the "distributed" section of benchmarks/RESULTS.m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -47,6 +48,26 @@ def _added_peak(before: float) -> float:
     return _status_mb("VmHWM:") - before
 
 
+@contextlib.contextmanager
+def _cluster_holding(X, y):
+    """A fresh LocalCluster (2 worker processes x 1 thread) with X and y persisted
+    on its workers (4 row chunks): the client and the two dask arrays."""
+    import dask.array as da
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        chunk = -(-len(y) // 4)
+        dX = da.from_array(X, chunks=(chunk, -1)).persist()
+        dy = da.from_array(y, chunks=chunk).persist()
+        distributed.wait([dX, dy])
+        yield client, dX, dy
+
+
 def worker(design, dataset):
     from xgboost import XGBClassifier
 
@@ -61,21 +82,10 @@ def worker(design, dataset):
         model.fit(X, y)
         print(json.dumps({"seconds": time.perf_counter() - began, "peak_mb": _added_peak(before)}))
         return
-    import dask.array as da
-    import distributed
     from sklearn.base import clone
     from xgboost.dask import DaskXGBClassifier
 
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        chunk = -(-len(y) // 4)
-        dX = da.from_array(X, chunks=(chunk, -1)).persist()
-        dy = da.from_array(y, chunks=chunk).persist()
-        distributed.wait([dX, dy])
+    with _cluster_holding(X, y) as (client, dX, dy):
         del X, y
         inner = DaskXGBClassifier(**XGB_PARAMS)
         model = inner if design == "dask-plain" else Learn2MixClassifier(inner, random_state=0)
@@ -122,8 +132,6 @@ def profile(dataset):
     """Where a Learn2Mix fit on xgboost.dask spends its time beyond plain training:
     the client-side preparation, the whole training run, and the round-end
     callbacks on every worker (fresh cluster, data persisted first)."""
-    import dask.array as da
-    import distributed
     from xgboost.dask import DaskXGBClassifier
 
     import sklearn_l2m._base as base
@@ -141,16 +149,7 @@ def profile(dataset):
             spent["prepare_s"] = time.perf_counter() - began
 
     base.prepare_dask_data = timed_prepare
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        chunk = -(-len(y) // 4)
-        dX = da.from_array(X, chunks=(chunk, -1)).persist()
-        dy = da.from_array(y, chunks=chunk).persist()
-        distributed.wait([dX, dy])
+    with _cluster_holding(X, y) as (client, dX, dy):
         client.run(_time_round_ends)
         model = Learn2MixClassifier(DaskXGBClassifier(**XGB_PARAMS), random_state=0)
         began = time.perf_counter()
