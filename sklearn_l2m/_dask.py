@@ -278,7 +278,7 @@ class _Preparation:
             data.hold_out(fraction, task.split_seed)
         if loss_source == "validation" and not data.has_validation:
             raise ValueError(NO_VALIDATION_DATA)
-        self._group_totals(data, counts, None if explicit else prefetched[fraction])
+        self._group_totals(data, counts, None if explicit else prefetched.get(fraction))
         if task.is_classifier and groups is not None:  # for the decision prior
             data.shares = self._class_shares(data)
         return data, loss_source
@@ -406,7 +406,7 @@ class _Preparation:
         else:
             group_weight, val_count, negative = dask.compute(
                 da.bincount(data.codes, weights=data.weight_train, minlength=n_groups),
-                da.bincount(data.codes_val, minlength=n_groups),
+                da.bincount(data.codes_val, minlength=n_groups) if data.has_validation else None,
                 (data.weight < 0).any(),
             )
         if negative:
