@@ -88,10 +88,10 @@ class Backend(ABC):
         """
         if is_dask_collection(X):
             raise TypeError(
-                f"{input_name} is a dask collection, but this inner model trains and "
-                "predicts in memory (as does a model fitted in memory). Compute "
-                f"{input_name} into memory first, or use an xgboost.dask DaskXGBClassifier "
-                "/ DaskXGBRegressor as estimator on dask collections."
+                f"{input_name} is a dask collection, but this inner model (and any model "
+                f"fitted in memory) works on in-memory data. Compute {input_name} first "
+                f"({input_name}.compute()), or fit an xgboost.dask DaskXGBClassifier / "
+                "DaskXGBRegressor on dask collections."
             )
         if cls.checks_sample_axis_only:
             return check_net_input(X, input_name=input_name)
