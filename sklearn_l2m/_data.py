@@ -297,7 +297,7 @@ class TrainingData:
         """Each group's total training weight."""
         return np.bincount(self.codes_train, weights=self.weight_train, minlength=self.n_groups)
 
-    @property
+    @cached_property
     def validation_counts(self) -> np.ndarray | None:
         """Validation rows per group (None without a validation part)."""
         if not self.has_validation:

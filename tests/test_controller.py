@@ -133,3 +133,14 @@ def test_data_of_any_kind_gives_the_controller_its_totals():
     in_memory = _controller()
     np.testing.assert_allclose(in_memory.natural, controller.natural)
     assert in_memory.fallback.rows.tolist() == [5, 6, 7]
+
+
+def test_group_scale_weights_rows_as_sample_weight_does():
+    """The per-group rule (for rows the controller does not hold) and the
+    per-row weights give the same training weights."""
+    controller = _controller(loss_source="train")
+    controller.mixture = np.array([0.2, 0.5, 0.3])
+    data = controller.data
+    per_row = controller.group_scale()[data.codes_train] * data.weight_train
+    np.testing.assert_allclose(per_row, controller.sample_weight())
+    assert per_row.sum() == pytest.approx(data.weight_train.sum())
