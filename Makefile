@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv install test test-slow lint demo bench bench-overhead bench-distributed bench-defaults data-packages data-sources docs clean
+.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-overhead bench-distributed bench-defaults data-packages data-sources docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,37 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The declared minimum versions (.ci/constraints-min.txt), in a venv of their own.
+MIN_VENV := .venv-min
+MIN_PY := $(MIN_VENV)/bin/python
+
+$(MIN_VENV)/.installed: pyproject.toml .ci/constraints-min.txt
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_PY) -m pip install -q --upgrade pip
+	$(MIN_PY) -m pip install -q "$(TORCH_PIN)"
+	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt -e ".[test,bench]" "$(TORCH_PIN)"
+	touch $@
+
+min-venv: $(MIN_VENV)/.installed
+
 test: venv
 	$(PY) -m ruff check sklearn_l2m tests benchmarks examples docs/conf.py docs/sphinxext
 	$(PY) -m pytest -n 2 -m "not slow" -q
+
+# the suite at the declared floors (CI runs it after `make test`), then the Dask
+# backend at its own floor: XGBoost 3.0 beside dask 2024.1 (pyproject.toml, extra dask)
+DASK_XGBOOST_FLOOR := xgboost==3.0.0
+
+test-min: min-venv
+	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt xgboost
+	$(MIN_PY) -m pytest -n 2 -m "not slow" -q -p no:cacheprovider
+	$(MIN_PY) -m pip install -q "$(DASK_XGBOOST_FLOOR)"
+	$(MIN_PY) -m pytest -n 2 -q -p no:cacheprovider tests/test_dask.py "tests/test_docs.py::test_page_code_runs[docs/dask.rst]"
+	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt xgboost
+
+# the supported-versions table of README.md and docs/versions.rst, from both venvs
+versions: venv min-venv
+	$(PY) .ci/versions.py --floor $(MIN_PY) --ceiling $(PY) --write
 
 test-slow: venv
 	$(PY) -m pytest -m slow -q
@@ -63,4 +91,4 @@ docs: data-packages
 	@test -f docs/_build/html/_static/mathjax/MathJax.js || { echo "make docs: MathJax was not copied"; exit 1; }
 
 clean:
-	rm -rf $(VENV) docs/_build docs/auto_examples .pytest_cache
+	rm -rf $(VENV) $(MIN_VENV) docs/_build docs/auto_examples .pytest_cache

@@ -5,6 +5,7 @@
     python -m benchmarks.overhead --family sklearn --pairs 3   # HGB, forests, GB
     python -m benchmarks.overhead --family budget --pairs 3    # cost vs budget (+ plot)
     python -m benchmarks.overhead --family rows --pairs 2      # cost vs rows
+    python -m benchmarks.overhead --family fallback --pairs 3  # private hooks off
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
 resident memory the fit adds on top of the loaded data (the kernel's peak-RSS
@@ -94,6 +95,23 @@ def _load(dataset):
     raise ValueError(dataset)
 
 
+def _public_api(design):
+    """``design="public-api"``: every private hook off (the fallbacks a future
+    upstream release without them would get); else nothing changes."""
+    import contextlib
+    import warnings
+
+    from sklearn_l2m.backends._compat import public_api_only
+
+    if design != "public-api":
+        return contextlib.nullcontext()
+    stack = contextlib.ExitStack()
+    stack.enter_context(public_api_only())
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("ignore")  # the one-time FallbackWarning
+    return stack
+
+
 def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
     from xgboost import XGBClassifier
 
@@ -102,8 +120,11 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
     params = {**XGB_PARAMS, "n_estimators": budget or XGB_PARAMS["n_estimators"]}
     if design == "plain":
         return XGBClassifier(**params, n_jobs=n_jobs).fit(X, y)
-    if design == "learn2mix":
-        return Learn2MixClassifier(XGBClassifier(**params, n_jobs=n_jobs), random_state=0).fit(X, y)
+    if design in ("learn2mix", "public-api"):
+        with _public_api(design):
+            return Learn2MixClassifier(
+                XGBClassifier(**params, n_jobs=n_jobs), random_state=0
+            ).fit(X, y)
     if design == "restart":  # the naive design: one continued fit per round
         from sklearn_l2m._schedule import plan_rounds
 
@@ -148,7 +169,8 @@ def _sklearn_fit(family):
         model = _sklearn_model(family, budget, n_jobs)
         if design == "plain":
             return model.fit(X, y)
-        return Learn2MixClassifier(model, random_state=0).fit(X, y)
+        with _public_api(design):
+            return Learn2MixClassifier(model, random_state=0).fit(X, y)
 
     return fit
 
@@ -325,6 +347,15 @@ PLANS = {
         *[("hgb", "mnist1d", b, ["learn2mix"]) for b in (50, 200, 1000)],
         *[("rf", "mnist1d", b, ["learn2mix"]) for b in (30, 100, 300)],
         *[("xgboost", "mnist1d", b, ["learn2mix"]) for b in (50, 200, 1000)],
+    ],
+    # what an upstream release without the private hooks would cost: every fast
+    # path off (backends/_compat.py), against the default fit and the plain model
+    "fallback": [
+        ("hgb", "digits", 200, ["learn2mix", "public-api"]),
+        ("hgb", "mnist1d", 200, ["learn2mix", "public-api"]),
+        ("gb", "digits", 200, ["learn2mix", "public-api"]),
+        ("xgboost", "mnist1d", None, ["learn2mix", "public-api"]),
+        ("xgboost", "synthetic-100k", None, ["learn2mix", "public-api"]),
     ],
     # cost against the number of rows (synthetic, 10 classes, 50 features)
     "rows": [

@@ -8,8 +8,8 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier, is_regressor
-from sklearn.utils import check_random_state, get_tags
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
@@ -37,6 +37,7 @@ from ._progress import attach_progress
 from ._schedule import RoundPlan, plan_rounds, warn_single_round
 from ._warnings import warn_user
 from .backends import backend_class
+from .backends._compat import estimator_kind, estimator_tags
 from .mixers import BaseMixer, check_mixer
 from .mixers._replay import ScheduleReplay
 from .mixers._resolve import MIXER_KNOBS, mixer_knobs
@@ -445,10 +446,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         if self.early_stopping and backend.handles_early_stopping:
             backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
 
+        controller.describe_step = lambda r: f"{backend.step_unit} {plan.steps_done(r)}"
         began = time.perf_counter()
         with attach_progress(controller, plan.n_rounds, self.verbose, type(self).__name__):
             fitted = backend.train(data, plan, controller)
         stop_reason = backend.stop_reason or controller.stop_reason
+        if controller.stop_reason == "non-finite loss":  # not XGBoost's own early stop
+            stop_reason = controller.stop_reason
         refit_rounds = 0
         if self.refit and data.holds_out_rows_of_X:
             fitted, refit_rounds = self._replay_on_all_rows(
@@ -628,7 +632,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _check_inner_kind(self) -> None:
         """Refuse a regressor inside the classifier and a classifier inside the regressor."""
         inner = self._inner_estimator()
-        wrong = is_regressor(inner) if self._is_classifier else is_classifier(inner)
+        wrong = estimator_kind(inner) == ("regressor" if self._is_classifier else "classifier")
         if wrong:
             mine, other = (
                 ("Learn2MixClassifier", "Learn2MixRegressor")
@@ -780,11 +784,15 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        try:
-            inner_tags = get_tags(self._inner_estimator())
-        except Exception:  # an inner model without scikit-learn tags
+        inner = self._inner_estimator()
+        declared = backend_class(inner).allow_nan
+        inner_tags = estimator_tags(inner)
+        if inner_tags is None:  # an inner model without readable scikit-learn tags
+            tags.input_tags.allow_nan = bool(declared)
             return tags
-        tags.input_tags.allow_nan = inner_tags.input_tags.allow_nan
+        tags.input_tags.allow_nan = (
+            inner_tags.input_tags.allow_nan if declared is None else declared
+        )
         tags.input_tags.sparse = inner_tags.input_tags.sparse
         tags.input_tags.categorical = inner_tags.input_tags.categorical
         tags.input_tags.string = inner_tags.input_tags.string

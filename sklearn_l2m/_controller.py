@@ -75,6 +75,10 @@ class MixingController:
     ):
         self.mixer = mixer
         self.data = data
+        n = len(group_weight if group_weight is not None else data.group_weight)
+        self.group_labels = np.asarray(
+            group_labels if group_labels is not None else np.arange(n)
+        )
         self.loss_source = loss_source
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
@@ -104,6 +108,8 @@ class MixingController:
         self.best_objective = np.inf
         self.rounds_without_improvement = 0
         self.stop_reason = "budget"
+        #: names the model's step at the end of round r (set by the estimator)
+        self.describe_step = lambda r: f"round {r}"
         #: called with the controller after every round (progress bars, logging)
         self.callbacks: list = []
 
@@ -134,10 +140,12 @@ class MixingController:
     def detached(self) -> MixingController:
         """A copy to ship to remote workers: no data and no callbacks (both stay
         on the client, which replays the workers' losses into ``self``)."""
-        local = ("data", "fallback", "callbacks")
+        local = ("data", "fallback", "callbacks", "describe_step")
         state = copy.deepcopy({k: v for k, v in self.__dict__.items() if k not in local})
         remote = object.__new__(MixingController)
-        remote.__dict__.update(state, data=None, fallback=None, callbacks=[])
+        remote.__dict__.update(
+            state, data=None, fallback=None, callbacks=[], describe_step=lambda r: f"round {r}"
+        )
         return remote
 
     # -- what a backend reads -------------------------------------------------
@@ -227,6 +235,8 @@ class MixingController:
             Weighted loss sums and weight sums per group, of the validation
             and the training rows; None where not measured.
         """
+        if self._diverged(val, train):
+            return True
         objective = None
         val_means = train_means = None
         if val is not None:
@@ -248,6 +258,54 @@ class MixingController:
                 f"The backend gave no {self.loss_source} losses; this is a bug in the backend."
             )
         return self.record(losses, objective)
+
+    def _diverged(self, val, train) -> bool:
+        """Stop on a non-finite loss of a measured group (the model diverged): warn,
+        keep the last finite mixture. Refuse negative losses (a misconfigured loss)."""
+        bad = np.zeros(self.natural.size, dtype=bool)
+        negative = np.zeros_like(bad)
+        for sums in (val, train):
+            if sums is None:
+                continue
+            loss_sum, weight_sum = (np.asarray(a, dtype=np.float64) for a in sums)
+            measured = weight_sum > 0
+            bad |= measured & ~np.isfinite(loss_sum)
+            negative |= measured & (loss_sum < 0)
+        labels = self.group_labels
+        round_index = len(self.loss_history) + 1
+        if negative.any():
+            raise ValueError(
+                f"The inner model's loss is negative for groups {labels[negative].tolist()} "
+                f"in round {round_index}; a per-sample loss must be >= 0. For a skorch "
+                "net this usually means the criterion expects (log-)probabilities while "
+                "the module returns raw scores (skorch's default NLLLoss with a module "
+                "that has no softmax): use criterion=torch.nn.CrossEntropyLoss, or end "
+                "the module with log_softmax."
+            )
+        if not bad.any():
+            return False
+        from ._warnings import warn_user
+
+        where = (
+            f"for groups {labels[bad].tolist()} in round {round_index} "
+            f"({self.describe_step(round_index)})"
+        )
+        causes = (
+            "Either training diverged (lower the learning rate, scale the features) or "
+            "the loss cannot take the model's output (for a skorch net: a criterion "
+            "that expects probabilities, such as skorch's default NLLLoss, with a "
+            "module that returns raw scores; use criterion=torch.nn.CrossEntropyLoss)."
+        )
+        if round_index == 1:  # nothing finite to keep
+            raise ValueError(f"The inner model's loss is NaN or infinite {where}. {causes}")
+        warn_user(
+            f"The inner model's loss became NaN or infinite {where}: training stopped "
+            "there (stop_reason_='non-finite loss') and the mixture keeps its last "
+            f"finite value. {causes}",
+            RuntimeWarning,
+        )
+        self.stop_reason = "non-finite loss"
+        return True
 
     def record(self, losses: np.ndarray, objective: float | None = None) -> bool:
         """Move the mixture with finished per-group ``losses``; return True to stop.

@@ -13,7 +13,6 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 from sklearn.utils import _safe_indexing, check_array, column_or_1d
-from sklearn.utils.validation import _check_sample_weight, _num_samples
 
 from ._prior import class_shares_by_group
 from ._warnings import warn_user
@@ -102,9 +101,11 @@ def n_rows(X) -> int:
     """Number of samples of ``X``, dicts of inputs and tensors included."""
     if isinstance(X, dict):
         return n_rows(next(iter(X.values())))
-    if _is_tensor(X):
+    if _is_tensor(X) or hasattr(X, "shape"):
         return int(X.shape[0])
-    return _num_samples(X)
+    if not hasattr(X, "__len__"):
+        raise TypeError(f"Expected an array-like of samples; got {type(X).__name__}.")
+    return len(X)
 
 
 def take_rows(X, rows):
@@ -136,16 +137,29 @@ def check_target(y, *, input_name: str = "y") -> np.ndarray:
 
 def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.ndarray:
     """Non-negative, finite, not all zero; ones when ``None``."""
-    try:
-        if not is_plain_table(X):  # scikit-learn counts the rows of 2-D input only
-            X = np.empty((n_rows(X), 0))
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-    except ValueError as exc:
-        raise ValueError(f"Invalid {input_name}: {exc}") from exc
+    n_samples = n_rows(X)
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float64)
+    if np.isscalar(sample_weight):
+        weights = np.full(n_samples, sample_weight, dtype=np.float64)
+    else:
+        try:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"Invalid {input_name}: expected numbers; {exc}") from exc
+    if weights.ndim != 1 or weights.shape[0] != n_samples:
+        raise ValueError(
+            f"Invalid {input_name}: expected shape ({n_samples},), one weight per "
+            f"sample; got {weights.shape}."
+        )
     if not np.all(np.isfinite(weights)):
         raise ValueError(f"{input_name} contains NaN or infinity.")
+    if np.any(weights < 0):
+        raise ValueError(f"Invalid {input_name}: Negative values are not allowed.")
     if weights.sum() <= 0:
-        raise ValueError(f"{input_name} sums to zero: at least one sample needs a positive weight.")
+        raise ValueError(
+            f"{input_name} sums to zero: at least one sample needs a non-zero, positive weight."
+        )
     return weights
 
 

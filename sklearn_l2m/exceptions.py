@@ -16,3 +16,19 @@ class RefitWarning(UserWarning):
     >>> from sklearn_l2m.exceptions import RefitWarning
     >>> warnings.filterwarnings("ignore", category=RefitWarning)
     """
+
+
+class FallbackWarning(UserWarning):
+    """A fast path through another library's internals is unavailable or switched off.
+
+    Raised once per process and hook when an installed version of scikit-learn
+    or XGBoost lacks an internal this library uses for speed (or when
+    ``SKLEARN_L2M_PUBLIC_API_ONLY=1`` is set). The fit then takes the public
+    API: the same model, at the cost named in the message.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn_l2m.exceptions import FallbackWarning
+    >>> warnings.filterwarnings("ignore", category=FallbackWarning)
+    """

@@ -1,6 +1,6 @@
 """scikit-learn's estimator checks over every public estimator configuration."""
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from _checks import checks
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 
@@ -15,6 +15,6 @@ ESTIMATORS = [
 ]
 
 
-@parametrize_with_checks(ESTIMATORS)
+@checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -10,6 +10,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 
+# the Dask backend needs XGBoost 3 (older ones get a clear error, tested below)
+pytest.importorskip("xgboost", minversion="3.0")
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
 da = pytest.importorskip("dask.array")

@@ -6,7 +6,6 @@ earlier block), in a scratch folder. A block whose first line is
 compiled; the reason must be given.
 """
 
-import os
 import re
 import textwrap
 from pathlib import Path
@@ -71,8 +70,11 @@ def test_page_code_runs(page, blocks, tmp_path, monkeypatch):
     import matplotlib
 
     matplotlib.use("Agg")
+    if page == "docs/dask.rst":  # the Dask backend refuses XGBoost 2 (test_dask.py)
+        pytest.importorskip("xgboost", minversion="3.0")
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "__docs__"}
+    ran = 0
     for index, code in enumerate(blocks):
         first = code.lstrip().splitlines()[0] if code.strip() else ""
         compiled = compile(code, f"{page} block {index + 1}", "exec")
@@ -80,4 +82,5 @@ def test_page_code_runs(page, blocks, tmp_path, monkeypatch):
             assert first[len(SKIP_MARK) :].strip(), f"{page} block {index + 1}: give a reason"
             continue
         exec(compiled, namespace)  # noqa: S102 - the documentation's own code
-    assert os.getcwd() == str(tmp_path)
+        ran += 1
+    assert ran > 0, f"{page}: every code block is skipped"

@@ -4,11 +4,11 @@ import pickle
 
 import numpy as np
 import pytest
+from _checks import checks
 from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 
@@ -206,7 +206,7 @@ def test_pipeline_and_grid_search(multiclass):
     assert isinstance(search.best_estimator_[-1].estimator_, lgb.LGBMClassifier)
 
 
-@parametrize_with_checks(
+@checks(
     [
         Learn2MixClassifier(lgb.LGBMClassifier(n_estimators=5, **QUIET), random_state=0),
         Learn2MixRegressor(lgb.LGBMRegressor(n_estimators=5, **QUIET), random_state=0),

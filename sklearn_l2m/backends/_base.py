@@ -64,6 +64,9 @@ class Backend(ABC):
     #: trains on dask collections (:class:`~sklearn_l2m._dask.DaskTrainingData`,
     #: lazy on a cluster) instead of in-memory :class:`TrainingData`
     distributed = False
+    #: whether the model takes NaN in X; None: as the inner model's scikit-learn
+    #: tags say (set it for model families whose tags may be missing)
+    allow_nan: bool | None = None
 
     def __init__(
         self, estimator, *, is_classifier: bool, random_state: int, init_seed: int | None = None

@@ -115,6 +115,8 @@ class CatBoostBackend(Backend):
     """Mix a CatBoost model round by round, each round from the earlier rounds' scores."""
 
     step_unit = "iteration"
+    #: CatBoost takes missing values; some of its releases declare no tags
+    allow_nan = True
 
     #: every round starts CatBoost's ordered boosting afresh, which costs accuracy
     #: at the log-horizon's many short rounds even with the mixture frozen, and

@@ -14,13 +14,11 @@ start of every warm-start ``fit``. :meth:`RunningOutput.lend_to_warm_start`
 hands them the running training output instead; they add the new trees to it
 in place, as they do to their own array.
 
-This is the one module that uses private scikit-learn internals
-(``_raw_predict``, ``_predict_iterations``, ``_baseline_prediction``,
-``_raw_predict_init``, ``_validate_X_predict``). Each family is used only if
-its hooks exist (:func:`running_output` checks them), and the in-place
-hand-over is verified on a sample of rows the first time it is used; any
-other case takes :class:`FullOutput`, which predicts from scratch (correct,
-but quadratic in the budget).
+The scikit-learn internals this needs are reached through ``_compat`` (the
+``sklearn_running_output`` hook): a family is used only where its probe
+finds them, and the in-place hand-over is verified on a sample of rows the
+first time it is used; any other case takes :class:`FullOutput`, which
+predicts from scratch (correct, but quadratic in the budget).
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ import warnings
 import numpy as np
 
 from .._losses import log_loss_per_sample, squared_error_per_sample, zero_one_per_sample
+from . import _compat
 
 #: rows of the training part re-predicted from scratch once, to verify that the
 #: model updated the lent array in place (as scikit-learn 1.6 to 1.9 do)
@@ -141,23 +140,18 @@ class _BoostingOutput(RunningOutput):
         The model adds the new trees to the array in place, so after the fit
         the running output already holds them and :meth:`advance` only counts.
         """
-        est = self.estimator
         if self._match is None or self._raw is None:
             yield
             return
-        original = est._raw_predict
 
-        def raw_predict(X, *args, **kwargs):
+        def answer(X):
             if self._match(X):
                 self._lent = True
                 return self._raw
-            return original(X, *args, **kwargs)
+            return None
 
-        est._raw_predict = raw_predict
-        try:
+        with _compat.answer_raw_predict(self.estimator, answer):
             yield
-        finally:
-            est.__dict__.pop("_raw_predict", None)
 
     def advance(self) -> None:
         if not self._lent:
@@ -214,7 +208,7 @@ class HistGradientBoostingOutput(_BoostingOutput):
             binned = self._binned() if self._binned is not None else None
             self._is_binned = binned is not None and binned.shape[0] == self.X.shape[0]
             self._X_ready = (
-                binned if self._is_binned else self.estimator._preprocess_X(self.X, reset=False)
+                binned if self._is_binned else _compat.hgb_rows(self.estimator, self.X)
             )
         return self._X_ready
 
@@ -225,28 +219,17 @@ class HistGradientBoostingOutput(_BoostingOutput):
         return self._start_n(len(rows))
 
     def _start_n(self, n: int) -> np.ndarray:
-        est = self.estimator
-        base = est._baseline_prediction
-        raw = np.zeros((n, est.n_trees_per_iteration_), dtype=base.dtype, order="F")
-        raw += base
-        return raw
+        return _compat.hgb_start(self.estimator, n)
 
     def _members(self):
-        return self.estimator._predictors
+        return _compat.hgb_members(self.estimator)
 
     def _add(self, members, raw, rows=None) -> None:
         X = self._rows() if rows is None else self._rows()[rows]
-        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
-
-        self.estimator._predict_iterations(
-            X, members, raw, is_binned=self._is_binned, n_threads=_openmp_effective_n_threads()
-        )
+        _compat.hgb_add(self.estimator, X, members, raw, is_binned=self._is_binned)
 
     def output(self) -> np.ndarray:
-        loss = self.estimator._loss
-        if self.is_classifier:
-            return loss.predict_proba(self._raw)
-        return loss.link.inverse(self._raw.ravel())
+        return _compat.boosting_output(self.estimator, self._raw, is_classifier=self.is_classifier)
 
 
 class GradientBoostingOutput(_BoostingOutput):
@@ -261,32 +244,28 @@ class GradientBoostingOutput(_BoostingOutput):
     def _rows(self):
         if self._X_ready is None:
             # float32, C order (CSR if sparse): what GradientBoosting predicts on
-            self._X_ready = self.estimator.estimators_[0, 0]._validate_X_predict(
-                self.X, check_input=True
-            )
+            self._X_ready = _compat.gb_rows(self.estimator, self.X)
         return self._X_ready
 
     def _start(self) -> np.ndarray:
-        return self.estimator._raw_predict_init(self._rows())
+        return _compat.gb_start(self.estimator, self._rows())
 
     def _start_rows(self, rows) -> np.ndarray:
-        return self.estimator._raw_predict_init(self._rows()[rows])
+        return _compat.gb_start(self.estimator, self._rows()[rows])
 
     def _members(self):
         return self.estimator.estimators_
 
     def _add(self, members, raw, rows=None) -> None:
-        from sklearn.ensemble._gradient_boosting import predict_stages
-
         X = self._rows() if rows is None else self._rows()[rows]
-        predict_stages(members, X, self.estimator.learning_rate, raw)
+        _compat.gb_add(self.estimator, X, members, raw)
 
     def output(self) -> np.ndarray:
         raw = self._raw
         if raw.shape[1] == 1:
             raw = raw.ravel()
         if self.is_classifier:
-            return self.estimator._loss.predict_proba(raw)
+            return _compat.boosting_output(self.estimator, raw, is_classifier=True)
         return raw
 
 
@@ -295,7 +274,7 @@ class ForestOutput(RunningOutput):
 
     def _rows(self):
         if getattr(self, "_X_ready", None) is None:
-            self._X_ready = self.estimator._validate_X_predict(self.X)
+            self._X_ready = _compat.forest_rows(self.estimator, self.X)
         return self._X_ready
 
     def _start(self) -> np.ndarray:
@@ -319,10 +298,6 @@ class ForestOutput(RunningOutput):
         return self._raw / max(self.n_members, 1)
 
 
-def _has(obj, *names) -> bool:
-    return all(callable(getattr(obj, name, None)) for name in names)
-
-
 def running_output(
     estimator, X, *, is_classifier: bool, lend: bool = False, binned=None
 ) -> RunningOutput:
@@ -343,26 +318,12 @@ def running_output(
         HistGradientBoosting only: returns the binned training matrix the
         model fits on, which the training output is predicted on and matched by.
     """
-    from sklearn.ensemble import BaseEnsemble
-    from sklearn.ensemble._forest import BaseForest
-    from sklearn.ensemble._gb import BaseGradientBoosting
-    from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
-        BaseHistGradientBoosting,
-    )
-
     kind = dict(is_classifier=is_classifier)
-    if isinstance(estimator, BaseHistGradientBoosting) and _has(
-        estimator, "_raw_predict", "_predict_iterations", "_preprocess_X"
-    ):
+    family = _compat.sklearn_ensemble_family(estimator)
+    if family == "hgb":
         return HistGradientBoostingOutput(estimator, X, binned=binned if lend else None, **kind)
-    if isinstance(estimator, BaseGradientBoosting) and _has(
-        estimator, "_raw_predict", "_raw_predict_init"
-    ):
+    if family == "gb":
         return GradientBoostingOutput(estimator, X, lend=lend, **kind)
-    if (
-        isinstance(estimator, BaseForest)
-        and isinstance(estimator, BaseEnsemble)
-        and _has(estimator, "_validate_X_predict")
-    ):
+    if family == "forest":
         return ForestOutput(estimator, X, **kind)
     return FullOutput(estimator, X, **kind)

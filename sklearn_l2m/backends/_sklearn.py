@@ -26,18 +26,18 @@ from .._schedule import RoundPlan
 from .._warnings import warn_user
 from ..exceptions import RefitWarning
 from ._base import Backend
+from ._compat import FORESTS, GB, HGB, hgb_bin_once
 from ._running import running_output
+
+#: ensembles that convert X to float32 in every fit
+_FLOAT32_ENSEMBLES = FORESTS + GB
 
 
 def _growth_parameter(estimator) -> str | None:
     params = estimator.get_params(deep=False)
     if "warm_start" not in params:
         return None
-    from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
-        BaseHistGradientBoosting,
-    )
-
-    if isinstance(estimator, BaseHistGradientBoosting):
+    if isinstance(estimator, HGB):
         return "max_iter"
     if "n_estimators" in params:
         return "n_estimators"
@@ -46,15 +46,9 @@ def _growth_parameter(estimator) -> str | None:
 
 def _fit_dtype(estimator):
     """The dtype the ensemble converts ``X`` to in every ``fit`` (None: unknown)."""
-    from sklearn.ensemble._forest import BaseForest
-    from sklearn.ensemble._gb import BaseGradientBoosting
-    from sklearn.ensemble._hist_gradient_boosting.gradient_boosting import (
-        BaseHistGradientBoosting,
-    )
-
-    if isinstance(estimator, BaseHistGradientBoosting):
+    if isinstance(estimator, HGB):
         return np.float64
-    if isinstance(estimator, (BaseForest, BaseGradientBoosting)):
+    if isinstance(estimator, _FLOAT32_ENSEMBLES):
         return np.float32
     return None
 
@@ -66,41 +60,6 @@ def _signature_names(func) -> set[str]:
         return set(inspect.signature(func).parameters)
     except (TypeError, ValueError):
         return set()
-
-
-@contextlib.contextmanager
-def _bin_once(estimator, X_train, user_weight):
-    """Make HistGradientBoosting bin the training data once, not once per round.
-
-    On every warm-start fit HGB re-bins the training data with the current
-    sample weights (weighted percentiles: about 0.07 s per feature per fit even
-    at 300 rows in scikit-learn 1.9), so the bins would move with the mixture and
-    cost more than the trees. Here the first binning, done with the user's own
-    weights, is reused by every round. Uses HGB's private ``_bin_data``; any
-    other estimator, or a version without it, trains unchanged.
-    """
-    cache = {}
-    original = getattr(type(estimator), "_bin_data", None)
-    if original is None or not callable(original):
-        yield cache
-        return
-    bin_weight = None if np.all(user_weight == user_weight[0]) else user_weight
-
-    def bin_data(X, sample_weight, is_training_data):
-        if not is_training_data or X is not X_train and getattr(X, "shape", None) != X_train.shape:
-            return original(estimator, X, sample_weight, is_training_data)
-        if "binned" not in cache:
-            cache["binned"] = original(estimator, X, bin_weight, True)
-            cache["mapper"] = estimator._bin_mapper
-        else:
-            estimator._bin_mapper = cache["mapper"]
-        return cache["binned"]
-
-    estimator._bin_data = bin_data
-    try:
-        yield cache
-    finally:
-        estimator.__dict__.pop("_bin_data", None)
 
 
 class SklearnBackend(Backend):
@@ -163,7 +122,7 @@ class SklearnBackend(Backend):
         dtype = _fit_dtype(est) if self.mode == "grow" else None
         X_fit = data.X_train if dtype is None else data.X_train_as(dtype)
         with (
-            _bin_once(est, X_fit, data.weight_train)
+            hgb_bin_once(est, X_fit, data.weight_train)
             if self.mode == "grow"
             else contextlib.nullcontext({})
         ) as bins:

@@ -25,6 +25,8 @@ train split) are restored: ``estimator_`` is an ordinary trained skorch net.
 from __future__ import annotations
 
 import math
+import signal
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -34,6 +36,11 @@ from ._base import Backend
 from ._samplers import MixtureBatchSampler, ShuffledBatchSampler
 
 _OURS = "learn2mix"
+#: torch draws initial weights, dropout masks and shuffles from one global
+#: generator; seeded fits in several threads would interleave their draws, so
+#: the seeded part of every net fit runs under this lock (same seed, same net,
+#: in threads as serially)
+_TORCH_SEED_LOCK = threading.RLock()
 _ITERATOR_KEYS = ("batch_sampler", "batch_size", "shuffle", "sampler", "drop_last")
 
 
@@ -119,6 +126,36 @@ def _mixing_callback(backend, controller, plan, sampler, net):
                 raise KeyboardInterrupt  # skorch's way to end fit early (as EarlyStopping)
 
     return MixingCallback()
+
+
+@contextmanager
+def _ctrl_c_recorded():
+    """Record SIGINT (Ctrl-C) while the block runs, then let it act as before.
+
+    skorch catches the KeyboardInterrupt and returns a partly trained net; the
+    record lets the backend tell a user's Ctrl-C from a callback's stop. Only
+    the main thread receives signals: elsewhere nothing is recorded.
+    """
+    hits: list = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous in (
+        signal.SIG_IGN,
+        None,
+    ):
+        yield hits
+        return
+
+    def handler(signum, frame):
+        hits.append(signum)
+        if callable(previous):
+            previous(signum, frame)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield hits
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _fetches_whole_batches(net, X) -> bool:
@@ -275,9 +312,13 @@ class SkorchBackend(Backend):
         X_fit, y_fit, sampler = self._training_rows(data, controller)
         callback = _mixing_callback(self, controller, plan, sampler, net)
         with _configured_for_mixing(net, X_fit, sampler, callback, self._validation(data)):
-            with torch.random.fork_rng(devices=[]):
+            with _TORCH_SEED_LOCK, torch.random.fork_rng(devices=[]), _ctrl_c_recorded() as hits:
                 torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
                 net.fit(X_fit, y_fit)
+        if hits:
+            # skorch ends training on Ctrl-C and returns; here Ctrl-C ends the whole
+            # fit, and the estimator keeps its previous model, as for every backend
+            raise KeyboardInterrupt("Ctrl-C during the skorch net's training")
         return net
 
     def _training_rows(self, data, controller):

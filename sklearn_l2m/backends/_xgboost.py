@@ -16,17 +16,22 @@ rows are never copied; only the small validation part is.
 Everything the user set on the estimator (``n_estimators`` as the total
 budget, ``device``, ``tree_method``, ``enable_categorical``, callbacks, ...)
 is passed through; ``estimator_`` is an ordinary fitted XGBoost estimator.
+
+The training matrix is reached through a private hook (``_compat``). Where
+it is missing or switched off, each round is one public ``fit`` that
+continues the previous booster (``xgb_model``) under the round's weights:
+the same schedule of weights, at the cost of building the training matrix
+again every round.
 """
 
 from __future__ import annotations
-
-import contextlib
 
 import numpy as np
 
 from .._losses import log_loss_per_sample, squared_error_per_sample
 from ._base import Backend
 from ._boosted_output import sigmoid, softmax
+from ._compat import xgboost_can_capture, xgboost_capture_matrices
 
 
 def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> np.ndarray:
@@ -43,27 +48,6 @@ def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> 
     else:
         proba = sigmoid(margins.reshape(-1))
     return log_loss_per_sample(np.asarray(y).astype(np.intp), proba)
-
-
-@contextlib.contextmanager
-def _capture_dmatrices(estimator, created: list):
-    """Record the matrices XGBoost's ``fit`` builds (training first, then eval sets).
-
-    The callback needs the training matrix to change its weights; XGBoost
-    builds it inside ``fit``, through the estimator's ``_create_dmatrix``.
-    """
-    original = estimator._create_dmatrix
-
-    def create(*args, **kwargs):
-        matrix = original(*args, **kwargs)
-        created.append(matrix)
-        return matrix
-
-    estimator._create_dmatrix = create
-    try:
-        yield
-    finally:
-        estimator.__dict__.pop("_create_dmatrix", None)
 
 
 def _mixture_callback_class():
@@ -152,6 +136,8 @@ class XGBoostBackend(Backend):
         return full_weight
 
     def train(self, data, plan, controller):
+        if not xgboost_can_capture(self.estimator):
+            return self._train_by_rounds(data, plan, controller)
         est = self.estimator
         user_callbacks = est.get_params().get("callbacks")
         matrices: list = []
@@ -168,16 +154,66 @@ class XGBoostBackend(Backend):
         fit_kwargs = {
             "sample_weight": self.training_weight(controller, full_weight),
             "verbose": False,
+            **self._eval_kwargs(data),
         }
-        if data.has_validation:
-            fit_kwargs["eval_set"] = [(data.X_val, data.y_val)]
-            fit_kwargs["sample_weight_eval_set"] = [data.weight_val]
         try:
-            with _capture_dmatrices(est, matrices):
+            with xgboost_capture_matrices(est, matrices):
                 est.fit(X_fit, y_fit, **fit_kwargs)
         finally:
             # the fitted estimator must not keep our callback (it holds the data)
             est.set_params(callbacks=user_callbacks)
         if est.get_booster().num_boosted_rounds() < plan.total_steps:
             self.stop_reason = "early_stopping"
+        return est
+
+    @staticmethod
+    def _eval_kwargs(data) -> dict:
+        if not data.has_validation:
+            return {}
+        return {"eval_set": [(data.X_val, data.y_val)], "sample_weight_eval_set": [data.weight_val]}
+
+    def _train_by_rounds(self, data, plan, controller):
+        """The public fallback: one ``fit`` per round, each continuing the booster."""
+        import xgboost
+
+        est = self.estimator
+        n_estimators = est.get_params()["n_estimators"]
+        def matrix(X):
+            return xgboost.DMatrix(
+                X, missing=est.missing, enable_categorical=est.enable_categorical
+            )
+
+        # rows whose losses the round ends read, predicted with all trees each round
+        needs_train = controller.wants_train_loss or controller.fallback is not None
+        measured = {
+            "val_sample_loss": (matrix(data.X_val), data.y_val) if data.has_validation else None,
+            "train_sample_loss": (matrix(data.X_train), data.y_train) if needs_train else None,
+        }
+        booster = None
+        try:
+            for round_index in range(plan.n_rounds):
+                steps = plan.steps(round_index)
+                est.set_params(n_estimators=steps)
+                est.fit(
+                    data.X_train,
+                    data.y_train,
+                    sample_weight=controller.sample_weight().astype(np.float32),
+                    xgb_model=booster,
+                    verbose=False,
+                    **self._eval_kwargs(data),
+                )
+                booster = est.get_booster()
+                done = booster.num_boosted_rounds()
+                losses = {
+                    name: self.sample_loss(booster, *rows)
+                    for name, rows in measured.items()
+                    if rows is not None
+                }
+                if done < plan.steps_done(round_index + 1):
+                    self.stop_reason = "early_stopping"  # XGBoost's own, within the round
+                stop = controller.end_round(**losses)
+                if stop or self.stop_reason == "early_stopping":
+                    break
+        finally:
+            est.set_params(n_estimators=n_estimators)
         return est

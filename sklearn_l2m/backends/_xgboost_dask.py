@@ -32,7 +32,6 @@ and the target-bin edges.
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 from sklearn.base import clone
@@ -40,34 +39,28 @@ from sklearn.base import clone
 from .._dask import check_dask_features
 from .._losses import group_sums
 from ._base import check_kind
+from ._compat import PUBLIC_ONLY_ENV, xgboost_dask_local_matrices
 from ._xgboost import XGBoostBackend, booster_sample_loss
+
+#: the oldest XGBoost major release the Dask backend is tested with
+MIN_XGBOOST_MAJOR = 3
 
 #: booster attribute carrying the per-round losses back to the client
 HISTORY_ATTR = "sklearn_l2m_history"
 
 
 def _local_matrices():
-    """The worker-local training matrix and eval list of the running ``xgboost.train``.
-
-    XGBoost hands callbacks only the booster; its callback container, one
-    frame up, holds ``dtrain`` and ``evals`` (true since XGBoost 1.3).
-    """
-    from xgboost import DMatrix
-
-    frame = sys._getframe(1)
-    for _ in range(6):
-        if frame is None:
-            break
-        dtrain = frame.f_locals.get("dtrain")
-        if isinstance(dtrain, DMatrix):
-            return dtrain, list(frame.f_locals.get("evals") or [])
-        frame = frame.f_back
+    """The worker-local training matrix and eval list of the running ``xgboost.train``."""
+    found = xgboost_dask_local_matrices()
+    if found is not None:
+        return found
     import xgboost
 
     raise RuntimeError(
         f"sklearn_l2m could not reach the worker's training matrix in xgboost "
-        f"{xgboost.__version__}; the Dask backend supports the xgboost versions "
-        "listed in its documentation."
+        f"{xgboost.__version__} (or {PUBLIC_ONLY_ENV}=1 is set), and a distributed fit "
+        "cannot change its rows' weights without it. Fit an in-memory XGBoost model "
+        "on X.compute(), or use an xgboost version listed in the documentation."
     )
 
 
@@ -175,8 +168,16 @@ class XGBoostDaskBackend(XGBoostBackend):
     distributed = True
 
     def check(self) -> None:
+        import xgboost
         import xgboost.dask as xd
 
+        if int(xgboost.__version__.split(".")[0]) < MIN_XGBOOST_MAJOR:
+            raise ImportError(
+                f"The Dask backend needs xgboost>={MIN_XGBOOST_MAJOR}.0; xgboost "
+                f"{xgboost.__version__} is installed (its Dask models loaded from a "
+                "booster predict probabilities of the wrong shape). Upgrade with "
+                "pip install 'sklearn-l2m[dask]', or fit an in-memory model on X.compute()."
+            )
         est = self.estimator
         check_kind(est, xd.DaskXGBClassifier, xd.DaskXGBRegressor, is_classifier=self.is_classifier)
         if callable(est.objective) or str(est.objective).startswith("survival:"):

@@ -1,0 +1,397 @@
+"""Every use of another library's private API, each behind a probe with a public fallback.
+
+The fast paths of the backends reach into scikit-learn, XGBoost and
+xgboost.dask internals that no release promises to keep. Each such use lives
+here, under a name in :data:`HOOKS`, and is taken only when
+
+* its probe finds the internal with the shape this library was written for, and
+* it is not switched off (:func:`public_api_only`, or the environment
+  variable ``SKLEARN_L2M_PUBLIC_API_ONLY=1``).
+
+Otherwise the backend takes a public fallback that gives the same model and
+costs more time, and :func:`fast_path` warns once per hook and process, naming
+the library version and the cost. So a new upstream release can make a fit
+slower, never wrong or broken.
+
+Also here: reading an inner model's kind and tags for models that predate
+scikit-learn's tags (``_estimator_type``) or define neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import threading
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+
+#: the scikit-learn ensembles whose internals the running outputs use
+HGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
+GB = (GradientBoostingClassifier, GradientBoostingRegressor)
+FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
+
+#: environment variable that switches every private hook off (value "1")
+PUBLIC_ONLY_ENV = "SKLEARN_L2M_PUBLIC_API_ONLY"
+
+
+@dataclass(frozen=True)
+class PrivateHook:
+    """One use of another library's internals: what it is and what its fallback costs."""
+
+    library: str
+    uses: str
+    fallback_cost: str
+
+
+HOOKS = {
+    "hgb_bin_once": PrivateHook(
+        "scikit-learn",
+        "HistGradientBoosting._bin_data (bin the training rows once per fit)",
+        "each round's warm start bins the training rows again (about 0.07 s per feature "
+        "per round on small data)",
+    ),
+    "sklearn_running_output": PrivateHook(
+        "scikit-learn",
+        "the ensembles' _raw_predict, _predict_iterations, _baseline_prediction, _loss, "
+        "_predictors, _raw_predict_init, _validate_X_predict (add only new members' "
+        "outputs each round)",
+        "each round predicts every member again: the cost of the round-end losses "
+        "grows with rounds x budget",
+    ),
+    "xgboost_training_matrix": PrivateHook(
+        "xgboost",
+        "XGBModel._create_dmatrix (change the training weights inside one boosting run)",
+        "one fit per round continuing the previous booster (xgb_model): the training "
+        "matrix is built again every round",
+    ),
+    "xgboost_dask_training_matrix": PrivateHook(
+        "xgboost",
+        "the worker-local training matrix of xgboost.dask.train, read from its frames",
+        "none: a distributed fit cannot re-weight its rows without it and raises",
+    ),
+}
+
+_state = threading.local()
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _forced_off() -> bool:
+    return bool(getattr(_state, "public_only", False)) or os.environ.get(PUBLIC_ONLY_ENV) == "1"
+
+
+@contextlib.contextmanager
+def public_api_only():
+    """Within the block (in this thread), every private hook is off: fits take the
+    public fallbacks. For tests, and to check that a fit does not depend on them."""
+    before = getattr(_state, "public_only", False)
+    _state.public_only = True
+    try:
+        yield
+    finally:
+        _state.public_only = before
+
+
+def _version(library: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(library)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def fast_path(name: str, available: bool = True) -> bool:
+    """Whether to use private hook ``name``; warns once per process when it is off.
+
+    ``available`` is the hook's probe result.
+    """
+    if available and not _forced_off():
+        return True
+    hook = HOOKS[name]
+    with _warned_lock:
+        first = name not in _warned
+        _warned.add(name)
+    if first:
+        reason = (
+            f"switched off ({PUBLIC_ONLY_ENV}=1 or public_api_only())"
+            if available
+            else f"not found in {hook.library} {_version(hook.library)}"
+        )
+        from .._warnings import warn_user
+        from ..exceptions import FallbackWarning
+
+        warn_user(
+            f"sklearn_l2m's fast path through {hook.uses} is {reason}. It uses the public "
+            f"API instead (the same model): {hook.fallback_cost}.",
+            FallbackWarning,
+        )
+    return False
+
+
+def reset_warnings() -> None:
+    """Forget which fallbacks have warned (tests)."""
+    with _warned_lock:
+        _warned.clear()
+
+
+# -- the kind and tags of an inner model ----------------------------------------------
+def estimator_kind(estimator) -> str | None:
+    """``"classifier"``, ``"regressor"`` or None (unknown), for any estimator.
+
+    Reads scikit-learn's tags; an estimator whose tags fail (one written for a
+    scikit-learn before 1.6, e.g. XGBoost 2.1 or skorch 1.0 under scikit-learn
+    1.6) or that defines none falls back to the older ``_estimator_type``
+    convention.
+    """
+    kind = None
+    tags = estimator_tags(estimator)
+    if tags is not None:
+        kind = tags.estimator_type
+    if kind is None:
+        kind = getattr(estimator, "_estimator_type", None)
+    return kind if kind in ("classifier", "regressor") else None
+
+
+def estimator_tags(estimator):
+    """scikit-learn's tags of ``estimator``, or None where they cannot be read."""
+    from sklearn.utils import get_tags
+
+    try:
+        with warnings.catch_warnings():
+            # models written before scikit-learn 1.6 make get_tags warn about _more_tags
+            warnings.simplefilter("ignore", FutureWarning)
+            return get_tags(estimator)
+    except Exception:  # tags that raise: a model older than the tags API
+        return None
+
+
+# -- scikit-learn: HistGradientBoosting bins once ---------------------------------------
+def _parameters(func) -> list[str]:
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _bin_data_signature(estimator_class) -> list[str] | None:
+    """``_bin_data``'s parameters if they are a shape this library knows, else None."""
+    original = getattr(estimator_class, "_bin_data", None)
+    params = _parameters(original) if callable(original) else []
+    known = (["self", "X", "is_training_data"], ["self", "X", "sample_weight", "is_training_data"])
+    return params if params in known else None
+
+
+@contextlib.contextmanager
+def hgb_bin_once(estimator, X_train, user_weight):
+    """Make HistGradientBoosting bin the training data once, not once per round.
+
+    On every warm-start fit HGB re-bins the training data (with the current
+    sample weights where the version bins by weight), so the bins would move
+    with the mixture and cost more than the trees. Here the first binning, done
+    with the user's own weights, is reused by every round. Yields a dict that
+    holds ``"binned"`` (the binned training matrix) after the first fit; empty
+    on the fallback, where HGB bins every round.
+    """
+    cache = {}
+    if not isinstance(estimator, HGB):
+        yield cache  # other models bin nothing
+        return
+    signature = _bin_data_signature(type(estimator))
+    if not fast_path("hgb_bin_once", signature is not None):
+        yield cache
+        return
+    original = type(estimator)._bin_data
+    by_weight = "sample_weight" in signature
+    bin_weight = None if np.all(user_weight == user_weight[0]) else user_weight
+
+    def call(X, weight, is_training_data):
+        if by_weight:
+            return original(estimator, X, weight, is_training_data)
+        return original(estimator, X, is_training_data)
+
+    def bin_data(X, *args, **kwargs):
+        bound = inspect.signature(original).bind(estimator, X, *args, **kwargs).arguments
+        is_training = bound["is_training_data"]
+        is_ours = X is X_train or getattr(X, "shape", None) == X_train.shape
+        if not is_training or not is_ours:
+            return call(X, bound.get("sample_weight"), is_training)
+        if "binned" not in cache:
+            cache["binned"] = call(X, bin_weight, True)
+            cache["mapper"] = estimator._bin_mapper
+        else:
+            estimator._bin_mapper = cache["mapper"]
+        return cache["binned"]
+
+    estimator._bin_data = bin_data
+    try:
+        yield cache
+    finally:
+        estimator.__dict__.pop("_bin_data", None)
+
+
+# -- scikit-learn: running outputs of growing ensembles ---------------------------------
+def _has(obj, *names) -> bool:
+    return all(callable(getattr(obj, name, None)) for name in names)
+
+
+def sklearn_ensemble_family(estimator) -> str | None:
+    """``"hgb"``, ``"gb"`` or ``"forest"`` where the running-output hooks of that
+    family are present and on; None: predict from scratch (the fallback)."""
+    if isinstance(estimator, HGB):
+        family = "hgb"
+        probe = _has(estimator, "_raw_predict", "_predict_iterations", "_preprocess_X")
+    elif isinstance(estimator, GB):
+        family = "gb"
+        probe = _has(estimator, "_raw_predict", "_raw_predict_init")
+        probe = probe and _predict_stages() is not None
+    elif isinstance(estimator, FORESTS):
+        family = "forest"
+        probe = _has(estimator, "_validate_X_predict")
+    else:
+        return None
+    return family if fast_path("sklearn_running_output", probe) else None
+
+
+def _predict_stages():
+    try:
+        from sklearn.ensemble._gradient_boosting import predict_stages
+    except ImportError:
+        return None
+    return predict_stages
+
+
+@contextlib.contextmanager
+def answer_raw_predict(estimator, answer):
+    """Within the block, ``estimator._raw_predict(X)`` returns ``answer(X)`` where
+    that is not None (the running training output), else predicts as usual."""
+    original = estimator._raw_predict
+
+    def raw_predict(X, *args, **kwargs):
+        out = answer(X)
+        return out if out is not None else original(X, *args, **kwargs)
+
+    estimator._raw_predict = raw_predict
+    try:
+        yield
+    finally:
+        estimator.__dict__.pop("_raw_predict", None)
+
+
+def hgb_rows(estimator, X):
+    """``X`` as HistGradientBoosting predicts on it."""
+    return estimator._preprocess_X(X, reset=False)
+
+
+def hgb_start(estimator, n: int) -> np.ndarray:
+    """Raw scores of an HGB model with no iterations (its baseline), for ``n`` rows."""
+    base = estimator._baseline_prediction
+    raw = np.zeros((n, estimator.n_trees_per_iteration_), dtype=base.dtype, order="F")
+    raw += base
+    return raw
+
+
+def hgb_members(estimator) -> list:
+    return estimator._predictors
+
+
+def hgb_add(estimator, X, members, raw, *, is_binned: bool) -> None:
+    """Add the raw scores of ``members`` (iterations) on rows ``X`` to ``raw``."""
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    estimator._predict_iterations(
+        X, members, raw, is_binned=is_binned, n_threads=_openmp_effective_n_threads()
+    )
+
+
+def boosting_output(estimator, raw: np.ndarray, *, is_classifier: bool) -> np.ndarray:
+    """Probabilities (classifiers) or predictions from HGB / GB raw scores."""
+    loss = estimator._loss
+    if is_classifier:
+        return loss.predict_proba(raw)
+    return loss.link.inverse(raw.ravel())
+
+
+def gb_rows(estimator, X):
+    """``X`` as GradientBoosting predicts on it (float32, C order or CSR)."""
+    return estimator.estimators_[0, 0]._validate_X_predict(X, check_input=True)
+
+
+def gb_start(estimator, X) -> np.ndarray:
+    return estimator._raw_predict_init(X)
+
+
+def gb_add(estimator, X, members, raw) -> None:
+    _predict_stages()(members, X, estimator.learning_rate, raw)
+
+
+def forest_rows(estimator, X):
+    """``X`` as a forest's trees predict on it."""
+    return estimator._validate_X_predict(X)
+
+
+# -- XGBoost: the training matrix inside one boosting run -------------------------------
+def xgboost_can_capture(estimator) -> bool:
+    """Whether the training matrix can be captured for this XGBoost model."""
+    create = getattr(type(estimator), "_create_dmatrix", None)
+    probe = callable(create) and _parameters(create)[:2] == ["self", "ref"]
+    return fast_path("xgboost_training_matrix", probe)
+
+
+@contextlib.contextmanager
+def xgboost_capture_matrices(estimator, created: list):
+    """Record the matrices XGBoost's ``fit`` builds (training first, then eval sets).
+
+    The callback needs the training matrix to change its weights; XGBoost
+    builds it inside ``fit``, through the estimator's ``_create_dmatrix``.
+    """
+    original = estimator._create_dmatrix
+
+    def create(*args, **kwargs):
+        matrix = original(*args, **kwargs)
+        created.append(matrix)
+        return matrix
+
+    estimator._create_dmatrix = create
+    try:
+        yield
+    finally:
+        estimator.__dict__.pop("_create_dmatrix", None)
+
+
+# -- xgboost.dask: the worker-local training matrix -------------------------------------
+def xgboost_dask_local_matrices(depth: int = 8):
+    """The worker-local training matrix and eval list of the running ``xgboost.train``.
+
+    XGBoost hands callbacks only the booster; its callback container, one
+    frame up, holds ``dtrain`` and ``evals`` (true since XGBoost 1.3). Returns
+    None where they cannot be found (or the hook is off).
+    """
+    import sys
+
+    from xgboost import DMatrix
+
+    if _forced_off():
+        return None
+    frame = sys._getframe(1)
+    for _ in range(depth):
+        if frame is None:
+            break
+        dtrain = frame.f_locals.get("dtrain")
+        if isinstance(dtrain, DMatrix):
+            return dtrain, list(frame.f_locals.get("evals") or [])
+        frame = frame.f_back
+    return None
