@@ -8,9 +8,11 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -22,6 +24,7 @@ from ._dask import DaskTask, prepare_dask_data
 from ._data import (
     NO_VALIDATION_DATA,
     TrainingData,
+    check_fit_params,
     check_groups_have_weight,
     check_target,
     check_validation_pairing,
@@ -257,20 +260,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             self.__dict__.update(saved)
             raise
 
-    def _fit_unguarded(
-        self,
-        X,
-        y,
-        groups=None,
-        sample_weight=None,
-        X_val=None,
-        y_val=None,
-        groups_val=None,
-        sample_weight_val=None,
-    ):
-        """Prepare the data, choose the signal, build the run, train, publish."""
+    def _fit_unguarded(self, X, y, groups, sample_weight, validation, fit_params):
+        """Prepare the data, choose the signal, build the run, train, publish.
+
+        ``validation`` is ``(X_val, y_val, groups_val, sample_weight_val)``;
+        ``fit_params`` go to the inner model's ``fit`` (see :meth:`_inner_fit_params`).
+        """
         self._check_inner_kind()
-        validation = (X_val, y_val, groups_val, sample_weight_val)
+        self._fit_params = self._inner_fit_params(fit_params, X)
         if backend_class(self._inner_estimator()).distributed:
             prepared = self._prepare_distributed(X, y, groups, sample_weight, validation)
         else:
@@ -281,7 +278,38 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 data.group_labels, data.validation_counts, explicit=not data.holds_out_rows_of_X
             )
         plan = self._plan(backend, mixer, data)
-        return self._publish(self._train(backend, mixer, data, plan, loss_source))
+        result = self._train(backend, mixer, data, plan, loss_source)
+        del self._fit_params  # the fitted estimator keeps no reference to them
+        return self._publish(result)
+
+    def _inner_fit_params(self, fit_params: dict, X) -> dict:
+        """The arguments of this fit that go to the inner model's ``fit``.
+
+        With metadata routing enabled, those the inner model requests
+        (:func:`~sklearn.utils.metadata_routing.process_routing` raises on the
+        rest); otherwise all of them, as ``Pipeline`` passes fit parameters.
+        """
+        if not fit_params:
+            return {}
+        if get_config().get("enable_metadata_routing", False):
+            fit_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
+        check_fit_params(fit_params, X)
+        return fit_params
+
+    def get_metadata_routing(self):
+        """How ``fit``'s arguments are routed: ``groups``, ``sample_weight`` and the
+        validation set are this estimator's; other fit parameters go to the
+        inner model's ``fit`` where it requests them.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        router = MetadataRouter(owner=type(self).__name__).add_self_request(self)
+        return router.add(
+            estimator=self._inner_estimator(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
     def _prepare_in_memory(self, X, y, groups, sample_weight, validation):
         """The backend, the mixer, the encoded data with its validation part, and
@@ -456,7 +484,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         refit_rounds = 0
         if self.refit and data.holds_out_rows_of_X:
             fitted, refit_rounds = self._replay_on_all_rows(
-                backend.random_state, data, plan, controller, stop_reason
+                backend, data, plan, controller, stop_reason
             )
         return FitResult(
             fitted,
@@ -470,7 +498,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             refit_rounds=refit_rounds,
         )
 
-    def _replay_on_all_rows(self, seed, data, plan, controller, stop_reason):
+    def _replay_on_all_rows(self, trained, data, plan, controller, stop_reason):
         """``refit``: train a fresh inner model on every row of ``X`` under the
         recorded mixtures, round by round, up to the best round when training
         stopped early (else every round run). Nothing is measured."""
@@ -480,7 +508,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             rounds = int(np.argmin(objectives)) + 1
         rounds = max(rounds, 1)
         replay_plan = RoundPlan(plan.steps_done(rounds), plan.steps_per_round)
-        backend = self._make_backend(seed)
+        backend = self._make_backend(trained.random_state)
         backend.disable_early_stopping()  # nothing held out to watch
         if backend.budget() is not None:
             backend.set_budget(replay_plan.total_steps)
@@ -553,6 +581,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         backend = backend_class(inner)(
             inner, is_classifier=self._is_classifier, random_state=seed, init_seed=init_seed
         )
+        backend.fit_params = self._fit_params
         backend.check()
         mode = backend.mixing_modes[0] if self.mixing_mode == "auto" else self.mixing_mode
         if mode not in backend.mixing_modes:

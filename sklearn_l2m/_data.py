@@ -135,6 +135,26 @@ def check_target(y, *, input_name: str = "y") -> np.ndarray:
     return y
 
 
+def check_fit_params(fit_params: dict, X) -> None:
+    """Refuse per-sample arrays among the inner model's fit parameters.
+
+    Rows are held out and reweighted before they reach the inner model, so a
+    per-sample array (a base margin, an init score) would no longer line up
+    with them; fit-wide settings (categorical columns, names, verbosity) pass.
+    """
+    n_samples = n_rows(X) if not hasattr(X, "dask") else None
+    for name, value in fit_params.items():
+        if isinstance(value, (list, tuple, str, dict)) or not hasattr(value, "shape"):
+            continue
+        if len(value.shape) and n_samples is not None and value.shape[0] == n_samples:
+            raise ValueError(
+                f"The fit parameter {name!r} has one entry per sample; Learn2Mix holds "
+                "rows out and reweights them, so per-sample fit parameters cannot reach "
+                "the inner model. Pass sample weights as sample_weight, groups as "
+                "groups, and give the inner model fit-wide settings only."
+            )
+
+
 def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.ndarray:
     """Non-negative, finite, not all zero; ones when ``None``."""
     n_samples = n_rows(X)

@@ -216,6 +216,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         y_val=None,
         groups_val=None,
         sample_weight_val=None,
+        **fit_params,
     ):
         """Fit the inner regressor under an adaptive mixture of groups.
 
@@ -235,6 +236,13 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
             Groups of the validation samples (required when ``groups`` is given).
         sample_weight_val : array-like of shape (n_val,), default=None
             Weights of the validation samples.
+        **fit_params : dict
+            Further arguments of the inner model's ``fit`` (LightGBM's
+            ``categorical_feature``, a skorch net's fit arguments, ...), passed
+            to every ``fit`` call of the inner model. With metadata routing
+            enabled they go where the inner model requests them
+            (``inner.set_fit_request(name=True)``), as in ``BaggingClassifier``.
+            Per-sample arrays are refused: rows are held out and reweighted.
 
         Returns
         -------
@@ -242,7 +250,8 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
             The fitted estimator.
         """
         self._validate_params()
-        return self._fit(X, y, groups, sample_weight, X_val, y_val, groups_val, sample_weight_val)
+        validation = (X_val, y_val, groups_val, sample_weight_val)
+        return self._fit(X, y, groups, sample_weight, validation, fit_params)
 
     def _default_estimator(self):
         return HistGradientBoostingRegressor(early_stopping=False)

@@ -125,9 +125,15 @@ def test_classifier_trains_in_one_run_and_restores_the_net(digits, mode):
     assert "criterion__reduction" not in est.get_params()
     assert est.criterion_.reduction == "mean"
     assert all(name != "learn2mix" for name, _ in est.callbacks_)
-    assert "iterator_train__batch_sampler" not in est.__dict__
+    assert "iterator_train__batch_sampler" not in est.get_params()
     assert est.train_split is None
     assert clf.score(X, y) > 0.7
+    # the mixture and group losses are in the net's own history, epoch by epoch
+    mixtures = est.history[:, "learn2mix_mixture"]
+    assert len(mixtures) == 4
+    np.testing.assert_allclose(mixtures[1], clf.mixture_history_[1])  # round 1 ends at epoch 2
+    np.testing.assert_allclose(mixtures[3], clf.mixture_)
+    np.testing.assert_allclose(est.history[-1, "learn2mix_group_loss"], clf.group_loss_history_[-1])
     # the trained net works on its own
     np.testing.assert_allclose(est.predict_proba(X.astype(np.float32)), clf.predict_proba(X))
 

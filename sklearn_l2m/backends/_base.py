@@ -78,6 +78,9 @@ class Backend(ABC):
         #: how the mixture reaches training, one of ``mixing_modes``; the
         #: meta-estimator sets it from its ``mixing_mode`` before ``train``
         self.mixing_mode = self.mixing_modes[0]
+        #: further arguments of every ``fit`` call of the inner model (routed from
+        #: the meta-estimator's ``fit``); the meta-estimator sets them
+        self.fit_params: dict = {}
         #: set by ``train`` when the model family itself ended training early
         #: ("early_stopping"); None: the controller's reason stands
         self.stop_reason = None

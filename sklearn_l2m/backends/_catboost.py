@@ -222,7 +222,7 @@ class CatBoostBackend(Backend):
     def _fit_round(self, pool, steps: int, round_params: dict):
         budget_key = self.budget_key or "iterations"
         step = clone(self.estimator).set_params(**{budget_key: steps}, **round_params)
-        return step.fit(pool)
+        return step.fit(pool, **self.fit_params)
 
     def _with_user_params(self, model):
         """The summed model inside an estimator that carries the user's parameters."""

@@ -159,7 +159,13 @@ class LightGBMBackend(Backend):
         # the class factor is in every round's weights: LightGBM must not add it again
         est.set_params(class_weight=None)
         try:
-            est.fit(data.X_train, data.y_train, sample_weight=first, callbacks=[callback])
+            est.fit(
+                data.X_train,
+                data.y_train,
+                sample_weight=first,
+                callbacks=[callback],
+                **self.fit_params,
+            )
         finally:
             est.set_params(class_weight=class_weight)
         return est

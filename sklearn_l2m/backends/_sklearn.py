@@ -165,18 +165,24 @@ class SklearnBackend(Backend):
             if self.mode == "grow":
                 est.set_params(**{self.growth_param: plan.steps_done(round_index) + steps})
                 with lend():
-                    est.fit(X_fit, data.y_train, sample_weight=fit_weight)
+                    est.fit(X_fit, data.y_train, sample_weight=fit_weight, **self.fit_params)
             elif self.mode == "partial_fit":
                 for _ in range(steps):
                     est.partial_fit(
-                        data.X_train, data.y_train, sample_weight=fit_weight, **fit_kwargs
+                        data.X_train,
+                        data.y_train,
+                        sample_weight=fit_weight,
+                        **fit_kwargs,
+                        **self.fit_params,
                     )
             else:
                 with warnings.catch_warnings():
                     # each round is a short solve; convergence is judged at the end
                     if round_index < plan.n_rounds - 1:
                         warnings.simplefilter("ignore", ConvergenceWarning)
-                    est.fit(data.X_train, data.y_train, sample_weight=fit_weight)
+                    est.fit(
+                        data.X_train, data.y_train, sample_weight=fit_weight, **self.fit_params
+                    )
             for output in outputs.values():
                 output.advance()
             if controller.end_round(**self._losses(data, controller, outputs)):

@@ -44,90 +44,6 @@ _TORCH_SEED_LOCK = threading.RLock()
 _ITERATOR_KEYS = ("batch_sampler", "batch_size", "shuffle", "sampler", "drop_last")
 
 
-class _TrainLossSums:
-    """Per-group sums of a round's training losses, kept on the net's device."""
-
-    def __init__(self, codes, n_groups: int, device):
-        import torch
-
-        self.codes = torch.as_tensor(codes, device=device)
-        self.n_groups = n_groups
-        self.loss_sum = torch.zeros(n_groups, dtype=torch.float64, device=device)
-        self.count = torch.zeros(n_groups, dtype=torch.float64, device=device)
-
-    def add(self, rows, per_sample) -> None:
-        import torch
-
-        group = self.codes[rows]
-        detached = per_sample.detach().to(torch.float64)
-        self.loss_sum += torch.bincount(group, weights=detached, minlength=self.n_groups)
-        self.count += torch.bincount(group, minlength=self.n_groups).to(torch.float64)
-
-    def take(self) -> tuple:
-        """The round's ``(loss_sum, count)`` as arrays; the sums start again at 0."""
-        sums = (self.loss_sum.cpu().numpy().copy(), self.count.cpu().numpy().copy())
-        self.loss_sum.zero_()
-        self.count.zero_()
-        return sums
-
-
-def _mixing_callback(backend, controller, plan, sampler, net):
-    """The skorch callback that ends rounds; built lazily (skorch is optional)."""
-    import torch
-    from skorch.callbacks import Callback
-
-    device = net.device
-    track_train = controller.wants_train_loss or controller.fallback is not None
-    round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
-
-    class MixingCallback(Callback):
-        def initialize(self):
-            self.epoch = 0
-            self.rows = None
-            self.val_losses = []
-            self.train_sums = None
-            if track_train:
-                data = controller.data
-                self.train_sums = _TrainLossSums(data.codes_train, data.n_groups, device)
-            self.weights = None
-            if backend.mixing_mode == "reweight":
-                self.weights = torch.as_tensor(
-                    controller.sample_weight(), dtype=torch.float32, device=device
-                )
-            return self
-
-        def on_batch_begin(self, net, batch=None, training=False, **kwargs):
-            if training:
-                self.rows = torch.as_tensor(sampler.claim(), device=device)
-
-        def reduce(self, per_sample, training):
-            """The scalar loss skorch back-propagates and logs."""
-            if per_sample.dim() > 1:
-                per_sample = per_sample.reshape(per_sample.shape[0], -1).mean(dim=1)
-            if not training:
-                self.val_losses.append(per_sample.detach())
-            elif self.train_sums is not None:
-                self.train_sums.add(self.rows, per_sample)
-            if training and self.weights is not None:
-                return (per_sample * self.weights[self.rows]).mean()
-            return per_sample.mean()
-
-        def on_epoch_end(self, net, **kwargs):
-            self.epoch += 1
-            val, self.val_losses = self.val_losses, []
-            if self.epoch not in round_ends:
-                return
-            val = torch.cat(val).cpu().numpy().astype(np.float64) if val else None
-            train = self.train_sums.take() if self.train_sums is not None else None
-            stop = controller.end_round(val_sample_loss=val, train_sums=train)
-            if self.weights is not None:
-                self.weights.copy_(torch.as_tensor(controller.sample_weight(), dtype=torch.float32))
-            if stop:
-                raise KeyboardInterrupt  # skorch's way to end fit early (as EarlyStopping)
-
-    return MixingCallback()
-
-
 @contextmanager
 def _ctrl_c_recorded():
     """Record SIGINT (Ctrl-C) while the block runs, then let it act as before.
@@ -198,15 +114,13 @@ def _configured_for_mixing(net, X_fit, sampler, callback, valid):
     callback joins the user's, and ``valid`` replaces ``train_split``. After
     the fit, ``net`` is an ordinary trained skorch net with the user's settings.
     """
-    saved = {
-        key: net.__dict__[key]
-        for key in list(net.__dict__)
-        if key.startswith(tuple(f"iterator_train__{k}" for k in _ITERATOR_KEYS))
-        or key == "criterion__reduction"
-    }
+    ours = [f"iterator_train__{k}" for k in _ITERATOR_KEYS] + ["criterion__reduction"]
+    # skorch keeps prefixed settings as attributes: set_params adds them, and
+    # deleting the attribute is the only way back to "not set"
+    saved = {key: getattr(net, key) for key in ours if hasattr(net, key)}
     saved_callbacks, saved_split = net.callbacks, net.train_split
     for key in saved:
-        del net.__dict__[key]
+        delattr(net, key)
     if _fetches_whole_batches(net, X_fit):
         # the loader indexes the dataset once per batch with the sampler's
         # rows, instead of once per row followed by a collate
@@ -227,17 +141,17 @@ def _configured_for_mixing(net, X_fit, sampler, callback, valid):
         per_sample = original_get_loss(y_pred, y_true, X=X, training=training)
         return callback.reduce(per_sample, training)
 
-    net.get_loss = get_loss
+    net.get_loss = get_loss  # on the instance: the class's own get_loss is untouched
     try:
         yield net
     finally:
-        net.__dict__.pop("get_loss", None)
-        for key in [k for k in net.__dict__ if k.startswith("iterator_train__")]:
-            if key.removeprefix("iterator_train__") in _ITERATOR_KEYS:
-                del net.__dict__[key]
-        net.__dict__.pop("criterion__reduction", None)
-        net.__dict__.update(saved)
-        net.callbacks, net.train_split = saved_callbacks, saved_split
+        del net.get_loss
+        for key in ours:
+            if hasattr(net, key):
+                delattr(net, key)
+        for key, value in saved.items():  # set_params refuses these on a fitted net
+            setattr(net, key, value)
+        net.set_params(callbacks=saved_callbacks, train_split=saved_split)
         if hasattr(net, "callbacks_"):
             net.callbacks_ = [(n, cb) for n, cb in net.callbacks_ if n != _OURS]
         if getattr(net, "initialized_", False):
@@ -310,11 +224,13 @@ class SkorchBackend(Backend):
 
         net = self.estimator
         X_fit, y_fit, sampler = self._training_rows(data, controller)
-        callback = _mixing_callback(self, controller, plan, sampler, net)
+        from ._skorch_callback import MixingCallback  # imports skorch
+
+        callback = MixingCallback(self, controller, plan, sampler)
         with _configured_for_mixing(net, X_fit, sampler, callback, self._validation(data)):
             with _TORCH_SEED_LOCK, torch.random.fork_rng(devices=[]), _ctrl_c_recorded() as hits:
                 torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
-                net.fit(X_fit, y_fit)
+                net.fit(X_fit, y_fit, **self.fit_params)
         if hits:
             # skorch ends training on Ctrl-C and returns; here Ctrl-C ends the whole
             # fit, and the estimator keeps its previous model, as for every backend

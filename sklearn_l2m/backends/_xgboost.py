@@ -155,6 +155,7 @@ class XGBoostBackend(Backend):
             "sample_weight": self.training_weight(controller, full_weight),
             "verbose": False,
             **self._eval_kwargs(data),
+            **self.fit_params,
         }
         try:
             with xgboost_capture_matrices(est, matrices):
@@ -201,6 +202,7 @@ class XGBoostBackend(Backend):
                     xgb_model=booster,
                     verbose=False,
                     **self._eval_kwargs(data),
+                    **self.fit_params,
                 )
                 booster = est.get_booster()
                 done = booster.num_boosted_rounds()

@@ -180,6 +180,12 @@ class XGBoostDaskBackend(XGBoostBackend):
             )
         est = self.estimator
         check_kind(est, xd.DaskXGBClassifier, xd.DaskXGBRegressor, is_classifier=self.is_classifier)
+        if self.fit_params:
+            raise TypeError(
+                f"Fit parameters {sorted(self.fit_params)} cannot reach a distributed fit "
+                "(it trains with xgboost.dask.train, not the model's fit); set them on "
+                "the DaskXGBClassifier / DaskXGBRegressor instead."
+            )
         if callable(est.objective) or str(est.objective).startswith("survival:"):
             raise ValueError(
                 f"objective={est.objective!r} is not supported by the Dask backend; use a "
