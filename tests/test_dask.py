@@ -1,5 +1,6 @@
 """Dask: model selection on a cluster (joblib) and one distributed fit (xgboost.dask)."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -9,6 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import Learn2Mix
 
 # the Dask backend needs XGBoost 3 (older ones get a clear error, tested below)
 pytest.importorskip("xgboost", minversion="3.0")
@@ -383,3 +385,42 @@ def test_a_fixed_mixture_holds_nothing_out_on_dask_as_in_memory(client):
     np.testing.assert_allclose(fits["dask"].mixture_history_, fits["memory"].mixture_history_)
     adaptive = Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(Xd, yd)
     assert adaptive.loss_source_ == "validation"
+
+
+class _KillsWorkerZero(Learn2Mix):
+    """Learn2Mix whose round-2 update ends the process of the worker named 0 (a
+    worker lost mid-fit: killed for memory, a node gone)."""
+
+    def _step(self, losses):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        if self.calls_ == 2:
+            worker = distributed.get_worker()
+            if str(worker.name) == "0":
+                import os
+
+                os._exit(1)
+        return super()._step(losses)
+
+
+def test_a_worker_lost_mid_fit_fails_fast_and_says_so():
+    import time
+
+    import cloudpickle
+    import xgboost.dask as xd
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers need the mixer
+    X, y = make_classification(2000, 8, n_classes=3, n_informative=4, random_state=0)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster):
+        clf = Learn2MixClassifier(
+            xd.DaskXGBClassifier(n_estimators=40, max_depth=3),
+            mixer=_KillsWorkerZero(),
+            steps_per_round=5,
+            random_state=0,
+        )
+        began = time.perf_counter()
+        with pytest.raises(RuntimeError, match="A Dask worker was lost"):
+            clf.fit(da.from_array(X, chunks=1000), da.from_array(y, chunks=1000))
+        assert time.perf_counter() - began < 60  # bounded: no hang
+        assert not hasattr(clf, "estimator_")  # nothing half-fitted

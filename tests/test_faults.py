@@ -140,3 +140,114 @@ def test_an_infinite_loss_of_a_measured_group_stops_and_names_it():
     assert len(controller.loss_history) == 1
     with pytest.raises(ValueError, match=r"NaN or infinite for groups \['a'\] in round 1"):
         _controller().report(val=(np.array([np.nan, 1.0, 1.0]), np.ones(3)))
+
+
+# -- interrupts and errors at every round of a refit, for every backend ----------------
+class InterruptAt(Learn2Mix):
+    """Learn2Mix that raises ``error`` at round ``at`` (a Ctrl-C or a failure there)."""
+
+    def __init__(self, at=1, error=KeyboardInterrupt, mixing_rate=0.1):
+        super().__init__(mixing_rate=mixing_rate)
+        self.at = at
+        self.error = error
+
+    def _step(self, losses):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        if self.calls_ == self.at:
+            raise self.error(f"raised at round {self.at}")
+        return super()._step(losses)
+
+
+def _inner_models():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    models = {"hgb": lambda: HistGradientBoostingClassifier(max_iter=12, early_stopping=False)}
+    xgb = pytest.importorskip("xgboost")
+    lgb = pytest.importorskip("lightgbm")
+    cb = pytest.importorskip("catboost")
+    models["xgboost"] = lambda: xgb.XGBClassifier(n_estimators=12, n_jobs=1)
+    models["lightgbm"] = lambda: lgb.LGBMClassifier(n_estimators=12, verbose=-1)
+    models["catboost"] = lambda: cb.CatBoostClassifier(
+        iterations=12, verbose=0, allow_writing_files=False, thread_count=1
+    )
+    models["skorch"] = lambda: _net(max_epochs=6)
+    return models
+
+
+def _two_data_sets():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, 64, n_informative=6, n_classes=3, random_state=0)
+    X2, y2 = make_classification(200, 64, n_informative=6, n_classes=4, random_state=1)
+    return X.astype(np.float32), y, X2.astype(np.float32), np.array(list("abcd"))[y2]
+
+
+@pytest.mark.parametrize("name", ["hgb", "xgboost", "lightgbm", "catboost", "skorch"])
+@pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError], ids=["ctrl-c", "error"])
+def test_a_refit_stopped_at_any_round_keeps_the_previous_model(name, error):
+    X, y, X2, y2 = _two_data_sets()
+    make = _inner_models()[name]
+    clf = Learn2MixClassifier(make(), steps_per_round=2, random_state=0).fit(X, y)
+    before = clf.predict_proba(X)
+    fitted = {k: v for k, v in vars(clf).items() if k.endswith("_") and not k.startswith("_")}
+    for at in (1, 2, 3):
+        clf.set_params(mixer=InterruptAt(at=at, error=error), estimator=make())
+        with pytest.raises(error, match=f"raised at round {at}"):
+            clf.fit(X2, y2)  # other classes (strings, four of them)
+        np.testing.assert_array_equal(clf.predict_proba(X), before)
+        assert clf.classes_.tolist() == [0, 1, 2]
+        assert sorted(k for k in vars(clf) if k.endswith("_")) == sorted(fitted)
+    # and the estimator fits again as if nothing had happened
+    again = clf.set_params(mixer="learn2mix", estimator=make()).fit(X, y)
+    np.testing.assert_allclose(again.predict_proba(X), before, rtol=1e-6, atol=1e-7)
+
+
+class Failing(Callback):
+    """A user's callback that fails in the middle of training."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 3:
+            raise MemoryError("the GPU ran out of memory")
+
+
+def test_an_inner_model_failing_midway_keeps_its_error_and_the_previous_model(digits):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    class FailsOnThirdFit(HistGradientBoostingClassifier):
+        def fit(self, X, y, sample_weight=None):
+            FailsOnThirdFit.calls += 1
+            if FailsOnThirdFit.calls == 3:
+                raise MemoryError("out of memory in round 3")
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    FailsOnThirdFit.calls = 0
+    X, y = digits
+    clf = Learn2MixClassifier(
+        HistGradientBoostingClassifier(max_iter=10), steps_per_round=2, random_state=0
+    ).fit(X, y)
+    before = clf.predict_proba(X)
+    failing = [FailsOnThirdFit(max_iter=10, early_stopping=False), _net(callbacks=[Failing()])]
+    for inner in failing:
+        with pytest.raises(MemoryError, match="out of memory"):
+            clf.set_params(estimator=inner, steps_per_round=1).fit(X, y)
+        np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+# -- the same seed gives the same model serially, in threads and in processes ---------
+@pytest.mark.parametrize("name", ["hgb", "xgboost", "lightgbm", "catboost"])
+def test_threads_and_processes_give_the_serial_results(name):
+    from joblib import parallel_backend
+
+    X, y, _, _ = _two_data_sets()
+    search = GridSearchCV(
+        Learn2MixClassifier(_inner_models()[name](), steps_per_round=2, random_state=0),
+        {"mixing_rate": [0.0, 0.2, 0.5]},
+        cv=2,
+        scoring="neg_log_loss",
+    )
+    serial = search.fit(X, y).cv_results_["mean_test_score"]
+    for backend in ("threading", "loky"):
+        with parallel_backend(backend, n_jobs=2):
+            parallel = search.set_params(n_jobs=2).fit(X, y).cv_results_["mean_test_score"]
+        np.testing.assert_array_equal(parallel, serial, err_msg=backend)
+        search.set_params(n_jobs=None)

@@ -231,9 +231,11 @@ class SkorchBackend(Backend):
             with _TORCH_SEED_LOCK, torch.random.fork_rng(devices=[]), _ctrl_c_recorded() as hits:
                 torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
                 net.fit(X_fit, y_fit, **self.fit_params)
+        # skorch ends training on Ctrl-C and returns; here Ctrl-C ends the whole
+        # fit, and the estimator keeps its previous model, as for every backend
+        if callback.interrupted is not None:
+            raise callback.interrupted
         if hits:
-            # skorch ends training on Ctrl-C and returns; here Ctrl-C ends the whole
-            # fit, and the estimator keeps its previous model, as for every backend
             raise KeyboardInterrupt("Ctrl-C during the skorch net's training")
         return net
 

@@ -74,6 +74,8 @@ class MixingCallback(Callback):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.epoch = 0
+        #: a KeyboardInterrupt from the round end itself (skorch would swallow it)
+        self.interrupted = None
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         if training:
@@ -99,7 +101,11 @@ class MixingCallback(Callback):
         if self.epoch in self.round_ends:
             val = torch.cat(val).cpu().numpy().astype(np.float64) if val else None
             train = self.train_sums.take() if self.train_sums is not None else None
-            stop = controller.end_round(val_sample_loss=val, train_sums=train)
+            try:
+                stop = controller.end_round(val_sample_loss=val, train_sums=train)
+            except KeyboardInterrupt as exc:
+                self.interrupted = exc
+                raise
             if self.weights is not None:
                 weights = torch.as_tensor(controller.sample_weight(), dtype=torch.float32)
                 self.weights.copy_(weights)

@@ -221,16 +221,27 @@ class XGBoostDaskBackend(XGBoostBackend):
             # cache adds only the new trees); no metric is needed at every
             # iteration, each of which would cost an evaluation and an allreduce
             params["disable_default_eval_metric"] = True
-        booster = xd.train(
-            est.client,
-            params,
-            dtrain,
-            num_boost_round=plan.total_steps,
-            evals=evals,
-            early_stopping_rounds=early,
-            verbose_eval=False,
-            callbacks=[*(est.callbacks or []), callback],
-        )["booster"]
+        workers = _worker_addresses(est.client)
+        try:
+            booster = xd.train(
+                est.client,
+                params,
+                dtrain,
+                num_boost_round=plan.total_steps,
+                evals=evals,
+                early_stopping_rounds=early,
+                verbose_eval=False,
+                callbacks=[*(est.callbacks or []), callback],
+            )["booster"]
+        except Exception as exc:
+            lost = workers - _worker_addresses(est.client)
+            if lost:
+                raise RuntimeError(
+                    f"A Dask worker was lost during the distributed fit ({sorted(lost)}); "
+                    "the estimator keeps its previous model. Check the worker's memory "
+                    "and logs, then fit again."
+                ) from exc
+            raise
         _replay_history(booster, controller)
         fitted = clone(est).set_params(n_estimators=plan.total_steps)
         fitted.load_model(bytearray(booster.save_raw("ubj")))
@@ -293,6 +304,22 @@ class XGBoostDaskBackend(XGBoostBackend):
             **common,
         )
         return dtrain, [(dval, "validation")]
+
+
+def _worker_addresses(client) -> set:
+    """The addresses of the cluster's workers now (a restarted worker gets a new one)."""
+    client = client if client is not None else _default_client()
+    try:
+        info = client.scheduler_info(n_workers=-1)  # newer distributed lists 5 by default
+    except TypeError:
+        info = client.scheduler_info()
+    return set(info["workers"])
+
+
+def _default_client():
+    from distributed import default_client
+
+    return default_client()
 
 
 def _replay_history(booster, controller) -> None:
