@@ -394,8 +394,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         X_val, _, groups_val, _ = validation
         n_groups = len(group_labels)
         # MixMin's target data may belong to no source (no groups_val)
-        ungrouped_target = (
-            mixer.ungrouped_target
+        target_without_groups = (
+            mixer.target_without_groups
             and groups is not None
             and X_val is not None
             and groups_val is None
@@ -415,9 +415,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             validation,
             split_seed,
             validation_fraction,
-            offline_target=ungrouped_target,
+            target_without_groups=target_without_groups,
         )
-        if ungrouped_target:
+        if target_without_groups:
             loss_source = "train"  # the target has no groups to measure
         if loss_source == "validation" and not data.has_validation:
             if X_val is None and validation_fraction is None:
@@ -533,10 +533,12 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         return rng.randint(np.iinfo(np.int32).max, size=2)
 
     def _publish(self, result: FitResult):
-        """Set every fitted attribute from one run's result.
+        """Set the fitted attributes of one run's result (the estimator, mixer,
+        histories, stop reason, priors).
 
-        Nothing fitted is set before training ends: an interrupted fit leaves
-        the estimator as it was before fit was called.
+        The input's fitted state (``classes_``, ``n_features_in_``, target bins)
+        is set earlier, while the data are prepared; :meth:`_fit` restores the
+        estimator as a whole if anything fails before this point.
         """
         controller = result.controller
         n_groups = len(result.group_labels)
@@ -687,12 +689,12 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         validation,
         seed,
         validation_fraction,
-        offline_target=False,
+        target_without_groups=False,
     ) -> TrainingData:
         """Encode an explicit validation set, or hold out a stratified part of ``X``.
 
         ``validation`` is fit's ``(X_val, y_val, groups_val, sample_weight_val)``.
-        With ``offline_target`` (MixMin), an explicit validation set is the
+        With ``target_without_groups`` (MixMin), an explicit validation set is the
         target data and may belong to no group: ``groups_val`` is optional.
         """
         X_val, y_val = validation[:2]
@@ -701,7 +703,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         common = dict(n_groups=n_groups, n_classes=n_classes, group_labels=group_labels)
         if X_val is not None or y_val is not None:
             X_val, y_val_enc, codes_val, weight_val = self._explicit_validation(
-                validation, group_labels, groups, offline_target
+                validation, group_labels, groups, target_without_groups
             )
             return TrainingData(
                 X,
@@ -732,11 +734,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             **common,
         )
 
-    def _explicit_validation(self, validation, group_labels, groups, offline_target):
+    def _explicit_validation(self, validation, group_labels, groups, target_without_groups):
         """Check and encode ``X_val, y_val, groups_val, sample_weight_val``."""
         X_val, y_val, groups_val, sample_weight_val = validation
         check_validation_pairing(
-            X_val, y_val, groups, groups_val, target_without_groups=offline_target
+            X_val, y_val, groups, groups_val, target_without_groups=target_without_groups
         )
         X_val = self._check_input(self._inner_estimator(), X_val, input_name="X_val")
         X_val = self._cast_input(X_val)
@@ -750,7 +752,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 f"has {n_val}, y_val has {y_val.shape[0]}."
             )
         y_val_enc = self._encode_target_val(y_val)
-        if groups is not None and groups_val is None and offline_target:
+        if groups is not None and groups_val is None and target_without_groups:
             # target data outside every source: one pseudo-group for the
             # objective; the search uses all of it (MixMin(target=None))
             codes_val = np.zeros(n_val, dtype=np.intp)

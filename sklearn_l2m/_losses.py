@@ -60,16 +60,6 @@ def group_sums(
     return loss_sum, weight_sum
 
 
-def group_means(
-    sample_loss: np.ndarray,
-    group_codes: np.ndarray,
-    n_groups: int,
-    sample_weight: np.ndarray | None = None,
-) -> np.ndarray:
-    """Weighted mean loss per group; NaN for a group with no (weighted) samples."""
-    return means_from_sums(*group_sums(sample_loss, group_codes, n_groups, sample_weight))
-
-
 def means_from_sums(loss_sum: np.ndarray, weight_sum: np.ndarray) -> np.ndarray:
     """``loss_sum / weight_sum`` per group; NaN where a group has no weight."""
     loss_sum = np.asarray(loss_sum, dtype=np.float64)

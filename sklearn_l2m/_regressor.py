@@ -39,11 +39,11 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
     shrinkage : float in [0, 1], default=0.7
         Used by ``"learn2mix"``: pulls its target towards the natural mixture,
         ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
-        paper's rule. The default was chosen on the benchmarks so that
-        accuracy on naturally distributed test data stays within about 1
-        point of classical training, which the paper's rule does not (the
-        README's "Defaults, and what they cost" gives the numbers); tune it
-        with GridSearchCV, where ``mixing_rate=0`` is classical training.
+        paper's rule. The default is the classifier's, chosen there so that
+        the natural-distribution score stays close to classical training
+        (the README's "Defaults, and what they cost"); for regression, tune it
+        with GridSearchCV on the error that matters to you, where
+        ``mixing_rate=0`` is classical training.
     n_rounds : int or "auto", default="auto"
         Number of mixture updates; see :class:`Learn2MixClassifier`.
     steps_per_round : int or "auto", default="auto"

@@ -166,20 +166,25 @@ def test_early_stopping_still_holds_out_for_a_fixed_mixture(blobs):
 
 
 # -- 5. an interrupted refit on other data leaves the old model whole ----------------
-def test_interrupted_refit_on_other_classes_and_features(monkeypatch, blobs):
-    from sklearn_l2m.backends._sklearn import SklearnBackend
+class _Interrupted:
+    """Mixin: the model's training is interrupted (Ctrl-C) in its first fit."""
 
+    def fit(self, X, y, sample_weight=None):
+        raise KeyboardInterrupt
+
+
+class _InterruptedClassifier(_Interrupted, HistGradientBoostingClassifier):
+    pass
+
+
+def test_interrupted_refit_on_other_classes_and_features(blobs):
     X, y = blobs
     clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, y)
     before = clf.predict_proba(X)
     state = {k: v for k, v in vars(clf).items() if not k.startswith("__")}
-
-    def interrupted(self, *args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(SklearnBackend, "_loop", interrupted)
     X_other = np.random.RandomState(1).randn(200, 4)
     y_other = np.repeat(["w", "x", "y", "z"], 50)
+    clf.set_params(estimator=_InterruptedClassifier(max_iter=10))
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X_other, y_other)
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
@@ -188,16 +193,17 @@ def test_interrupted_refit_on_other_classes_and_features(monkeypatch, blobs):
     np.testing.assert_array_equal(clf.predict_proba(X), before)
 
 
-def test_interrupted_regressor_refit_keeps_its_target_bins(monkeypatch, blobs):
-    from sklearn_l2m.backends._sklearn import SklearnBackend
+def test_interrupted_regressor_refit_keeps_its_target_bins(blobs):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    class InterruptedRegressor(_Interrupted, HistGradientBoostingRegressor):
+        pass
 
     X, y = blobs
     target = X[:, 0] * 3 + y
     reg = Learn2MixRegressor(random_state=0).fit(X, target)
     edges = reg.target_bin_edges_.copy()
-    monkeypatch.setattr(
-        SklearnBackend, "_loop", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt)
-    )
+    reg.set_params(estimator=InterruptedRegressor(max_iter=10))
     with pytest.raises(KeyboardInterrupt):
         reg.fit(X[:, :3], target * 100)
     np.testing.assert_array_equal(reg.target_bin_edges_, edges)

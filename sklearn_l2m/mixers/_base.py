@@ -152,7 +152,7 @@ class BaseMixer(BaseEstimator):
         raise NotImplementedError(f"{type(self).__name__} is not an offline mixer.")
 
     @property
-    def ungrouped_target(self) -> bool:
+    def target_without_groups(self) -> bool:
         """Whether an explicit validation set is target data that needs no groups."""
         return False
 

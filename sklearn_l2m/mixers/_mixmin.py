@@ -173,7 +173,7 @@ class MixMin(BaseMixer):
         self.tol = tol
 
     @property
-    def ungrouped_target(self) -> bool:
+    def target_without_groups(self) -> bool:
         # target=None: all validation rows are the target, whatever their group
         return self.target is None
 
