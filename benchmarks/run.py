@@ -1,6 +1,7 @@
 """Benchmark runner: strategies x data sets x inner models x seeds, at equal budget.
 
-    python -m benchmarks.run --suite quick     # the demo: a few minutes on 2 cores
+    python -m benchmarks.run --suite demo      # make demo: about a minute, one table
+    python -m benchmarks.run --suite quick     # three tasks, every strategy
     python -m benchmarks.run --suite full      # the record in benchmarks/RESULTS.md
     python -m benchmarks.run --suite paper     # the paper's Fashion-MNIST row (benchmarks/paper.py)
 
@@ -90,7 +91,7 @@ def staged_balanced_accuracy(model, X, y):
     return None
 
 
-def run_task(task, seeds, log):
+def run_task(task, seeds, log=None):
     rows, curves, mixtures = [], {}, {}
     for seed in seeds:
         data = task["load"](seed)
@@ -115,16 +116,18 @@ def run_task(task, seeds, log):
                 scores = regression_scores(model, X_te, y_te, data.groups_test)
             scores["fit_time_s"] = fit_time
             rows.append({"strategy": name, "seed": seed, **scores})
-            log(
-                f"  {task['name']:<28} seed {seed} {name:<16} "
-                + " ".join(f"{k}={v:.4f}" for k, v in scores.items())
-            )
+            if log is not None:
+                log(
+                    f"  {task['name']:<28} seed {seed} {name:<16} "
+                    + " ".join(f"{k}={v:.4f}" for k, v in scores.items())
+                )
             if seed == seeds[0] and is_classifier:
                 curve = staged_balanced_accuracy(model, X_te, y_te)
                 if curve is not None:
                     curves[name] = curve
-                if hasattr(model, "mixture_history_"):
-                    mixtures[name] = model.mixture_history_
+                if hasattr(model, "mixture_history_"):  # legends name the classes
+                    labels_of = encoder.classes_[np.asarray(model.groups_, dtype=int)]
+                    mixtures[name] = (model.mixture_history_, [str(c) for c in labels_of])
     return rows, curves, mixtures
 
 
@@ -210,7 +213,8 @@ def plot_task(task, curves, mixtures, out_dir):
     if "learn2mix" in mixtures:
         from sklearn_l2m.plotting import plot_mixture_history
 
-        ax = plot_mixture_history(mixtures["learn2mix"])
+        history, classes = mixtures["learn2mix"]
+        ax = plot_mixture_history(history, labels=classes)
         ax.set_title(f"{task['name']}: learn2mix mixture per round")
         path = out_dir / f"{slug}_mixture.png"
         ax.figure.tight_layout()
@@ -218,6 +222,83 @@ def plot_task(task, curves, mixtures, out_dir):
         plt.close(ax.figure)
         written.append(path)
     return written
+
+
+#: the compact table's columns: (metric, header, higher is better)
+COMPACT = [
+    ("balanced_accuracy", "bal. acc", True),
+    ("natural_accuracy", "nat. acc", True),
+    ("worst_class_recall", "worst rec", True),
+    ("log_loss", "log loss", False),
+    ("fit_time_s", "fit s", False),
+]
+
+
+def mean_se(rows, name, metric):
+    values = np.array([r[metric] for r in rows if r["strategy"] == name], dtype=float)
+    se = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+    return values.mean(), se
+
+
+def compact_table(task_rows: dict) -> str:
+    """One table for the suite: per task and strategy, mean ± SE over seeds; ``*``
+    marks the best mean of each column within a task."""
+    header = f"{'task / strategy':<34}" + "".join(f"{h:>17}" for _, h, _ in COMPACT)
+    lines = [header, "-" * len(header)]
+    for task_name, rows in task_rows.items():
+        names = list(dict.fromkeys(r["strategy"] for r in rows))
+        stats = {n: [mean_se(rows, n, m) for m, _, _ in COMPACT] for n in names}
+        best = [
+            (max if higher else min)(names, key=lambda n, i=i: stats[n][i][0])
+            for i, (_, _, higher) in enumerate(COMPACT)
+        ]
+        lines.append(task_name)
+        for name in names:
+            cells = []
+            for i, (metric, _, _) in enumerate(COMPACT):
+                mean, se = stats[name][i]
+                mark = "*" if best[i] == name and metric != "fit_time_s" else " "
+                cells.append(f"{mean:8.3f} ±{se:6.3f}{mark}")
+            lines.append(f"  {name:<32}" + "".join(f"{c:>17}" for c in cells))
+    return "\n".join(lines)
+
+
+def summary_figure(task_rows: dict, mixtures: dict, path: Path):
+    """One figure: balanced accuracy (mean ± SE) per strategy and task, and the
+    default learn2mix mixture of the first task over its rounds, by class."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    from sklearn_l2m.plotting import plot_mixture_history
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    width = 0.8 / max(len(task_rows), 1)
+    lowest = 1.0
+    for k, (task_name, rows) in enumerate(task_rows.items()):
+        names = list(dict.fromkeys(r["strategy"] for r in rows))
+        stats = [mean_se(rows, n, "balanced_accuracy") for n in names]
+        lowest = min(lowest, *(m - e for m, e in stats))
+        ys = np.arange(len(names)) + k * width
+        left.barh(ys, [m for m, _ in stats], width, xerr=[e for _, e in stats], label=task_name)
+        left.set_yticks(np.arange(len(names)) + width * (len(task_rows) - 1) / 2, names)
+    left.set_xlim(max(0.0, lowest - 0.05), None)
+    left.set_xlabel("test balanced accuracy (mean ± SE over seeds)")
+    left.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, 1.16), ncol=2)
+    first = next(iter(mixtures.items()), None)
+    if first is not None:
+        task_name, (history, classes) = first
+        plot_mixture_history(history, labels=classes, ax=right)
+        right.get_legend().set_title("class")
+        right.set_title(f"{task_name}: learn2mix mixture by class", fontsize="medium")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def versions():
@@ -243,6 +324,9 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=None, help="override the suite's seeds")
     parser.add_argument("--only", default=None, help="run tasks whose name contains this")
     parser.add_argument("--out", default=None, help="output folder")
+    parser.add_argument(
+        "--verbose", action="store_true", help="print every seed's scores and each task's table"
+    )
     args = parser.parse_args(argv)
     if args.suite == "paper":  # its own protocol: accuracy at fixed shares of the epochs
         from . import paper
@@ -266,12 +350,19 @@ def main(argv=None):
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + "\n",
     ]
     began = time.perf_counter()
+    verbose = lambda line: print(line, flush=True)  # noqa: E731
+    task_rows, first_mixtures = {}, {}
     for task in tasks:
         print(f"== {task['name']}", flush=True)
-        rows, curves, mixtures = run_task(task, seeds, lambda line: print(line, flush=True))
+        rows, curves, mixtures = run_task(task, seeds, verbose if args.verbose else None)
         metrics = REGRESSION_METRICS if task["kind"] == "regression" else CLASSIFICATION_METRICS
         table = markdown_table(summarise(rows, metrics), metrics)
-        print(table, flush=True)
+        if args.verbose or task["kind"] == "regression":
+            print(table, flush=True)
+        else:
+            task_rows[task["name"]] = rows
+            if "learn2mix" in mixtures:
+                first_mixtures.setdefault(task["name"], mixtures["learn2mix"])
         report.append(f"### {task['name']}\n\n{task['description']}\n\n{table}")
         reached = steps_to_reach_classical(curves)
         if reached:
@@ -284,10 +375,25 @@ def main(argv=None):
                 f"{step.capitalize()} to reach classical's final test balanced accuracy "
                 f"(seed 0): {target}.\n"
             )
-            print(line, flush=True)
+            if args.verbose:
+                print(line, flush=True)
             report.append(line)
-        for path in plot_task(task, curves, mixtures, out_dir):
-            report.append(f"![{path.stem}](figures/{path.name})\n")
+        if not suite.get("summary_figure"):
+            for path in plot_task(task, curves, mixtures, out_dir):
+                report.append(f"![{path.stem}](figures/{path.name})\n")
+    if task_rows:
+        compact = compact_table(task_rows)
+        print(
+            f"\n{len(seeds)} seeds; mean ± SE; * best of the column within a task "
+            "(--verbose: every seed)\n" + compact,
+            flush=True,
+        )
+        report.append(f"Summary (mean ± SE over seeds):\n\n```\n{compact}\n```\n")
+    if suite.get("summary_figure"):
+        path = summary_figure(task_rows, first_mixtures, out_dir / "figures" / "summary.png")
+        if path is not None:
+            report.append(f"![summary](figures/{path.name})\n")
+            print(f"Figure: {path}")
     report.append(f"\nTotal time: {time.perf_counter() - began:.0f} s.\n")
     path = out_dir / "RESULTS.md"
     key = f"suite-{args.suite}" + (f"-{args.only}" if args.only else "")

@@ -251,7 +251,20 @@ HIV_CATBOOST = {
     "inner": _catboost(iterations=100, depth=6),
 }
 
+# the demo: the strategies that tell the story, on bundled real data, in about a minute
+DEMO_STRATEGIES = ["classical", "balanced", "logit_adjusted", "learn2mix", "learn2mix_uniform"]
+DEMO_TASKS = [
+    {**DIGITS, "strategies": DEMO_STRATEGIES},
+    {**WINE, "strategies": DEMO_STRATEGIES},
+]
+
 SUITES = {
+    "demo": {
+        "seeds": 5,
+        "out": "benchmarks/results/demo",
+        "tasks": DEMO_TASKS,
+        "summary_figure": True,  # one figure for the whole suite, no per-task plots
+    },
     "quick": {
         "seeds": 3,
         "out": "benchmarks/results/quick",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -9,7 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn import get_config
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
@@ -38,9 +39,11 @@ from ._data import (
 )
 from ._progress import attach_progress
 from ._schedule import RoundPlan, plan_rounds, warn_single_round
+from ._signal import choose_loss_source, needs_signal
 from ._warnings import warn_user
 from .backends import backend_class
-from .backends._compat import estimator_kind, estimator_tags
+from .backends._build import build_backend, cast_input, check_inner_kind
+from .backends._compat import estimator_tags
 from .mixers import BaseMixer, check_mixer
 from .mixers._replay import ScheduleReplay
 from .mixers._resolve import MIXER_KNOBS, mixer_knobs
@@ -59,30 +62,6 @@ class FitResult:
     loss_source: str
     train_time: float = 0.0
     refit_rounds: int = 0
-
-
-#: ``loss_source="auto"`` holds out a validation part only if its rarest group
-#: gets at least this many rows.
-MIN_VALIDATION_ROWS = 10
-
-
-def _clone_inner(estimator):
-    """``clone`` with a fix-it hint for models whose constructor copies lists."""
-    try:
-        return clone(estimator)
-    except RuntimeError as error:
-        if "Cannot clone object" not in str(error):
-            raise
-        raise TypeError(
-            f"{error}. Learn2Mix trains a clone of the inner model. CatBoost copies "
-            "list-valued parameters, which scikit-learn's clone rejects: pass them as "
-            "tuples, e.g. CatBoostClassifier(cat_features=('color',))."
-        ) from error
-
-
-def _needs_signal(mixer) -> bool:
-    """Whether ``mixer`` reads losses: it moves during training, or searches offline."""
-    return bool(mixer.offline or mixer.moves)
 
 
 def _mixer_name(mixer) -> str:
@@ -266,7 +245,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         ``validation`` is ``(X_val, y_val, groups_val, sample_weight_val)``;
         ``fit_params`` go to the inner model's ``fit`` (see :meth:`_inner_fit_params`).
         """
-        self._check_inner_kind()
+        check_inner_kind(self._inner_estimator(), is_classifier=self._is_classifier)
         self._fit_params = self._inner_fit_params(fit_params, X)
         if backend_class(self._inner_estimator()).distributed:
             prepared = self._prepare_distributed(X, y, groups, sample_weight, validation)
@@ -346,7 +325,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             is_classifier=self._is_classifier,
             validation_fraction=self.validation_fraction,
             split_seed=int(split_seed),
-            choose_signal=partial(self._resolve_loss_source, needs_signal=_needs_signal(mixer)),
+            choose_signal=self._signal_rule(mixer),
             n_target_bins=getattr(self, "n_target_bins", 0),
         )
         data, loss_source = prepare_dask_data(X, y, groups, sample_weight, validation, task)
@@ -400,10 +379,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             and X_val is not None
             and groups_val is None
         )
-        loss_source, validation_fraction = self._resolve_loss_source(
-            np.bincount(codes, minlength=n_groups),
-            explicit_validation=X_val is not None,
-            needs_signal=_needs_signal(mixer),
+        loss_source, validation_fraction = self._signal_rule(mixer)(
+            np.bincount(codes, minlength=n_groups), explicit_validation=X_val is not None
         )
         data = self._validation_split(
             self._cast_input(X),
@@ -576,80 +553,39 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             )
 
     def _make_backend(self, seed: int):
-        inner = _clone_inner(self._inner_estimator())
-        self._seed_inner(inner, seed)
         # an int random_state seeds the initial parameters itself (pairing by seed)
         init_seed = int(self.random_state) if isinstance(self.random_state, Integral) else seed
-        backend = backend_class(inner)(
-            inner, is_classifier=self._is_classifier, random_state=seed, init_seed=init_seed
+        backend = build_backend(
+            self._inner_estimator(),
+            is_classifier=self._is_classifier,
+            seed=seed,
+            init_seed=init_seed,
+            mixing_mode=self.mixing_mode,
+            fit_params=self._fit_params,
         )
-        backend.fit_params = self._fit_params
-        backend.check()
-        mode = backend.mixing_modes[0] if self.mixing_mode == "auto" else self.mixing_mode
-        if mode not in backend.mixing_modes:
-            raise ValueError(
-                f"mixing_mode={self.mixing_mode!r} is not available for "
-                f"{type(inner).__name__}; it supports {list(backend.mixing_modes)} "
-                "(batch resampling needs a neural-net backend)."
-            )
-        backend.mixing_mode = mode
         self._input_dtype = backend.input_dtype
         return backend
 
     def _cast_input(self, X):
-        """Cast float64 arrays to the dtype the inner model computes in (nets: float32)."""
-        dtype = getattr(self, "_input_dtype", None)
-        if isinstance(X, dict):
-            return {key: self._cast_input(value) for key, value in X.items()}
-        if dtype is not None and isinstance(X, np.ndarray) and X.dtype != dtype:
-            if X.dtype.kind in "fiu":
-                return X.astype(dtype)
-        return X
+        """``X`` in the dtype the inner model computes in (nets: float32)."""
+        return cast_input(X, getattr(self, "_input_dtype", None))
 
-    def _seed_inner(self, inner, seed: int) -> None:
-        """Give the inner model a seed derived from ``random_state`` if it has none."""
-        params = inner.get_params(deep=False)
-        if "random_state" in params and params["random_state"] is None:
-            inner.set_params(random_state=seed)
-
-    def _resolve_loss_source(
-        self, group_counts, *, explicit_validation: bool, needs_signal: bool = True
-    ):
-        """Which losses drive the mixture, and what share of ``X`` to hold out.
-
-        Returns the loss source and the fraction to hold out (None: train on
-        every row). Rows are held out only when something reads them:
-
-        * an explicit ``X_val`` is always used (validation losses);
-        * a mixture that cannot move (a fixed mixer, ``mixing_rate=0``) needs no
-          signal: nothing is held out unless ``early_stopping`` watches the
-          validation loss, so it trains exactly as the plain inner model;
-        * ``loss_source="train"`` holds out only for ``early_stopping``;
-        * ``"auto"`` holds out ``validation_fraction`` only if the rarest group
-          would get at least :data:`MIN_VALIDATION_ROWS` validation rows; below
-          that a group's validation loss is noise and the rows are worth more
-          as training data, so the training losses of all rows drive the
-          mixture (the paper's signal). See benchmarks/RESULTS.md, "Defaults".
-        """
-        fraction = self.validation_fraction
-        keep = fraction if self.early_stopping else None
-        if explicit_validation:
-            return "validation", fraction
-        if not needs_signal:
-            return "train", keep
-        if self.loss_source == "train":
-            return "train", keep
-        if self.loss_source == "validation":
-            return "validation", fraction
-        if fraction is not None and np.min(group_counts) * fraction >= MIN_VALIDATION_ROWS:
-            return "validation", fraction
-        return "train", keep
+    def _signal_rule(self, mixer):
+        """The loss-source rule of this estimator's settings, for any kind of data."""
+        return partial(
+            choose_loss_source,
+            loss_source=self.loss_source,
+            validation_fraction=self.validation_fraction,
+            early_stopping=self.early_stopping,
+            needs_signal=needs_signal(mixer),
+        )
 
     def _check_mixer(self) -> BaseMixer:
         """The mixer, with ``mixing_rate`` / ``shrinkage``; warn where they do nothing."""
         mixer = check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
-        defaults = {"mixing_rate": 0.1, "shrinkage": 0.7}
-        for name, default in defaults.items():
+        init = inspect.signature(type(self).__init__).parameters
+        for name in ("mixing_rate", "shrinkage"):
+            default = init[name].default  # the constructor's, as written there
             value = getattr(self, name)
             if value != default and name not in mixer_knobs(self.mixer):
                 warn_user(
@@ -659,24 +595,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                     UserWarning,
                 )
         return mixer
-
-    def _check_inner_kind(self) -> None:
-        """Refuse a regressor inside the classifier and a classifier inside the regressor."""
-        inner = self._inner_estimator()
-        wrong = estimator_kind(inner) == ("regressor" if self._is_classifier else "classifier")
-        if wrong:
-            mine, other = (
-                ("Learn2MixClassifier", "Learn2MixRegressor")
-                if self._is_classifier
-                else ("Learn2MixRegressor", "Learn2MixClassifier")
-            )
-            kind = "regressor" if self._is_classifier else "classifier"
-            raise TypeError(
-                f"{mine} needs a {'classifier' if self._is_classifier else 'regressor'} "
-                f"as estimator, but {type(inner).__name__} is a {kind}. Use {other} "
-                f"for a {kind}, or pass a "
-                f"{'classifier' if self._is_classifier else 'regressor'}."
-            )
 
     def _validation_split(
         self,

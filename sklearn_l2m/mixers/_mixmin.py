@@ -279,16 +279,7 @@ class MixMin(BaseMixer):
         if self.proxy is not None:
             proxy = clone(self.proxy)
         else:
-            proxy_backend = type(backend)(
-                clone(backend.estimator),
-                is_classifier=backend.is_classifier,
-                random_state=backend.random_state,
-            )
-            proxy_backend.check()
-            budget = proxy_backend.budget()
-            if budget is not None:
-                proxy_backend.set_budget(max(1, int(round(self.proxy_budget * budget))))
-            proxy = proxy_backend.estimator
+            proxy = backend.proxy(self.proxy_budget)
         if has_fit_parameter(proxy, "sample_weight"):
             return proxy.fit(X, y, sample_weight=weight)
         return proxy.fit(X, y)
