@@ -101,7 +101,7 @@ def _public_api(design):
     import contextlib
     import warnings
 
-    from sklearn_l2m.backends._compat import public_api_only
+    from sklearn_l2m._compat import public_api_only
 
     if design != "public-api":
         return contextlib.nullcontext()

@@ -12,7 +12,6 @@ import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
@@ -20,6 +19,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._compat import HasMethods, Interval, StrOptions, estimator_tags
 from ._controller import MixingController
 from ._dask import DaskTask, prepare_dask_data
 from ._data import (
@@ -43,7 +43,6 @@ from ._signal import choose_loss_source, needs_signal
 from ._warnings import warn_user
 from .backends import backend_class
 from .backends._build import build_backend, cast_input, check_inner_kind
-from .backends._compat import estimator_tags
 from .mixers import BaseMixer, check_mixer
 from .mixers._replay import ScheduleReplay
 from .mixers._resolve import MIXER_KNOBS, mixer_knobs
@@ -726,7 +725,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             Predicted class labels or values.
         """
         X = self._check_predict_input(X)
-        return self._decode_prediction(self.estimator_.predict(X))
+        with backend_class(self.estimator_).inference():
+            prediction = self.estimator_.predict(X)
+        return self._decode_prediction(prediction)
 
     def _decode_prediction(self, prediction):
         return prediction

@@ -6,11 +6,11 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseLearn2Mix, _estimator_has
+from ._compat import StrOptions, validate_params
 from ._data import codes_for, is_dask_collection
 from ._prior import (
     PRIOR_NAMES,
@@ -19,6 +19,7 @@ from ._prior import (
     prior_under_mixtures,
     resolve_decision_prior,
 )
+from .backends import backend_class
 
 
 class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
@@ -321,7 +322,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         self : Learn2MixClassifier
             The fitted estimator.
         """
-        self._validate_params()
+        validate_params(self)
         validation = (X_val, y_val, groups_val, sample_weight_val)
         return self._fit(X, y, groups, sample_weight, validation, fit_params)
 
@@ -409,7 +410,8 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
             Probabilities.
         """
         X = self._check_predict_input(X)
-        proba = self.estimator_.predict_proba(X)
+        with backend_class(self.estimator_).inference():
+            proba = self.estimator_.predict_proba(X)
         proba = proba if is_dask_collection(proba) else np.asarray(proba)
         ratio = getattr(self, "_prior_ratio", None)
         return proba if ratio is None else adjust_proba(proba, ratio)
@@ -472,4 +474,5 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
                 return log_proba[:, 1] - log_proba[:, 0]
             return log_proba
         X = self._check_predict_input(X)
-        return self.estimator_.decision_function(X)
+        with backend_class(self.estimator_).inference():
+            return self.estimator_.decision_function(X)

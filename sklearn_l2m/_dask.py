@@ -238,8 +238,10 @@ class DaskTrainingData:
         if isinstance(self.X, da.Array):
             return self.X[self.held_out]
         # frames: the same rule per partition (partition i is row chunk i)
+        from dask.dataframe.utils import make_meta
+
         fraction, seed = self._holdout_rule
-        return self.X.map_partitions(_holdout_rows, fraction, seed, meta=self.X._meta)
+        return self.X.map_partitions(_holdout_rows, fraction, seed, meta=make_meta(self.X))
 
     def validation_weight_in_training(self):
         """Every row's validation weight (0 for training rows), lazy."""

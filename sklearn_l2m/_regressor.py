@@ -7,9 +7,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.utils._param_validation import Interval
 
 from ._base import BaseLearn2Mix
+from ._compat import Interval, validate_params
 from ._data import is_dask_collection
 
 
@@ -249,7 +249,7 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
         self : Learn2MixRegressor
             The fitted estimator.
         """
-        self._validate_params()
+        validate_params(self)
         validation = (X_val, y_val, groups_val, sample_weight_val)
         return self._fit(X, y, groups, sample_weight, validation, fit_params)
 

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from ._compat import invalid_parameter_bases
+
+
+class InvalidParameterError(*invalid_parameter_bases()):
+    """A constructor parameter outside its allowed values (as scikit-learn's own).
+
+    Raised by ``fit`` where scikit-learn's parameter checker is not available;
+    otherwise scikit-learn's ``InvalidParameterError`` (also a ``ValueError``
+    and a ``TypeError``) is raised with the same message.
+    """
+
 
 class RefitWarning(UserWarning):
     """The inner model is refitted from scratch every round (a costly fallback).

@@ -151,3 +151,20 @@ def test_distributed_table_row_gives_medians_of_paired_ratios():
     assert cells[:5] == ["synthetic", "1.300", "1.500", "1.300", "1.500"]
     assert cells[5:7] == ["1.250 - 1.350", "1.100"]
     assert cells[7] == "10.00 s, 100 MB" and len(cells) == 7 + len(DESIGNS)
+
+
+def test_the_demo_table_marks_the_best_of_each_column_and_fits_a_screen():
+    from benchmarks.run import COMPACT, compact_table
+
+    def row(strategy, seed, bal, loss):
+        scores = {metric: 0.5 for metric, _, _ in COMPACT}
+        scores.update(balanced_accuracy=bal, log_loss=loss, fit_time_s=1.0)
+        return {"strategy": strategy, "seed": seed, **scores}
+
+    rows = [row("classical", s, 0.70 + s / 100, 1.0) for s in range(5)]
+    rows += [row("learn2mix", s, 0.75 + s / 100, 1.2) for s in range(5)]
+    lines = compact_table({"task": rows}).splitlines()
+    assert len(lines) == 5  # header, rule, task, two strategies
+    classical, mixed = lines[3], lines[4]
+    assert "0.720 ± 0.007*" not in classical and "0.770 ± 0.007*" in mixed  # bal. acc
+    assert "1.000 ± 0.000*" in classical  # the lower log loss

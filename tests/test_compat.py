@@ -14,8 +14,7 @@ from sklearn.ensemble import (
 )
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_l2m import Learn2MixClassifier
-from sklearn_l2m.backends import _compat
+from sklearn_l2m import Learn2MixClassifier, _compat
 from sklearn_l2m.exceptions import FallbackWarning
 
 
@@ -74,6 +73,7 @@ def test_xgboost_fallback_continues_the_booster_round_by_round(digits):
     assert any("_create_dmatrix" in str(w.message) for w in fallbacks)
 
 
+@pytest.mark.fast_path
 def test_the_environment_variable_switches_every_hook_off(monkeypatch):
     assert _compat.fast_path("hgb_bin_once")
     monkeypatch.setenv(_compat.PUBLIC_ONLY_ENV, "1")
@@ -155,3 +155,32 @@ def test_the_dask_backend_refuses_an_xgboost_it_does_not_support(monkeypatch):
     )
     with pytest.raises(ImportError, match=r"needs xgboost>=99\.0.*X\.compute\(\)"):
         backend.check()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"mixing_rate": 2.0},
+        {"mixing_rate": "fast"},
+        {"n_rounds": 0},
+        {"n_rounds": "many"},
+        {"validation_fraction": 1.0},
+        {"loss_source": "test"},
+        {"early_stopping": "yes"},
+        {"random_state": "seed"},
+        {"estimator": object()},
+        {"mixer": 3.5},
+    ],
+    ids=lambda p: next(iter(p)),
+)
+def test_parameter_checks_are_the_same_without_scikit_learns_checker(params):
+    from sklearn_l2m.exceptions import InvalidParameterError
+
+    X, y = np.random.RandomState(0).randn(60, 3), np.arange(60) % 2
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=f"'{name}' parameter of Learn2MixClassifier must be"):
+        Learn2MixClassifier(**params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        with _compat.public_api_only(), pytest.raises(InvalidParameterError, match=f"'{name}'"):
+            Learn2MixClassifier(**params).fit(X, y)

@@ -60,6 +60,7 @@ def _count_calls(monkeypatch, cls, name, counter):
     monkeypatch.setattr(cls, name, counted)
 
 
+@pytest.mark.fast_path
 @pytest.mark.parametrize("loss_source", ["validation", "train"])
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_hist_gradient_boosting_evaluates_every_tree_once(
@@ -88,6 +89,7 @@ def test_hist_gradient_boosting_evaluates_every_tree_once(
     assert sum(counter.values()) <= 2 * n_trees
 
 
+@pytest.mark.fast_path
 def test_gradient_boosting_evaluates_every_stage_once(monkeypatch, data):
     from sklearn.ensemble import _gb, _gradient_boosting
 
@@ -112,6 +114,7 @@ def test_gradient_boosting_evaluates_every_stage_once(monkeypatch, data):
     assert counter and max(counter.values()) == 1
 
 
+@pytest.mark.fast_path
 @pytest.mark.parametrize("forest", [RandomForestClassifier, ExtraTreesClassifier])
 def test_forest_evaluates_every_tree_once(monkeypatch, data, forest):
     X, y = data
@@ -212,6 +215,7 @@ def test_running_outputs_with_groups_missing_from_validation(data):
     assert np.isfinite(clf.group_loss_history_).all()
 
 
+@pytest.mark.fast_path
 def test_model_that_does_not_update_in_place_is_detected(monkeypatch, data):
     """If a future HistGradientBoosting copied the lent scores, the check notices."""
     X, y = data

@@ -30,6 +30,7 @@ def test_one_boosting_run_with_the_users_settings(multiclass):
     assert clf.score(X, y) > 0.8
 
 
+@pytest.mark.fast_path
 def test_weights_of_each_round_are_the_mixtures(multiclass):
     """Replay the recorded mixtures natively: round r trains with alpha_r / pi * w."""
     X, y = multiclass
@@ -201,6 +202,7 @@ def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
     np.testing.assert_array_equal(internal.predict_proba(X), explicit.predict_proba(X))
 
 
+@pytest.mark.fast_path
 def test_training_rows_are_never_copied(multiclass, monkeypatch):
     from sklearn_l2m._data import TrainingData
 

@@ -7,6 +7,7 @@ applies the controller's new training weights. It never chooses the mixture.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -84,6 +85,16 @@ class Backend(ABC):
         #: set by ``train`` when the model family itself ended training early
         #: ("early_stopping"); None: the controller's reason stands
         self.stop_reason = None
+
+    @classmethod
+    def inference(cls):
+        """Context manager around every prediction of a fitted inner model.
+
+        Nothing by default; the skorch backend holds the lock its seeded fits
+        hold, since torch's data loaders draw from the global generator at
+        prediction too, which would shift a concurrent fit's draws.
+        """
+        return contextlib.nullcontext()
 
     @classmethod
     def check_input(cls, X, *, input_name="X"):

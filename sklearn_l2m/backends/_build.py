@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
+from .._compat import estimator_kind
 from ._base import Backend
-from ._compat import estimator_kind
 from ._resolve import backend_class
 
 

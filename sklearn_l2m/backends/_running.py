@@ -28,8 +28,8 @@ import warnings
 
 import numpy as np
 
+from .. import _compat
 from .._losses import log_loss_per_sample, squared_error_per_sample, zero_one_per_sample
-from . import _compat
 
 #: rows of the training part re-predicted from scratch once, to verify that the
 #: model updated the lent array in place (as scikit-learn 1.6 to 1.9 do)

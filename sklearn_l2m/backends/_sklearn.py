@@ -22,11 +22,11 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
+from .._compat import FORESTS, GB, HGB, hgb_bin_once
 from .._schedule import RoundPlan
 from .._warnings import warn_user
 from ..exceptions import RefitWarning
 from ._base import Backend
-from ._compat import FORESTS, GB, HGB, hgb_bin_once
 from ._running import running_output
 
 #: ensembles that convert X to float32 in every fit

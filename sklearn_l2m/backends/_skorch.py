@@ -204,6 +204,10 @@ class SkorchBackend(Backend):
                     "criterion a reduction parameter, as torch.nn losses have."
                 )
 
+    @classmethod
+    def inference(cls):
+        return _TORCH_SEED_LOCK
+
     def batch_size(self) -> int:
         net = self.estimator
         size = getattr(net, "iterator_train__batch_size", net.batch_size)

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._compat import xgboost_can_capture, xgboost_capture_matrices
 from .._losses import log_loss_per_sample, squared_error_per_sample
 from ._base import Backend
 from ._boosted_output import sigmoid, softmax
-from ._compat import xgboost_can_capture, xgboost_capture_matrices
 
 
 def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> np.ndarray:
@@ -174,27 +174,21 @@ class XGBoostBackend(Backend):
         return {"eval_set": [(data.X_val, data.y_val)], "sample_weight_eval_set": [data.weight_val]}
 
     def _train_by_rounds(self, data, plan, controller):
-        """The public fallback: one ``fit`` per round, each continuing the booster."""
-        import xgboost
+        """The public fallback: one ``fit`` per round, each continuing the booster.
 
+        XGBoost's own early stopping (``early_stopping_rounds``) is applied across
+        the rounds here, on the eval metric of every iteration, as one run would.
+        """
         est = self.estimator
-        n_estimators = est.get_params()["n_estimators"]
-        def matrix(X):
-            return xgboost.DMatrix(
-                X, missing=est.missing, enable_categorical=est.enable_categorical
-            )
-
-        # rows whose losses the round ends read, predicted with all trees each round
-        needs_train = controller.wants_train_loss or controller.fallback is not None
-        measured = {
-            "val_sample_loss": (matrix(data.X_val), data.y_val) if data.has_validation else None,
-            "train_sample_loss": (matrix(data.X_train), data.y_train) if needs_train else None,
-        }
+        saved = {k: est.get_params()[k] for k in ("n_estimators", "early_stopping_rounds")}
+        patience = saved["early_stopping_rounds"] if data.has_validation else None
+        measured = self._measured_rows(data, controller)
+        watch = _EvalWatch(patience)
         booster = None
         try:
+            est.set_params(early_stopping_rounds=None)
             for round_index in range(plan.n_rounds):
-                steps = plan.steps(round_index)
-                est.set_params(n_estimators=steps)
+                est.set_params(n_estimators=plan.steps(round_index))
                 est.fit(
                     data.X_train,
                     data.y_train,
@@ -205,17 +199,62 @@ class XGBoostBackend(Backend):
                     **self.fit_params,
                 )
                 booster = est.get_booster()
-                done = booster.num_boosted_rounds()
+                stopped = watch.add(est.evals_result() if data.has_validation else None)
                 losses = {
                     name: self.sample_loss(booster, *rows)
                     for name, rows in measured.items()
                     if rows is not None
                 }
-                if done < plan.steps_done(round_index + 1):
-                    self.stop_reason = "early_stopping"  # XGBoost's own, within the round
-                stop = controller.end_round(**losses)
-                if stop or self.stop_reason == "early_stopping":
+                if controller.end_round(**losses) or stopped:
                     break
         finally:
-            est.set_params(n_estimators=n_estimators)
+            est.set_params(**saved)
+        if watch.stopped:
+            self.stop_reason = "early_stopping"
+        if watch.best is not None and patience:
+            best_score = str(watch.scores[watch.best])
+            booster.set_attr(best_iteration=str(watch.best), best_score=best_score)
         return est
+
+    def _measured_rows(self, data, controller) -> dict:
+        """The matrices whose losses the round ends read (predicted with all trees)."""
+        import xgboost
+
+        est = self.estimator
+
+        def matrix(X):
+            return xgboost.DMatrix(
+                X, missing=est.missing, enable_categorical=est.enable_categorical
+            )
+
+        needs_train = controller.wants_train_loss or controller.fallback is not None
+        return {
+            "val_sample_loss": (matrix(data.X_val), data.y_val) if data.has_validation else None,
+            "train_sample_loss": (matrix(data.X_train), data.y_train) if needs_train else None,
+        }
+
+
+class _EvalWatch:
+    """XGBoost's early stopping across round-by-round fits: the eval metric of
+    every iteration, the best one, and whether ``patience`` iterations passed
+    without improvement (XGBoost's rule: ``iteration - best >= patience``)."""
+
+    _MAXIMISED = ("auc", "aucpr", "map", "ndcg", "pre")
+
+    def __init__(self, patience: int | None):
+        self.patience = patience
+        self.scores: list = []
+        self.best = None
+        self.stopped = False
+
+    def add(self, evals_result) -> bool:
+        if not self.patience or not evals_result:
+            return False
+        metrics = evals_result[list(evals_result)[-1]]
+        name = list(metrics)[-1]  # XGBoost stops on the last metric of the last set
+        self.scores += list(metrics[name])
+        scores = np.asarray(self.scores)
+        maximise = name.split("@")[0] in self._MAXIMISED
+        self.best = int(np.argmax(scores) if maximise else np.argmin(scores))
+        self.stopped = len(self.scores) - 1 - self.best >= self.patience
+        return self.stopped

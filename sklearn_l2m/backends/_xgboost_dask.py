@@ -36,10 +36,10 @@ import json
 import numpy as np
 from sklearn.base import clone
 
+from .._compat import PUBLIC_ONLY_ENV, xgboost_dask_local_matrices
 from .._dask import check_dask_features
 from .._losses import group_sums
 from ._base import check_kind
-from ._compat import PUBLIC_ONLY_ENV, xgboost_dask_local_matrices
 from ._xgboost import XGBoostBackend, booster_sample_loss
 
 #: the oldest XGBoost major release the Dask backend is tested with

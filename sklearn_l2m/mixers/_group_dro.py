@@ -5,8 +5,8 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._compat import Interval, StrOptions, validate_params
 from ._base import BaseMixer
 
 
@@ -77,7 +77,7 @@ class GroupDRO(BaseMixer):
         return self.step_size > 0
 
     def start(self, group_sizes, *, floor=0.0, groups=None):
-        self._validate_params()
+        validate_params(self)
         return super().start(group_sizes, floor=floor, groups=groups)
 
     def _initial(self, shares):
@@ -139,7 +139,7 @@ class DoReMi(BaseMixer):
         return self.step_size > 0
 
     def start(self, group_sizes, *, floor=0.0, groups=None):
-        self._validate_params()
+        validate_params(self)
         alpha = super().start(group_sizes, floor=floor, groups=groups)
         if isinstance(self.reference, str):
             self.reference_losses_ = None

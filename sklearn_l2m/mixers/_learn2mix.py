@@ -5,8 +5,8 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
+from .._compat import Interval, validate_params
 from ._base import BaseMixer, loss_shares
 
 
@@ -69,7 +69,7 @@ class Learn2Mix(BaseMixer):
         return self.mixing_rate > 0
 
     def start(self, group_sizes, *, floor=0.0, groups=None):
-        self._validate_params()
+        validate_params(self)
         return super().start(group_sizes, floor=floor, groups=groups)
 
     def _initial(self, shares: np.ndarray) -> np.ndarray:

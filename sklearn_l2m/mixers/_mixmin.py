@@ -19,9 +19,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import has_fit_parameter
 
+from .._compat import HasMethods, Interval, validate_params
 from ._base import BaseMixer, apply_floor
 
 _EPS = 1e-12
@@ -178,7 +178,7 @@ class MixMin(BaseMixer):
         return self.target is None
 
     def start(self, group_sizes, *, floor=0.0, groups=None):
-        self._validate_params()
+        validate_params(self)
         return super().start(group_sizes, floor=floor, groups=groups)
 
     # -- the search ---------------------------------------------------------------
