@@ -29,13 +29,14 @@ class Logits(nn.Module):
 
 
 class Poison(Callback):
-    """Sets the module's weights to NaN at the end of one epoch (a diverged run)."""
+    """Sets the module's weights to NaN as the epoch after ``epoch`` begins (a run
+    that diverges in that epoch)."""
 
     def __init__(self, epoch=2):
         self.epoch = epoch
 
-    def on_epoch_end(self, net, **kwargs):
-        if len(net.history) == self.epoch:
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch + 1:
             with torch.no_grad():
                 net.module_.lin.weight.fill_(float("nan"))
 
@@ -252,3 +253,22 @@ def test_threads_and_processes_give_the_serial_results(name):
             parallel = search.set_params(n_jobs=2).fit(X, y).cv_results_["mean_test_score"]
         np.testing.assert_array_equal(parallel, serial, err_msg=backend)
         search.set_params(n_jobs=None)
+
+
+def test_a_diverging_net_with_early_stopping_ends_with_its_best_round(digits):
+    X, y = digits
+    clf = Learn2MixClassifier(
+        _net(max_epochs=8, callbacks=[("poison", Poison(4))]),
+        steps_per_round=1,
+        loss_source="validation",
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=0,
+    )
+    with pytest.warns(RuntimeWarning, match="round 5"):
+        clf.fit(X, y)
+    assert clf.stop_reason_ == "non-finite loss" and clf.n_rounds_ == 4
+    weights = clf.estimator_.module_.lin.weight.detach().numpy()
+    assert np.all(np.isfinite(weights))  # the best round's parameters, not the NaNs
+    assert np.all(np.isfinite(clf.predict_proba(X)))
+    assert clf.best_round_ <= 4

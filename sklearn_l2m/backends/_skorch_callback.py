@@ -72,8 +72,25 @@ class MixingCallback(Callback):
             )
         return self
 
+    def _keep_best_round(self, net, stop: bool) -> None:
+        """With early stopping, keep the module's parameters of the best round so far;
+        a run that diverged (a non-finite loss) ends with them, not with NaNs."""
+        controller = self.controller
+        if not controller.early_stopping:
+            return
+        if stop and controller.stop_reason == "non-finite loss":
+            if self.best_state is not None:
+                net.module_.load_state_dict(self.best_state)
+            return
+        objectives = controller.objective_history
+        if objectives and objectives[-1] <= min(objectives):
+            self.best_state = {
+                k: v.detach().clone() for k, v in net.module_.state_dict().items()
+            }
+
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.epoch = 0
+        self.best_state = None
         #: a KeyboardInterrupt from the round end itself (skorch would swallow it)
         self.interrupted = None
 
@@ -109,6 +126,7 @@ class MixingCallback(Callback):
             if self.weights is not None:
                 weights = torch.as_tensor(controller.sample_weight(), dtype=torch.float32)
                 self.weights.copy_(weights)
+            self._keep_best_round(net, stop)
         net.history.record("learn2mix_mixture", controller.mixture.tolist())
         if controller.loss_history:
             net.history.record("learn2mix_group_loss", controller.loss_history[-1].tolist())
