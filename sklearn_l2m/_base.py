@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from numbers import Integral, Real
 
@@ -23,20 +23,11 @@ from ._compat import HasMethods, Interval, StrOptions, estimator_tags
 from ._controller import MixingController
 from ._dask import DaskTask, prepare_dask_data
 from ._data import (
-    NO_VALIDATION_DATA,
-    TrainingData,
     check_fit_params,
-    check_groups_have_weight,
-    check_target,
-    check_validation_pairing,
-    check_weights,
-    codes_for,
-    encode_groups,
     is_plain_table,
-    n_rows,
-    stratified_holdout,
     warn_missing_validation_groups,
 )
+from ._prepare import MemoryTask, check_training_data, hold_out
 from ._progress import attach_progress
 from ._schedule import RoundPlan, plan_rounds, warn_single_round
 from ._signal import choose_loss_source, needs_signal
@@ -151,16 +142,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _default_estimator(self):  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def _encode_target(self, y):
-        """Return the encoded target (and set ``classes_`` for classifiers)."""
-        return y
+    def _target_encoding(self):  # pragma: no cover - overridden
+        """A fresh target encoding (class labels or target bins) for one fit."""
+        raise NotImplementedError
 
-    def _default_groups(self, y_encoded):
-        """Group labels and codes when the user passes no ``groups``."""
-        raise NotImplementedError  # pragma: no cover
-
-    def _default_groups_val(self, y_val_encoded):
-        raise NotImplementedError  # pragma: no cover
+    def _adopt_target(self, target) -> None:  # pragma: no cover - overridden
+        """Fitted target state from the encoding a preparation found."""
+        raise NotImplementedError
 
     @classmethod
     def paper(cls, estimator=None, *, mixing_rate=None, **params):
@@ -292,15 +280,26 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _prepare_in_memory(self, X, y, groups, sample_weight, validation):
         """The backend, the mixer, the encoded data with its validation part, and
         the loss source."""
-        X, y_encoded, weight, group_labels, codes = self._check_training_data(
-            X, y, groups, sample_weight
+        inner = self._inner_estimator()
+        task = MemoryTask(
+            estimator_name=type(self).__name__,
+            target=self._target_encoding(),
+            check_X=lambda X, name: self._check_input(inner, X, input_name=name),
+            record_features=self._check_features,
         )
+        checked = check_training_data(X, y, groups, sample_weight, task)
+        self._adopt_target(task.target)
         split_seed, inner_seed = self._derive_seeds()
         backend = self._make_backend(int(inner_seed))
         mixer = self._check_mixer()
-        data, loss_source = self._held_out_part(
-            X, y_encoded, weight, codes, group_labels, groups, validation, split_seed, mixer
+        task = replace(
+            task,
+            split_seed=int(split_seed),
+            cast=self._cast_input,
+            choose_signal=self._signal_rule(mixer),
+            target_may_lack_groups=mixer.target_without_groups,
         )
+        data, loss_source = hold_out(checked, groups, validation, task)
         return backend, mixer, data, loss_source
 
     def _prepare_distributed(self, X, y, groups, sample_weight, validation):
@@ -334,77 +333,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
     def _adopt_target_encoding(self, data) -> None:
         """Fitted target state found by a distributed preparation (classes, bins)."""
-
-    def _check_training_data(self, X, y, groups, sample_weight):
-        """Checked input, encoded target, weights, group labels and per-row group codes."""
-        X = self._check_input(self._inner_estimator(), X)
-        n_samples = n_rows(X)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y = check_target(y)
-        if y.shape[0] != n_samples:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: X has "
-                f"{n_samples}, y has {y.shape[0]}; pass one target per sample."
-            )
-        self._record_input_features(X)
-        y_encoded = self._encode_target(y)
-        weight = check_weights(sample_weight, X)
-        if groups is None:
-            group_labels, codes = self._default_groups(y_encoded)
-        else:
-            group_labels, codes = encode_groups(groups, n_samples)
-        n_groups = len(group_labels)
-        if self._is_classifier:
-            self._check_weighted_classes(y_encoded, weight)
-        check_groups_have_weight(
-            group_labels, np.bincount(codes, weights=weight, minlength=n_groups)
-        )
-        return X, y_encoded, weight, group_labels, codes
-
-    def _held_out_part(
-        self, X, y_encoded, weight, codes, group_labels, groups, validation, split_seed, mixer
-    ):
-        """The training data with its validation part, and the loss source that drives
-        the mixture (``"train"`` when no validation part can be had)."""
-        X_val, _, groups_val, _ = validation
-        n_groups = len(group_labels)
-        # MixMin's target data may belong to no source (no groups_val)
-        target_without_groups = (
-            mixer.target_without_groups
-            and groups is not None
-            and X_val is not None
-            and groups_val is None
-        )
-        loss_source, validation_fraction = self._signal_rule(mixer)(
-            np.bincount(codes, minlength=n_groups), explicit_validation=X_val is not None
-        )
-        data = self._validation_split(
-            self._cast_input(X),
-            y_encoded,
-            weight,
-            codes,
-            group_labels,
-            groups,
-            validation,
-            split_seed,
-            validation_fraction,
-            target_without_groups=target_without_groups,
-        )
-        if target_without_groups:
-            loss_source = "train"  # the target has no groups to measure
-        if loss_source == "validation" and not data.has_validation:
-            if X_val is None and validation_fraction is None:
-                raise ValueError(NO_VALIDATION_DATA)
-            warn_user(
-                "Too few samples to hold out a validation part; the mixture "
-                "follows training losses instead (loss_source='train').",
-                UserWarning,
-            )
-            loss_source = "train"
-        return data, loss_source
 
     def _plan(self, backend, mixer, data):
         """Cut the inner model's budget into rounds (and set the budget both ints ask for)."""
@@ -543,14 +471,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _set_decision_state(self, controller) -> None:
         """Fitted state that prediction reads besides the inner model (classifier: priors)."""
 
-    def _check_weighted_classes(self, y_encoded, weight) -> None:
-        present = np.bincount(y_encoded, weights=weight, minlength=len(self.classes_)) > 0
-        if present.sum() < 2:
-            raise ValueError(
-                "Learn2MixClassifier needs at least 2 classes with positive sample_weight; "
-                f"only class {self.classes_[present].tolist()} has any."
-            )
-
     def _make_backend(self, seed: int):
         # an int random_state seeds the initial parameters itself (pairing by seed)
         init_seed = int(self.random_state) if isinstance(self.random_state, Integral) else seed
@@ -595,99 +515,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 )
         return mixer
 
-    def _validation_split(
-        self,
-        X,
-        y,
-        weight,
-        codes,
-        group_labels,
-        groups,
-        validation,
-        seed,
-        validation_fraction,
-        target_without_groups=False,
-    ) -> TrainingData:
-        """Encode an explicit validation set, or hold out a stratified part of ``X``.
-
-        ``validation`` is fit's ``(X_val, y_val, groups_val, sample_weight_val)``.
-        With ``target_without_groups`` (MixMin), an explicit validation set is the
-        target data and may belong to no group: ``groups_val`` is optional.
-        """
-        X_val, y_val = validation[:2]
-        n_groups = len(group_labels)
-        n_classes = len(self.classes_) if self._is_classifier else None
-        common = dict(n_groups=n_groups, n_classes=n_classes, group_labels=group_labels)
-        if X_val is not None or y_val is not None:
-            X_val, y_val_enc, codes_val, weight_val = self._explicit_validation(
-                validation, group_labels, groups, target_without_groups
-            )
-            return TrainingData(
-                X,
-                y,
-                weight,
-                codes,
-                X_val=X_val,
-                y_val=y_val_enc,
-                weight_val=weight_val,
-                codes_val=codes_val,
-                **common,
-            )
-        if validation_fraction is None:
-            return TrainingData(X, y, weight, codes, **common)
-        strata = codes
-        if self._is_classifier and groups is not None:
-            strata = codes * n_classes + y  # keep every (group, class) in training
-        val_mask = stratified_holdout(
-            strata, validation_fraction, np.random.RandomState(seed), weight=weight
-        )
-        return TrainingData(
-            X,
-            y,
-            weight,
-            codes,
-            train_rows=np.flatnonzero(~val_mask),
-            val_rows=np.flatnonzero(val_mask),
-            **common,
-        )
-
-    def _explicit_validation(self, validation, group_labels, groups, target_without_groups):
-        """Check and encode ``X_val, y_val, groups_val, sample_weight_val``."""
-        X_val, y_val, groups_val, sample_weight_val = validation
-        check_validation_pairing(
-            X_val, y_val, groups, groups_val, target_without_groups=target_without_groups
-        )
-        X_val = self._check_input(self._inner_estimator(), X_val, input_name="X_val")
-        X_val = self._cast_input(X_val)
-        if is_plain_table(X_val):
-            validate_data(self, X_val, reset=False, skip_check_array=True)
-        y_val = check_target(y_val, input_name="y_val")
-        n_val = n_rows(X_val)
-        if y_val.shape[0] != n_val:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: X_val "
-                f"has {n_val}, y_val has {y_val.shape[0]}."
-            )
-        y_val_enc = self._encode_target_val(y_val)
-        if groups is not None and groups_val is None and target_without_groups:
-            # target data outside every source: one pseudo-group for the
-            # objective; the search uses all of it (MixMin(target=None))
-            codes_val = np.zeros(n_val, dtype=np.intp)
-        elif groups is not None:
-            gv = np.asarray(groups_val)
-            if gv.shape[0] != n_val:
-                raise ValueError(
-                    f"groups_val has {gv.shape[0]} entries but X_val has {n_val} samples."
-                )
-            codes_val = codes_for(group_labels, gv, input_name="groups_val")
-        else:
-            codes_val = self._default_groups_val(y_val_enc)
-        weight_val = check_weights(sample_weight_val, X_val, input_name="sample_weight_val")
-        return X_val, y_val_enc, codes_val, weight_val
-
-    def _encode_target_val(self, y_val):
-        return y_val
-
     # -- delegation -------------------------------------------------------------
     def _check_predict_input(self, X):
         check_is_fitted(self)
@@ -700,6 +527,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _check_input(inner, X, *, input_name="X"):
         """``X`` checked as the inner model's backend takes it (see ``Backend.check_input``)."""
         return backend_class(inner).check_input(X, input_name=input_name)
+
+    def _check_features(self, X, reset: bool) -> None:
+        """Record (``reset``) or check ``n_features_in_`` / ``feature_names_in_``."""
+        if reset:
+            self._record_input_features(X)
+        elif is_plain_table(X):
+            validate_data(self, X, reset=False, skip_check_array=True)
 
     def _record_input_features(self, X) -> None:
         """``n_features_in_`` / ``feature_names_in_`` for 2-D input; none for images

@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseLearn2Mix, _estimator_has
 from ._compat import StrOptions, validate_params
-from ._data import codes_for, is_dask_collection
+from ._data import is_dask_collection
 from ._prior import (
     PRIOR_NAMES,
     adjust_proba,
@@ -19,6 +17,7 @@ from ._prior import (
     prior_under_mixtures,
     resolve_decision_prior,
 )
+from ._target import ClassTarget
 from .backends import backend_class
 
 
@@ -329,17 +328,12 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     def _default_estimator(self):
         return HistGradientBoostingClassifier(early_stopping=False)
 
-    def _encode_target(self, y):
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"Learn2MixClassifier needs samples of at least 2 classes; got 1 class "
-                f"({encoder.classes_[0]!r}). Check the target."
-            )
-        self.classes_ = encoder.classes_
+    def _target_encoding(self):
+        return ClassTarget()
+
+    def _adopt_target(self, target) -> None:
+        self.classes_ = target.classes
         self._check_decision_prior()
-        return encoder.transform(y).astype(np.intp)
 
     def _adopt_target_encoding(self, data) -> None:
         self.classes_ = data.classes
@@ -374,15 +368,6 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         self._prior_ratio = (
             None if decision is None else prior_ratio(decision, self.training_prior_)
         )
-
-    def _encode_target_val(self, y_val):
-        return codes_for(self.classes_, y_val, input_name="y_val")
-
-    def _default_groups(self, y_encoded):
-        return self.classes_, y_encoded
-
-    def _default_groups_val(self, y_val_encoded):
-        return y_val_encoded
 
     def _decode_prediction(self, prediction):
         if is_dask_collection(prediction):  # stays lazy on the cluster

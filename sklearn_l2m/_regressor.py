@@ -11,6 +11,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from ._base import BaseLearn2Mix
 from ._compat import Interval, validate_params
 from ._data import is_dask_collection
+from ._target import BinnedTarget
 
 
 class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
@@ -264,37 +265,11 @@ class Learn2MixRegressor(RegressorMixin, BaseLearn2Mix):
             prediction.ravel() if prediction.ndim == 2 and prediction.shape[1] == 1 else prediction
         )
 
-    def _encode_target(self, y):
-        self.target_bin_edges_ = None  # set by _default_groups when groups are target bins
-        if y is not None and y.dtype.kind not in "fiub":
-            try:
-                y = y.astype(np.float64)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}."
-                ) from None
-        if y is not None and y.shape[0] < 2:
-            raise ValueError(
-                f"Learn2MixRegressor needs at least 2 samples; got {y.shape[0]} sample."
-            )
-        return y
+    def _target_encoding(self):
+        return BinnedTarget(self.n_target_bins)
+
+    def _adopt_target(self, target) -> None:
+        self.target_bin_edges_ = target.edges
 
     def _adopt_target_encoding(self, data) -> None:
         self.target_bin_edges_ = data.target_bin_edges
-        self._bin_labels = data.bin_labels
-
-    def _default_groups(self, y):
-        edges = np.unique(np.quantile(y, np.linspace(0, 1, self.n_target_bins + 1)[1:-1]))
-        self.target_bin_edges_ = edges
-        bins = np.searchsorted(edges, y, side="right")
-        self._bin_labels = np.unique(bins)
-        # empty bins (ties in y) are dropped, so labels are the bins that occur
-        labels, codes = np.unique(bins, return_inverse=True)
-        return labels, codes.reshape(-1).astype(np.intp)
-
-    def _default_groups_val(self, y_val):
-        bins = np.searchsorted(self.target_bin_edges_, y_val, side="right")
-        # a validation target in a bin empty in training goes to the nearest bin
-        labels = self._bin_labels
-        codes = np.searchsorted(labels, bins).clip(0, len(labels) - 1)
-        return codes.astype(np.intp)

@@ -1,0 +1,100 @@
+"""Encoding the target in memory: class labels (classifier) or target bins (regressor).
+
+Each encoding checks ``y``, encodes it and ``y_val``, and gives the default
+groups (the classes, or quantile bins of the target). The estimator adopts
+its state (``classes_``, ``target_bin_edges_``) after the data are prepared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._data import codes_for
+
+
+class ClassTarget:
+    """Class labels as indices ``0 .. n_classes - 1`` into :attr:`classes`."""
+
+    def __init__(self):
+        self.classes = None
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def encode(self, y) -> np.ndarray:
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"Learn2MixClassifier needs samples of at least 2 classes; got 1 class "
+                f"({encoder.classes_[0]!r}). Check the target."
+            )
+        self.classes = encoder.classes_
+        return encoder.transform(y).astype(np.intp)
+
+    def check_weights(self, y_encoded, weight) -> None:
+        present = np.bincount(y_encoded, weights=weight, minlength=self.n_classes) > 0
+        if present.sum() < 2:
+            raise ValueError(
+                "Learn2MixClassifier needs at least 2 classes with positive sample_weight; "
+                f"only class {self.classes[present].tolist()} has any."
+            )
+
+    def encode_val(self, y_val) -> np.ndarray:
+        return codes_for(self.classes, y_val, input_name="y_val")
+
+    def default_groups(self, y_encoded):
+        """The classes are the groups."""
+        return self.classes, y_encoded
+
+    def default_groups_val(self, y_val_encoded) -> np.ndarray:
+        return y_val_encoded
+
+
+class BinnedTarget:
+    """A numeric target; its default groups are ``n_bins`` quantile bins of ``y``."""
+
+    n_classes = None
+
+    def __init__(self, n_bins: int):
+        self.n_bins = n_bins
+        self.edges = None  # set by default_groups, when groups are target bins
+        self.bin_labels = None
+
+    def encode(self, y) -> np.ndarray:
+        if y.dtype.kind not in "fiub":
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}."
+                ) from None
+        if y.shape[0] < 2:
+            raise ValueError(
+                f"Learn2MixRegressor needs at least 2 samples; got {y.shape[0]} sample."
+            )
+        return y
+
+    def check_weights(self, y, weight) -> None:
+        """Nothing to check: any positive total weight will do."""
+
+    def encode_val(self, y_val) -> np.ndarray:
+        return y_val
+
+    def default_groups(self, y):
+        edges = np.unique(np.quantile(y, np.linspace(0, 1, self.n_bins + 1)[1:-1]))
+        self.edges = edges
+        bins = np.searchsorted(edges, y, side="right")
+        self.bin_labels = np.unique(bins)
+        # empty bins (ties in y) are dropped, so labels are the bins that occur
+        labels, codes = np.unique(bins, return_inverse=True)
+        return labels, codes.reshape(-1).astype(np.intp)
+
+    def default_groups_val(self, y_val) -> np.ndarray:
+        bins = np.searchsorted(self.edges, y_val, side="right")
+        # a validation target in a bin empty in training goes to the nearest bin
+        codes = np.searchsorted(self.bin_labels, bins).clip(0, len(self.bin_labels) - 1)
+        return codes.astype(np.intp)
