@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import inspect
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -20,47 +17,22 @@ from sklearn.utils.validation import (
 )
 
 from ._compat import HasMethods, Interval, StrOptions, estimator_tags
-from ._controller import MixingController
 from ._dask import DaskTask, prepare_dask_data
 from ._data import (
-    check_fit_params,
     is_plain_table,
     warn_missing_validation_groups,
 )
 from ._prepare import MemoryTask, check_training_data, hold_out
-from ._progress import attach_progress
-from ._schedule import RoundPlan, plan_rounds, warn_single_round
+from ._routing import inner_fit_params, metadata_router
+from ._run import FitResult, RunSettings, plan_run, train_run
 from ._signal import choose_loss_source, needs_signal
-from ._warnings import warn_user
 from .backends import backend_class
 from .backends._build import build_backend, cast_input, check_inner_kind
 from .mixers import BaseMixer, check_mixer
-from .mixers._replay import ScheduleReplay
-from .mixers._resolve import MIXER_KNOBS, mixer_knobs
+from .mixers._resolve import warn_ignored_settings
 
-
-@dataclass
-class FitResult:
-    """What one training run hands to the fitted state (set in one place)."""
-
-    fitted: object  # the trained inner model
-    mixer: BaseMixer
-    group_labels: np.ndarray
-    controller: MixingController
-    plan: RoundPlan
-    stop_reason: str
-    loss_source: str
-    train_time: float = 0.0
-    refit_rounds: int = 0
-
-
-def _mixer_name(mixer) -> str:
-    return repr(mixer) if isinstance(mixer, str) else type(mixer).__name__
-
-
-def _readers(name: str) -> str:
-    names = [key for key, knobs in MIXER_KNOBS.items() if name in knobs]
-    return ", ".join(repr(n) for n in names)
+#: constructor settings that only some mixers read (warned about otherwise)
+KNOB_SETTINGS = ("mixing_rate", "shrinkage")
 
 
 def _estimator_has(attr: str):
@@ -230,10 +202,10 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         """Prepare the data, choose the signal, build the run, train, publish.
 
         ``validation`` is ``(X_val, y_val, groups_val, sample_weight_val)``;
-        ``fit_params`` go to the inner model's ``fit`` (see :meth:`_inner_fit_params`).
+        ``fit_params`` go to the inner model's ``fit`` (``_routing.inner_fit_params``).
         """
         check_inner_kind(self._inner_estimator(), is_classifier=self._is_classifier)
-        self._fit_params = self._inner_fit_params(fit_params, X)
+        self._fit_params = inner_fit_params(self, fit_params, X)
         if backend_class(self._inner_estimator()).distributed:
             prepared = self._prepare_distributed(X, y, groups, sample_weight, validation)
         else:
@@ -243,24 +215,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             warn_missing_validation_groups(
                 data.group_labels, data.validation_counts, explicit=not data.holds_out_rows_of_X
             )
-        plan = self._plan(backend, mixer, data)
+        rounds = dict(n_rounds=self.n_rounds, steps_per_round=self.steps_per_round)
+        plan = plan_run(backend, mixer, data.n_train, **rounds)
         result = self._train(backend, mixer, data, plan, loss_source)
         del self._fit_params  # the fitted estimator keeps no reference to them
         return self._publish(result)
-
-    def _inner_fit_params(self, fit_params: dict, X) -> dict:
-        """The arguments of this fit that go to the inner model's ``fit``.
-
-        With metadata routing enabled, those the inner model requests
-        (:func:`~sklearn.utils.metadata_routing.process_routing` raises on the
-        rest); otherwise all of them, as ``Pipeline`` passes fit parameters.
-        """
-        if not fit_params:
-            return {}
-        if get_config().get("enable_metadata_routing", False):
-            fit_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
-        check_fit_params(fit_params, X)
-        return fit_params
 
     def get_metadata_routing(self):
         """How ``fit``'s arguments are routed: ``groups``, ``sample_weight`` and the
@@ -271,11 +230,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         -------
         routing : MetadataRouter
         """
-        router = MetadataRouter(owner=type(self).__name__).add_self_request(self)
-        return router.add(
-            estimator=self._inner_estimator(),
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
+        return metadata_router(self, self._inner_estimator())
 
     def _prepare_in_memory(self, X, y, groups, sample_weight, validation):
         """The backend, the mixer, the encoded data with its validation part, and
@@ -334,102 +289,18 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     def _adopt_target_encoding(self, data) -> None:
         """Fitted target state found by a distributed preparation (classes, bins)."""
 
-    def _plan(self, backend, mixer, data):
-        """Cut the inner model's budget into rounds (and set the budget both ints ask for)."""
-        plan = plan_rounds(
-            n_rounds=self.n_rounds,
-            steps_per_round=self.steps_per_round,
-            budget=backend.budget(),
-            stochastic=backend.stochastic,
-            updates_per_step=backend.updates_per_step(data.n_train),
-            max_auto_rounds=backend.max_auto_rounds,
-        )
-        if backend.budget() is not None and plan.total_steps != backend.budget():
-            backend.set_budget(plan.total_steps)
-        if plan.n_rounds == 1 and mixer.moves:
-            warn_single_round(plan, backend.step_unit)
-        return plan
-
-    def _controller(self, mixer, data, loss_source, backend, mixture=None):
-        return MixingController(
-            mixer,
-            data,
-            loss_source=loss_source,
+    def _train(self, backend, mixer, data, plan, loss_source) -> FitResult:
+        """One training run under these settings (``_run.train_run``)."""
+        settings = RunSettings(
+            name=type(self).__name__,
             min_weight=self.min_weight,
-            early_stopping=self.early_stopping and not backend.handles_early_stopping,
+            early_stopping=self.early_stopping,
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
-            group_labels=data.group_labels,
-            mixture=mixture,
+            refit=self.refit,
+            verbose=self.verbose,
         )
-
-    def _train(self, backend, mixer, data, plan, loss_source) -> FitResult:
-        """Run the inner model's own loop under the controller (then ``refit``)."""
-        controller = self._controller(mixer, data, loss_source, backend)
-        if mixer.offline:
-            mixer.search(backend, data, controller)
-            if data.holds_out_rows_of_X and not self.early_stopping:
-                # the search has read the held-out rows: the final model trains on
-                # every row under the mixture it found (no data thrown away)
-                data = data.all_rows()
-                controller = self._controller(
-                    mixer, data, "train", backend, mixture=controller.mixture
-                )
-        if self.early_stopping and backend.handles_early_stopping:
-            backend.configure_early_stopping(self.n_iter_no_change * plan.steps_per_round)
-
-        controller.describe_step = lambda r: f"{backend.step_unit} {plan.steps_done(r)}"
-        began = time.perf_counter()
-        with attach_progress(controller, plan.n_rounds, self.verbose, type(self).__name__):
-            fitted = backend.train(data, plan, controller)
-        stop_reason = backend.stop_reason or controller.stop_reason
-        if controller.stop_reason == "non-finite loss":  # not XGBoost's own early stop
-            stop_reason = controller.stop_reason
-        refit_rounds = 0
-        if self.refit and data.holds_out_rows_of_X:
-            fitted, refit_rounds = self._replay_on_all_rows(
-                backend, data, plan, controller, stop_reason
-            )
-        return FitResult(
-            fitted,
-            mixer,
-            data.group_labels,
-            controller,
-            plan,
-            stop_reason,
-            loss_source,
-            train_time=time.perf_counter() - began,
-            refit_rounds=refit_rounds,
-        )
-
-    def _replay_on_all_rows(self, trained, data, plan, controller, stop_reason):
-        """``refit``: train a fresh inner model on every row of ``X`` under the
-        recorded mixtures, round by round, up to the best round when training
-        stopped early (else every round run). Nothing is measured."""
-        objectives = controller.objective_history
-        rounds = len(controller.loss_history)
-        if (self.early_stopping or stop_reason == "early_stopping") and objectives:
-            rounds = int(np.argmin(objectives)) + 1
-        rounds = max(rounds, 1)
-        replay_plan = RoundPlan(plan.steps_done(rounds), plan.steps_per_round)
-        backend = self._make_backend(trained.random_state)
-        backend.disable_early_stopping()  # nothing held out to watch
-        if backend.budget() is not None:
-            backend.set_budget(replay_plan.total_steps)
-        schedule = np.vstack(controller.mixture_history[:rounds])
-        replay = MixingController(
-            ScheduleReplay(schedule),
-            data.all_rows(),
-            loss_source="train",
-            group_labels=data.group_labels,
-        )
-        if self.verbose:
-            print(
-                f"[{type(self).__name__}] refit: replaying {rounds} rounds on all "
-                f"{data.y.shape[0]} rows",
-                flush=True,
-            )
-        return backend.train(replay.data, replay_plan, replay), rounds
+        return train_run(backend, mixer, data, plan, loss_source, settings, self._make_backend)
 
     def _derive_seeds(self):
         """The validation split's seed and the inner model's, from ``random_state``."""
@@ -501,19 +372,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
     def _check_mixer(self) -> BaseMixer:
         """The mixer, with ``mixing_rate`` / ``shrinkage``; warn where they do nothing."""
-        mixer = check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
-        init = inspect.signature(type(self).__init__).parameters
-        for name in ("mixing_rate", "shrinkage"):
-            default = init[name].default  # the constructor's, as written there
-            value = getattr(self, name)
-            if value != default and name not in mixer_knobs(self.mixer):
-                warn_user(
-                    f"{name}={value} has no effect with mixer={_mixer_name(self.mixer)}: "
-                    f"{name} is read by {_readers(name)} only. Set the mixer's own "
-                    "parameters instead (or leave it at its default).",
-                    UserWarning,
-                )
-        return mixer
+        init = inspect.signature(type(self).__init__).parameters  # the defaults as written
+        warn_ignored_settings(
+            self.mixer, {k: (getattr(self, k), init[k].default) for k in KNOB_SETTINGS}
+        )
+        return check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
 
     # -- delegation -------------------------------------------------------------
     def _check_predict_input(self, X):

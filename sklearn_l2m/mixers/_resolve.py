@@ -128,3 +128,21 @@ def check_mixer(mixer, mixing_rate: float = 0.1, shrinkage: float = 0.0) -> Base
         f"mixer must be a name, a fixed mixture (dict or array) or a BaseMixer "
         f"instance; got {type(mixer).__name__}."
     )
+
+
+def warn_ignored_settings(mixer, settings: dict) -> None:
+    """Warn for each of ``settings`` (``name: (value, default)``) set away from its
+    default although ``mixer`` does not read it."""
+    from .._warnings import warn_user
+
+    shown = repr(mixer) if isinstance(mixer, str) else type(mixer).__name__
+    for name, (value, default) in settings.items():
+        if value == default or name in mixer_knobs(mixer):
+            continue
+        readers = ", ".join(repr(key) for key, knobs in MIXER_KNOBS.items() if name in knobs)
+        warn_user(
+            f"{name}={value} has no effect with mixer={shown}: {name} is read by "
+            f"{readers} only. Set the mixer's own parameters instead (or leave it at "
+            "its default).",
+            UserWarning,
+        )
