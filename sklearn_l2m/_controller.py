@@ -154,6 +154,12 @@ class MixingController:
         return self.loss_source == "train" and self.mixer.reads_losses
 
     @property
+    def needs_train_loss(self) -> bool:
+        """Whether a round end must measure training rows: the training losses drive
+        the mixture, or some group has no validation rows (measured on its own)."""
+        return self.wants_train_loss or bool(self.missing.any())
+
+    @property
     def wants_validation_loss(self) -> bool:
         return self.data.has_validation
 

@@ -11,9 +11,58 @@ import contextlib
 from abc import ABC, abstractmethod
 from typing import Any
 
+import numpy as np
+
 from .._controller import MixingController
 from .._data import TrainingData, check_net_input, check_X, is_dask_collection
+from .._losses import log_loss_per_sample, squared_error_per_sample, zero_one_per_sample
 from .._schedule import RoundPlan
+
+
+class OutputLosses:
+    """The running-output protocol of every in-memory backend: a model's output on
+    fixed rows (:meth:`output`, kept up to date member by member by the backend)
+    and the per-sample losses of it (:meth:`losses`)."""
+
+    is_classifier: bool
+    #: True when ``output`` holds hard class predictions (no ``predict_proba``)
+    hard = False
+
+    def output(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def losses(self, y: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per-sample loss of the current model on the rows (or on ``rows`` of them)."""
+        out = self.output()
+        if rows is not None:
+            out = out[rows]
+        if not self.is_classifier:
+            return squared_error_per_sample(y, out)
+        if self.hard:
+            return zero_one_per_sample(y, out)
+        return log_loss_per_sample(np.asarray(y, dtype=np.intp), out)
+
+
+def round_losses(controller, outputs: dict) -> dict:
+    """The keyword arguments of :meth:`MixingController.end_round` from running outputs.
+
+    ``outputs`` maps ``"val"``, ``"train"`` and ``"fallback"`` (the training rows
+    of groups without validation rows) to :class:`OutputLosses`; without a
+    ``"fallback"`` output, those rows are read from the ``"train"`` one.
+    """
+    data = controller.data
+    losses = {}
+    if "val" in outputs:
+        losses["val_sample_loss"] = outputs["val"].losses(data.y_val)
+    if controller.wants_train_loss:
+        losses["train_sample_loss"] = outputs["train"].losses(data.y_train)
+    elif controller.fallback is not None:
+        fallback = controller.fallback
+        if "fallback" in outputs:
+            losses["fallback_sample_loss"] = outputs["fallback"].losses(fallback.y)
+        else:
+            losses["fallback_sample_loss"] = outputs["train"].losses(fallback.y, fallback.rows)
+    return losses
 
 
 def check_kind(estimator, classifier_cls, regressor_cls, *, is_classifier: bool) -> None:

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 from sklearn.utils import _safe_indexing
 
-from .._losses import log_loss_per_sample, squared_error_per_sample
+from ._base import OutputLosses
 from ._running import _N_CHECK_ROWS as N_CHECK_ROWS  # rows of the one-off check
 
 
@@ -37,7 +37,7 @@ def identity(raw: np.ndarray) -> np.ndarray:
     return raw
 
 
-class RawScoreOutput:
+class RawScoreOutput(OutputLosses):
     """A boosted model's output on fixed rows, tree by tree.
 
     Subclasses say how the library predicts raw scores of a range of trees
@@ -118,27 +118,6 @@ class RawScoreOutput:
     def output(self) -> np.ndarray:
         return self._raw if self._from_scratch else self._link(self._raw)
 
-    def losses(self, y: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per-sample loss of the current model on the rows (or on ``rows`` of them)."""
-        out = self.output()
-        if rows is not None:
-            out = out[rows]
-        if self.is_classifier:
-            return log_loss_per_sample(np.asarray(y, dtype=np.intp), out)
-        return squared_error_per_sample(y, out)
-
-
-def round_losses(controller, outputs: dict) -> dict:
-    """The keyword arguments of :meth:`MixingController.end_round` from running outputs."""
-    data = controller.data
-    losses = {}
-    if "val" in outputs:
-        losses["val_sample_loss"] = outputs["val"].losses(data.y_val)
-    if controller.wants_train_loss:
-        losses["train_sample_loss"] = outputs["train"].losses(data.y_train)
-    elif controller.fallback is not None:
-        losses["fallback_sample_loss"] = outputs["fallback"].losses(controller.fallback.y)
-    return losses
 
 
 def running_outputs(make, data, controller) -> dict:

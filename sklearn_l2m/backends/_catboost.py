@@ -30,11 +30,10 @@ import numpy as np
 from sklearn.base import clone
 
 from .._schedule import RoundPlan
-from ._base import Backend, check_kind
+from ._base import Backend, check_kind, round_losses
 from ._boosted_output import (
     RawScoreOutput,
     identity,
-    round_losses,
     running_outputs,
     sigmoid,
     softmax,

@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Backend, check_kind
+from ._base import Backend, check_kind, round_losses
 from ._boosted_output import (
     RawScoreOutput,
     identity,
-    round_losses,
     running_outputs,
     sigmoid,
     softmax,
@@ -85,7 +84,7 @@ def _live_weight(weight: np.ndarray) -> np.ndarray:
 def _mixture_callback(backend, controller, plan, outputs, class_factor):
     import lightgbm
 
-    round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
+    round_ends = plan.round_ends()
 
     def callback(env):
         done = env.iteration + 1 - env.begin_iteration

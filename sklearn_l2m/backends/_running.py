@@ -29,14 +29,14 @@ import warnings
 import numpy as np
 
 from .. import _compat
-from .._losses import log_loss_per_sample, squared_error_per_sample, zero_one_per_sample
+from ._base import OutputLosses
 
 #: rows of the training part re-predicted from scratch once, to verify that the
 #: model updated the lent array in place (as scikit-learn 1.6 to 1.9 do)
 _N_CHECK_ROWS = 32
 
 
-class RunningOutput:
+class RunningOutput(OutputLosses):
     """The output of a growing ensemble on fixed rows, member by member.
 
     Parameters
@@ -68,23 +68,9 @@ class RunningOutput:
             self.member_evaluations += len(new)
         self.n_members = len(members)
 
-    #: True when ``output`` holds hard class predictions (no ``predict_proba``)
-    hard = False
-
     def output(self) -> np.ndarray:
         """``predict_proba`` (classifiers) or ``predict`` (regressors) on the rows."""
         raise NotImplementedError
-
-    def losses(self, y: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per-sample loss of the current model on the rows (or on ``rows`` of them)."""
-        out = self.output()
-        if rows is not None:
-            out = out[rows]
-        if not self.is_classifier:
-            return squared_error_per_sample(y, out)
-        if self.hard:
-            return zero_one_per_sample(y, out)
-        return log_loss_per_sample(y, out)
 
     #: whether :meth:`lend_to_warm_start` saves the model work (boosting only)
     lends = False

@@ -26,7 +26,7 @@ from .._compat import FORESTS, GB, HGB, hgb_bin_once
 from .._schedule import RoundPlan
 from .._warnings import warn_user
 from ..exceptions import RefitWarning
-from ._base import Backend
+from ._base import Backend, round_losses
 from ._running import running_output
 
 #: ensembles that convert X to float32 in every fit
@@ -140,7 +140,7 @@ class SklearnBackend(Backend):
             outputs["val"] = running_output(est, data.X_val, **kind)
         # boosting keeps its training output even when no loss reads it: it is
         # lent to the warm start, which would otherwise re-predict every tree
-        needs_train = controller.wants_train_loss or controller.fallback is not None
+        needs_train = controller.needs_train_loss
         if needs_train or self.mode == "grow":
             binned = lambda: bins.get("binned")  # noqa: E731 - exists after the first fit
             train = running_output(est, X_fit, lend=self.mode == "grow", binned=binned, **kind)
@@ -185,18 +185,5 @@ class SklearnBackend(Backend):
                     )
             for output in outputs.values():
                 output.advance()
-            if controller.end_round(**self._losses(data, controller, outputs)):
+            if controller.end_round(**round_losses(controller, outputs)):
                 break
-
-    @staticmethod
-    def _losses(data, controller, outputs) -> dict:
-        """The round's per-sample losses, for :meth:`MixingController.end_round`."""
-        losses = {}
-        if "val" in outputs:
-            losses["val_sample_loss"] = outputs["val"].losses(data.y_val)
-        if controller.wants_train_loss:
-            losses["train_sample_loss"] = outputs["train"].losses(data.y_train)
-        elif controller.fallback is not None:
-            fallback = controller.fallback
-            losses["fallback_sample_loss"] = outputs["train"].losses(fallback.y, fallback.rows)
-        return losses

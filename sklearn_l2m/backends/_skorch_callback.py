@@ -57,12 +57,12 @@ class MixingCallback(Callback):
 
     def initialize(self):
         controller = self.controller
-        self.round_ends = {self.plan.steps_done(r + 1) for r in range(self.plan.n_rounds)}
+        self.round_ends = self.plan.round_ends()
         self.device = self.backend.estimator.device
         self.rows = None
         self.val_losses = []
         self.train_sums = None
-        if controller.wants_train_loss or controller.fallback is not None:
+        if controller.needs_train_loss:
             data = controller.data
             self.train_sums = _TrainLossSums(data.codes_train, data.n_groups, self.device)
         self.weights = None

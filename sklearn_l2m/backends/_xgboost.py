@@ -61,7 +61,7 @@ def _mixture_callback_class():
             self.full_weight = full_weight  # all rows of X, held-out rows at 0
             self.backend = backend
             self.controller = controller
-            self.round_ends = {plan.steps_done(r + 1) for r in range(plan.n_rounds)}
+            self.round_ends = plan.round_ends()
             self.matrices = matrices
             self.has_validation = has_validation
 
@@ -77,7 +77,7 @@ def _mixture_callback_class():
             val_loss = train_loss = None
             if self.dval is not None:
                 val_loss = self.backend.sample_loss(model, self.dval, data.y_val)
-            if self.controller.wants_train_loss or self.controller.fallback is not None:
+            if self.controller.needs_train_loss:
                 # training predictions are cached by XGBoost: no extra tree walk
                 if self.full_weight is None:
                     train_loss = self.backend.sample_loss(model, self.dtrain, data.y_train)
@@ -227,7 +227,7 @@ class XGBoostBackend(Backend):
                 X, missing=est.missing, enable_categorical=est.enable_categorical
             )
 
-        needs_train = controller.wants_train_loss or controller.fallback is not None
+        needs_train = controller.needs_train_loss
         return {
             "val_sample_loss": (matrix(data.X_val), data.y_val) if data.has_validation else None,
             "train_sample_loss": (matrix(data.X_train), data.y_train) if needs_train else None,

@@ -125,7 +125,7 @@ class _DaskRoundEnds:
             self._bind()
         controller = self.controller
         val = self._val_sums(model)
-        wants_train = controller.wants_train_loss or controller.missing.any()
+        wants_train = controller.needs_train_loss
         train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
         total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
         val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
@@ -207,7 +207,7 @@ class XGBoostDaskBackend(XGBoostBackend):
         val_in_train = data.holds_out_rows_of_X and (
             est.early_stopping_rounds is None and est.eval_metric is None
         )
-        round_ends = [plan.steps_done(r + 1) for r in range(plan.n_rounds)]
+        round_ends = sorted(plan.round_ends())
         callback = _mixture_callback_class()(
             controller.detached(), round_ends, self.is_classifier, val_in_train
         )
