@@ -22,6 +22,7 @@ from ._data import (
     is_dask_collection,
 )
 from ._prior import class_shares_from_joint
+from ._target import bin_codes, check_class_count, check_numeric_dtype
 
 
 def _as_rows(obj, chunks, name):
@@ -86,12 +87,6 @@ def _searchsorted(block, sorted_values, side="left"):
 
 def _lookup(block, table):
     return table[block]
-
-
-def _bin_codes(block, edges, present):
-    """A regressor's group codes: the target bin of every value, among the bins present."""
-    bins = np.searchsorted(edges, block, side="right")
-    return np.searchsorted(present, bins).clip(0, present.size - 1)
 
 
 def _codes_of(values, labels):
@@ -301,14 +296,9 @@ class _Preparation:
     def _encode_target(self, y, classes):
         """Lazy class codes (``classes``: the target's distinct labels), or a float target."""
         if self.task.is_classifier:
-            if classes.size < 2:
-                raise ValueError(
-                    "Learn2MixClassifier needs samples of at least 2 classes; got "
-                    f"{classes.size} class. Check the target."
-                )
+            check_class_count(classes)
             return _codes_of(y, classes)
-        if y.dtype.kind not in "fiub":
-            raise ValueError(f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}.")
+        check_numeric_dtype(y.dtype)
         return y.astype(np.float64)
 
     def _target_bins(self, y_enc):
@@ -389,7 +379,7 @@ class _Preparation:
             codes_val = y_val
         else:
             edges, present = data.target_bin_edges, data.bin_labels
-            codes_val = y_val.map_blocks(_bin_codes, edges, present, dtype=np.intp)
+            codes_val = y_val.map_blocks(bin_codes, edges, present, dtype=np.intp)
         weight_val = _as_rows(weight_val, val_chunks, "sample_weight_val")
         if weight_val is None:
             weight_val = da.ones(sum(val_chunks), chunks=(val_chunks,))

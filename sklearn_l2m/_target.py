@@ -3,6 +3,8 @@
 Each encoding checks ``y``, encodes it and ``y_val``, and gives the default
 groups (the classes, or quantile bins of the target). The estimator adopts
 its state (``classes_``, ``target_bin_edges_``) after the data are prepared.
+The rules here (two classes at least, a numeric target, the bin of a value)
+are the Dask preparation's too (``_dask.py``), applied there block by block.
 """
 
 from __future__ import annotations
@@ -12,6 +14,29 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._data import codes_for
+
+
+def check_class_count(classes) -> None:
+    """A classifier needs samples of at least two classes."""
+    if len(classes) < 2:
+        got = f" ({classes[0]!r})" if len(classes) else ""
+        raise ValueError(
+            f"Learn2MixClassifier needs samples of at least 2 classes; got {len(classes)} "
+            f"class{got}. Check the target."
+        )
+
+
+def check_numeric_dtype(dtype) -> None:
+    """A regressor needs a numeric target."""
+    if np.dtype(dtype).kind not in "fiub":
+        raise ValueError(f"Learn2MixRegressor needs a numeric target; got dtype {dtype}.")
+
+
+def bin_codes(y, edges, present) -> np.ndarray:
+    """Group codes of targets ``y``: the index, among the bins ``present`` in
+    training, of each value's quantile bin (a bin empty in training: the nearest)."""
+    bins = np.searchsorted(edges, y, side="right")
+    return np.searchsorted(present, bins).clip(0, len(present) - 1).astype(np.intp)
 
 
 class ClassTarget:
@@ -27,11 +52,7 @@ class ClassTarget:
     def encode(self, y) -> np.ndarray:
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"Learn2MixClassifier needs samples of at least 2 classes; got 1 class "
-                f"({encoder.classes_[0]!r}). Check the target."
-            )
+        check_class_count(encoder.classes_)
         self.classes = encoder.classes_
         return encoder.transform(y).astype(np.intp)
 
@@ -69,9 +90,7 @@ class BinnedTarget:
             try:
                 y = y.astype(np.float64)
             except (TypeError, ValueError):
-                raise ValueError(
-                    f"Learn2MixRegressor needs a numeric target; got dtype {y.dtype}."
-                ) from None
+                check_numeric_dtype(y.dtype)
         if y.shape[0] < 2:
             raise ValueError(
                 f"Learn2MixRegressor needs at least 2 samples; got {y.shape[0]} sample."
@@ -94,7 +113,4 @@ class BinnedTarget:
         return labels, codes.reshape(-1).astype(np.intp)
 
     def default_groups_val(self, y_val) -> np.ndarray:
-        bins = np.searchsorted(self.edges, y_val, side="right")
-        # a validation target in a bin empty in training goes to the nearest bin
-        codes = np.searchsorted(self.bin_labels, bins).clip(0, len(self.bin_labels) - 1)
-        return codes.astype(np.intp)
+        return bin_codes(y_val, self.edges, self.bin_labels)
