@@ -17,12 +17,12 @@ from sklearn.utils.validation import (
 )
 
 from ._compat import HasMethods, Interval, StrOptions, estimator_tags
-from ._dask import DaskTask, prepare_dask_data
+from ._dask import prepare_dask_data
 from ._data import (
     is_plain_table,
     warn_missing_validation_groups,
 )
-from ._prepare import MemoryTask, check_training_data, hold_out
+from ._prepare import Task, check_training_data, hold_out
 from ._routing import inner_fit_params, metadata_router
 from ._run import FitResult, RunSettings, plan_run, train_run
 from ._signal import choose_loss_source, needs_signal
@@ -236,7 +236,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         """The backend, the mixer, the encoded data with its validation part, and
         the loss source."""
         inner = self._inner_estimator()
-        task = MemoryTask(
+        task = Task(
+            is_classifier=self._is_classifier,
+            validation_fraction=self.validation_fraction,
             estimator_name=type(self).__name__,
             target=self._target_encoding(),
             check_X=lambda X, name: self._check_input(inner, X, input_name=name),
@@ -274,7 +276,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
                 f"{type(mixer).__name__} trains proxy models before the fit and is not "
                 "supported on Dask collections; use an adaptive or static mixer."
             )
-        task = DaskTask(
+        task = Task(
+            estimator_name=type(self).__name__,
             is_classifier=self._is_classifier,
             validation_fraction=self.validation_fraction,
             split_seed=int(split_seed),

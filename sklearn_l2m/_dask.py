@@ -5,22 +5,22 @@ train on (encoded target, group codes, training weights, the validation
 part) and pulls only per-group totals; the
 :class:`~sklearn_l2m.backends._xgboost_dask.XGBoostDaskBackend` then trains in one
 distributed run. Nothing here reads or sets the estimator: it states what it
-needs in a :class:`DaskTask` and returns a :class:`DaskTrainingData`.
+needs in a :class:`~sklearn_l2m._prepare.Task` (the in-memory preparation's
+too) and returns a :class:`DaskTrainingData`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._data import (
+    NEGATIVE_WEIGHTS,
     NO_VALIDATION_DATA,
     check_groups_have_weight,
     check_validation_pairing,
     is_dask_collection,
 )
+from ._prepare import Task
 from ._prior import class_shares_from_joint
 from ._target import bin_codes, check_class_count, check_numeric_dtype
 
@@ -161,21 +161,6 @@ def one_pass_label_stats(y, groups, weight, fraction, seed, *, classes=True):
     return _merge_block_stats(dask.compute(*parts))
 
 
-@dataclass(frozen=True)
-class DaskTask:
-    """What preparing distributed data needs to know of the fit (public settings).
-
-    ``choose_signal(group_counts, explicit_validation=...)`` returns the loss
-    source and the share of rows to hold out (None: none), as in memory.
-    """
-
-    is_classifier: bool
-    validation_fraction: float | None
-    split_seed: int
-    choose_signal: Callable
-    n_target_bins: int = 0  # a regressor's groups without ``groups``: target bins
-
-
 class DaskTrainingData:
     """What the distributed backend trains on: lazy collections on the cluster
     and the per-group totals the client pulled.
@@ -249,7 +234,7 @@ class DaskTrainingData:
         return self.codes.map_blocks(_lookup, per_group, dtype=np.float64) * self.weight_train
 
 
-def prepare_dask_data(X, y, groups, sample_weight, validation, task: DaskTask):
+def prepare_dask_data(X, y, groups, sample_weight, validation, task: Task):
     """The lazy training data of a distributed fit, and the loss source.
 
     ``validation`` is fit's ``(X_val, y_val, groups_val, sample_weight_val)``.
@@ -260,7 +245,7 @@ def prepare_dask_data(X, y, groups, sample_weight, validation, task: DaskTask):
 class _Preparation:
     """The steps of :func:`prepare_dask_data`, in order of :meth:`run`."""
 
-    def __init__(self, task: DaskTask):
+    def __init__(self, task: Task):
         self.task = task
 
     def run(self, X, y, groups, sample_weight, validation):
@@ -402,7 +387,7 @@ class _Preparation:
                 (data.weight < 0).any(),
             )
         if negative:
-            raise ValueError("sample_weight must be non-negative.")
+            raise ValueError(NEGATIVE_WEIGHTS.format(input_name="sample_weight"))
         check_groups_have_weight(data.group_labels, group_weight)
         data.group_weight = np.asarray(group_weight, dtype=np.float64)
         data.validation_counts = val_count if data.has_validation else None

@@ -155,6 +155,10 @@ def check_fit_params(fit_params: dict, X) -> None:
             )
 
 
+#: the message for negative weights, in memory and on Dask
+NEGATIVE_WEIGHTS = "Invalid {input_name}: Negative values are not allowed."
+
+
 def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.ndarray:
     """Non-negative, finite, not all zero; ones when ``None``."""
     n_samples = n_rows(X)
@@ -175,7 +179,7 @@ def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.
     if not np.all(np.isfinite(weights)):
         raise ValueError(f"{input_name} contains NaN or infinity.")
     if np.any(weights < 0):
-        raise ValueError(f"Invalid {input_name}: Negative values are not allowed.")
+        raise ValueError(NEGATIVE_WEIGHTS.format(input_name=input_name))
     if weights.sum() <= 0:
         raise ValueError(
             f"{input_name} sums to zero: at least one sample needs a non-zero, positive weight."

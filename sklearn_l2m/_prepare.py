@@ -2,7 +2,7 @@
 
 The distributed twin is :func:`sklearn_l2m._dask.prepare_dask_data`; both take
 the loss-source rule of :mod:`sklearn_l2m._signal`. Nothing here reads the
-estimator: what preparation needs from it arrives in a :class:`MemoryTask`.
+estimator: what preparation needs from it arrives in a :class:`Task`, the same for both.
 """
 
 from __future__ import annotations
@@ -27,25 +27,40 @@ from ._data import (
 from ._warnings import warn_user
 
 
-@dataclass
-class MemoryTask:
-    """What preparing in-memory data needs from the estimator.
+def _no_check(X, input_name):
+    return X
 
-    ``target`` is a :class:`~sklearn_l2m._target.ClassTarget` or
-    :class:`~sklearn_l2m._target.BinnedTarget` (it keeps the encoding it finds);
-    ``check_X(X, input_name)`` is the inner model's input check,
-    ``record_features(X, reset)`` the estimator's feature-count check,
-    ``cast(X)`` the cast to the dtype the model computes in,
-    ``choose_signal(counts, explicit_validation=...)`` the loss-source rule.
+
+def _no_record(X, reset):
+    """Distributed data: the estimator records the features after preparation."""
+
+
+@dataclass
+class Task:
+    """What preparing a fit's data needs from the estimator, in memory or on Dask.
+
+    Nothing else of the estimator is read. ``choose_signal(counts,
+    explicit_validation=...)`` is the loss-source rule (:mod:`sklearn_l2m._signal`);
+    ``split_seed`` seeds the held-out part.
+
+    In memory: ``target`` is a :class:`~sklearn_l2m._target.ClassTarget` or
+    :class:`~sklearn_l2m._target.BinnedTarget` (it keeps the encoding it finds),
+    ``check_X(X, input_name)`` the inner model's input check,
+    ``record_features(X, reset)`` the estimator's feature-count check and
+    ``cast(X)`` the cast to the dtype the model computes in. On Dask,
+    ``n_target_bins`` gives a regressor's groups without ``groups``.
     """
 
-    estimator_name: str
-    target: object
-    check_X: Callable
-    record_features: Callable
+    is_classifier: bool
+    validation_fraction: float | None = None
     split_seed: int = 0
-    cast: Callable = staticmethod(lambda X: X)
     choose_signal: Callable | None = None
+    estimator_name: str = "Learn2Mix"
+    target: object = None
+    check_X: Callable = _no_check
+    record_features: Callable = _no_record
+    cast: Callable = staticmethod(lambda X: X)
+    n_target_bins: int = 0
     #: MixMin's target data may belong to no group
     target_may_lack_groups: bool = False
 
@@ -61,7 +76,7 @@ class CheckedData:
     codes: np.ndarray
 
 
-def check_training_data(X, y, groups, sample_weight, task: MemoryTask) -> CheckedData:
+def check_training_data(X, y, groups, sample_weight, task: Task) -> CheckedData:
     """Checked input, encoded target, weights, group labels and per-row group codes."""
     X = task.check_X(X, "X")
     n_samples = n_rows(X)
@@ -89,7 +104,7 @@ def check_training_data(X, y, groups, sample_weight, task: MemoryTask) -> Checke
     return CheckedData(X, y_encoded, weight, group_labels, codes)
 
 
-def hold_out(checked: CheckedData, groups, validation, task: MemoryTask):
+def hold_out(checked: CheckedData, groups, validation, task: Task):
     """The training data with its validation part, and the loss source that drives
     the mixture (``"train"`` when no validation part can be had).
 

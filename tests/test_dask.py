@@ -227,6 +227,20 @@ def test_distributed_input_errors(client, estimator, X_kind, params, error, matc
         Learn2MixClassifier(inner, **params).fit(X, y)
 
 
+def test_negative_weights_get_the_in_memory_message(client):
+    X, y, _, _ = _imbalanced()
+    weight = np.ones(len(y))
+    weight[3] = -1.0
+    with pytest.raises(ValueError, match="Invalid sample_weight: Negative values"):
+        Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS)).fit(
+            da.from_array(X, chunks=(600, -1)),
+            da.from_array(y, chunks=600),
+            sample_weight=da.from_array(weight, chunks=600),
+        )
+    with pytest.raises(ValueError, match="Invalid sample_weight: Negative values"):
+        Learn2MixClassifier().fit(X, y, sample_weight=weight)
+
+
 def test_validation_pairing_follows_the_in_memory_rules(client):
     X, y, _, _ = _imbalanced()
     groups = np.arange(len(y)) % 2
@@ -328,8 +342,9 @@ def test_the_distributed_fit_is_a_backend_like_the_others():
 
 
 def test_preparing_distributed_data_needs_no_estimator():
-    """The client-side preparation works from a DaskTask (public settings) alone."""
-    from sklearn_l2m._dask import DaskTask, prepare_dask_data
+    """The client-side preparation works from a Task (public settings) alone."""
+    from sklearn_l2m._dask import prepare_dask_data
+    from sklearn_l2m._prepare import Task
 
     X, y, _, _ = _imbalanced()
     weight = np.random.RandomState(1).uniform(0.5, 1.5, len(y))
@@ -339,7 +354,7 @@ def test_preparing_distributed_data_needs_no_estimator():
         chosen.append((counts.tolist(), explicit_validation))
         return "validation", 0.2
 
-    task = DaskTask(
+    task = Task(
         is_classifier=True, validation_fraction=0.2, split_seed=3, choose_signal=choose_signal
     )
     data, loss_source = prepare_dask_data(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_l2m._prepare import MemoryTask, check_training_data, hold_out
+from sklearn_l2m._prepare import Task, check_training_data, hold_out
 from sklearn_l2m._signal import choose_loss_source
 from sklearn_l2m._target import ClassTarget
 
@@ -12,7 +12,8 @@ NO_VALIDATION = (None, None, None, None)
 
 def _task(**kw):
     seen = []
-    task = MemoryTask(
+    task = Task(
+        is_classifier=True,
         estimator_name="Learn2MixClassifier",
         target=ClassTarget(),
         check_X=lambda X, name: np.asarray(X, dtype=float),

@@ -30,7 +30,7 @@ import numpy as np
 
 from .._compat import xgboost_can_capture, xgboost_capture_matrices
 from .._losses import log_loss_per_sample, squared_error_per_sample
-from ._base import Backend
+from ._base import Backend, check_kind
 from ._boosted_output import sigmoid, softmax
 
 
@@ -101,14 +101,8 @@ class XGBoostBackend(Backend):
     def check(self) -> None:
         import xgboost
 
-        if not isinstance(self.estimator, (xgboost.XGBClassifier, xgboost.XGBRegressor)):
-            raise TypeError(
-                f"The XGBoost backend supports XGBClassifier and XGBRegressor; got "
-                f"{type(self.estimator).__name__}."
-            )
-        if self.is_classifier != isinstance(self.estimator, xgboost.XGBClassifier):
-            kind = "XGBClassifier" if self.is_classifier else "XGBRegressor"
-            raise TypeError(f"This meta-estimator needs an {kind} as estimator.")
+        kinds = (xgboost.XGBClassifier, xgboost.XGBRegressor)
+        check_kind(self.estimator, *kinds, is_classifier=self.is_classifier)
 
     def budget(self) -> int:
         return int(self.estimator.get_num_boosting_rounds())
