@@ -1,5 +1,6 @@
 """Dask: model selection on a cluster (joblib) and one distributed fit (xgboost.dask)."""
 
+import os
 import sys
 import warnings
 
@@ -404,18 +405,18 @@ def test_a_fixed_mixture_holds_nothing_out_on_dask_as_in_memory(client):
     assert adaptive.loss_source_ == "validation"
 
 
-class _KillsWorkerZero(Learn2Mix):
-    """Learn2Mix whose round-2 update ends the process of the worker named 0 (a
-    worker lost mid-fit: killed for memory, a node gone)."""
+class _KillsWorkers(Learn2Mix):
+    """Learn2Mix whose round-2 update ends the process it runs in, unless that is the
+    client's (workers lost mid-fit: killed for memory, a node gone)."""
+
+    def __init__(self, client_pid=None, mixing_rate=0.1):
+        super().__init__(mixing_rate=mixing_rate)
+        self.client_pid = client_pid
 
     def _step(self, losses):
         self.calls_ = getattr(self, "calls_", 0) + 1
-        if self.calls_ == 2:
-            worker = distributed.get_worker()
-            if str(worker.name) == "0":
-                import os
-
-                os._exit(1)
+        if self.calls_ == 2 and os.getpid() != self.client_pid:
+            os._exit(1)
         return super()._step(losses)
 
 
@@ -432,7 +433,7 @@ def test_a_worker_lost_mid_fit_fails_fast_and_says_so():
     ) as cluster, distributed.Client(cluster):
         clf = Learn2MixClassifier(
             xd.DaskXGBClassifier(n_estimators=40, max_depth=3),
-            mixer=_KillsWorkerZero(),
+            mixer=_KillsWorkers(client_pid=os.getpid()),
             steps_per_round=5,
             random_state=0,
         )
