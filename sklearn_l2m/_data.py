@@ -159,11 +159,30 @@ def check_fit_params(fit_params: dict, X) -> None:
 NEGATIVE_WEIGHTS = "Invalid {input_name}: Negative values are not allowed."
 
 
+def unit_weights(n: int) -> np.ndarray:
+    """``n`` weights of one as a read-only broadcast view: no memory per row."""
+    return np.broadcast_to(np.float64(1.0), (n,))
+
+
+def rows_of(vector: np.ndarray, rows) -> np.ndarray:
+    """``vector[rows]`` (all of it when ``rows`` is None), a broadcast view staying one."""
+    if rows is None:
+        return vector
+    if vector.ndim == 1 and vector.strides == (0,) and vector.size:
+        return np.broadcast_to(vector[0], (len(rows),))
+    return vector[rows]
+
+
+def index_dtype(n: int):
+    """The smallest of int32 / intp that indexes ``n`` rows (half the memory of intp)."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.intp
+
+
 def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.ndarray:
-    """Non-negative, finite, not all zero; ones when ``None``."""
+    """Non-negative, finite, not all zero; ones (a broadcast view) when ``None``."""
     n_samples = n_rows(X)
     if sample_weight is None:
-        return np.ones(n_samples, dtype=np.float64)
+        return unit_weights(n_samples)
     if np.isscalar(sample_weight):
         weights = np.full(n_samples, sample_weight, dtype=np.float64)
     else:
@@ -304,14 +323,28 @@ class TrainingData:
         self.val_rows = val_rows
         self.n_groups = n_groups
         self.n_classes = n_classes  # None for regression
-        pick = (lambda a: a) if train_rows is None else (lambda a: a[train_rows])
-        self.y_train, self.weight_train, self.codes_train = pick(y), pick(weight), pick(codes)
         if val_rows is not None:
-            self.y_val, self.weight_val = y[val_rows], weight[val_rows]
+            self.y_val, self.weight_val = y[val_rows], rows_of(weight, val_rows)
             self.codes_val = codes[val_rows]
         else:
             self.y_val, self.weight_val, self.codes_val = y_val, weight_val, codes_val
         self._X_val = X_val
+
+    # the training part's vectors are taken when first read: a backend that trains on
+    # all of X (XGBoost) never needs y_train, and unit weights stay a broadcast view
+    @cached_property
+    def y_train(self) -> np.ndarray:
+        return rows_of(self.y, self.train_rows)
+
+    @cached_property
+    def weight_train(self) -> np.ndarray:
+        return rows_of(self.weight, self.train_rows)
+
+    @cached_property
+    def codes_train(self) -> np.ndarray:
+        if self.codes is self.y:  # a classifier's default groups are its classes
+            return self.y_train
+        return rows_of(self.codes, self.train_rows)
 
     def all_rows(self) -> TrainingData:
         """The same rows of ``X`` with nothing held out: for the final fit once the

@@ -21,6 +21,7 @@ from ._data import (
     check_weights,
     codes_for,
     encode_groups,
+    index_dtype,
     n_rows,
     stratified_holdout,
 )
@@ -168,7 +169,7 @@ def _validation_part(checked, groups, validation, task, fraction, without_groups
         y,
         weight,
         codes,
-        train_rows=np.flatnonzero(~val_mask),
+        train_rows=np.flatnonzero(~val_mask).astype(index_dtype(len(y)), copy=False),
         val_rows=np.flatnonzero(val_mask),
         **common,
     )

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._data import codes_for
+from ._data import codes_for, index_dtype
 
 
 def check_class_count(classes) -> None:
@@ -54,7 +54,7 @@ class ClassTarget:
         encoder = LabelEncoder().fit(y)
         check_class_count(encoder.classes_)
         self.classes = encoder.classes_
-        return encoder.transform(y).astype(np.intp)
+        return encoder.transform(y).astype(index_dtype(len(encoder.classes_)))
 
     def check_weights(self, y_encoded, weight) -> None:
         present = np.bincount(y_encoded, weights=weight, minlength=self.n_classes) > 0

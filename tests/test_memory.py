@@ -29,3 +29,45 @@ def test_peak_memory_does_not_grow_with_rounds():
     few, many = _peak_bytes(2, X, y), _peak_bytes(12, X, y)
     # 10 more rounds would add 10 copies of X (32 MB) if rounds copied the data
     assert many - few < 0.5 * X.nbytes, (few, many)
+
+
+def _alive_during_training(inner, X, y):
+    """Python-allocated bytes alive at the first boosting iteration, above the data."""
+    import xgboost
+
+    alive = {}
+
+    class Probe(xgboost.callback.TrainingCallback):
+        def after_iteration(self, model, epoch, evals_log):
+            alive.setdefault("bytes", tracemalloc.get_traced_memory()[0])
+            return False
+
+    inner.set_params(callbacks=[Probe()])
+    tracemalloc.start()
+    Learn2MixClassifier(inner, loss_source="validation", random_state=0).fit(X, y)
+    tracemalloc.stop()
+    return alive["bytes"]
+
+
+def test_boosting_keeps_no_copy_of_the_rows_while_it_trains():
+    """XGBoost trains on X itself with held-out rows at weight 0, the held-out rows
+    live only binned in their matrix, unit weights take no memory per row and
+    indices are int32: what stays alive is a few vectors, not a copy of X."""
+    from xgboost import XGBClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(100_000, 40).astype(np.float32)  # 16 MB
+    y = rng.randint(0, 5, size=100_000)
+    alive = _alive_during_training(XGBClassifier(n_estimators=2, max_depth=2), X, y)
+    # before: the held-out copy (10% of X), float64 ones, intp codes and indices (0.45x)
+    assert alive < 0.25 * X.nbytes, alive / X.nbytes
+
+
+def test_unit_weights_are_a_view_and_training_vectors_are_taken_lazily():
+    from sklearn_l2m._data import check_weights, index_dtype, rows_of
+
+    weight = check_weights(None, np.zeros((1000, 2)))
+    assert weight.strides == (0,) and weight.shape == (1000,) and not weight.flags.writeable
+    part = rows_of(weight, np.arange(10))
+    assert part.strides == (0,) and part.shape == (10,) and part[0] == 1.0
+    assert index_dtype(1000) == np.int32

@@ -203,6 +203,8 @@ class CatBoostBackend(Backend):
         baseline = outputs.get("train") if controller.wants_train_loss else None
         if baseline is None and plan.n_rounds > 1:
             baseline = outputs["baseline"] = make(data.X_train)
+        # the pools hold their own copies of the rows now: drop the array copy
+        data.__dict__.pop("X_train", None)
         whole = None  # the sum of the rounds so far (one model: each round's is ~3 MB)
         for round_index in range(plan.n_rounds):
             if round_index:

@@ -14,6 +14,13 @@ already exists, so the next iteration's gradients and hessians use the new
 weights. ``tests/test_lightgbm.py`` replays the recorded mixtures as separate
 continued trainings and gets the same model bit for bit.
 
+When the validation part is held out of ``X``, LightGBM trains on all of ``X``
+with the held-out rows at weight 0, as the XGBoost backend does: their
+gradients and hessians are 0, so their labels never reach a tree, and the
+training rows are never copied. Their features still count where LightGBM
+counts rows rather than weight (``min_data_in_leaf``, the sample its bin
+boundaries come from).
+
 One trap: the Python package drops a weight vector of all ones (``weight=None``),
 so the C++ side then has no array and later weights would be silently
 ignored. The first round's weights are therefore handed over with one entry
@@ -75,13 +82,13 @@ class BoosterOutput(RawScoreOutput):
 
 def _live_weight(weight: np.ndarray) -> np.ndarray:
     """Weights LightGBM stores even when they are all ones (see the module docstring)."""
-    weight = np.array(weight, dtype=np.float64)
     if weight.size and np.all(weight == 1.0):
+        weight = np.array(weight, dtype=np.float64)
         weight[0] = np.nextafter(1.0, 2.0)  # float32(1 + 2**-52) == 1.0
     return weight
 
 
-def _mixture_callback(backend, controller, plan, outputs, class_factor):
+def _mixture_callback(backend, controller, plan, outputs, class_factor, full_weight):
     import lightgbm
 
     round_ends = plan.round_ends()
@@ -101,8 +108,8 @@ def _mixture_callback(backend, controller, plan, outputs, class_factor):
         losses = round_losses(controller, outputs)
         if controller.end_round(**losses):
             raise lightgbm.callback.EarlyStopException(env.iteration, [])
-        weight = backend.training_weight(controller, class_factor)
-        env.model.train_set.set_field("weight", weight.astype(np.float32))
+        weight = backend.training_weight(controller, class_factor, full_weight)
+        env.model.train_set.set_field("weight", weight.astype(np.float32, copy=False))
 
     callback.order = 100  # after LightGBM's own callbacks (logging, recording)
     return callback
@@ -132,12 +139,16 @@ class LightGBMBackend(Backend):
         self.estimator.set_params(n_estimators=int(total_steps))
 
     @staticmethod
-    def training_weight(controller, class_factor) -> np.ndarray:
-        """The mixture's weights times LightGBM's own ``class_weight`` factor."""
+    def training_weight(controller, class_factor, full_weight=None) -> np.ndarray:
+        """The mixture's weights times LightGBM's own ``class_weight`` factor; with
+        ``full_weight``, written into the rows of all of ``X`` (held-out rows at 0)."""
         weight = controller.sample_weight()
         if class_factor is not None:
             weight *= class_factor
-        return weight
+        if full_weight is None:
+            return weight
+        full_weight[controller.data.train_rows] = weight
+        return full_weight
 
     def train(self, data, plan, controller):
         from sklearn.utils.class_weight import compute_sample_weight
@@ -153,14 +164,20 @@ class LightGBMBackend(Backend):
         )
         make = lambda X: BoosterOutput(X, is_classifier=self.is_classifier)  # noqa: E731
         outputs = running_outputs(make, data, controller)
-        callback = _mixture_callback(self, controller, plan, outputs, class_factor)
-        first = _live_weight(self.training_weight(controller, class_factor))
+        # held out of X: train on all of X with the held-out rows at weight 0, so the
+        # training rows are never copied (their gradients and hessians are 0)
+        if data.holds_out_rows_of_X:
+            full_weight, X_fit, y_fit = np.zeros(data.y.shape[0], np.float32), data.X, data.y
+        else:
+            full_weight, X_fit, y_fit = None, data.X_train, data.y_train
+        callback = _mixture_callback(self, controller, plan, outputs, class_factor, full_weight)
+        first = _live_weight(self.training_weight(controller, class_factor, full_weight))
         # the class factor is in every round's weights: LightGBM must not add it again
         est.set_params(class_weight=None)
         try:
             est.fit(
-                data.X_train,
-                data.y_train,
+                X_fit,
+                y_fit,
                 sample_weight=first,
                 callbacks=[callback],
                 **self.fit_params,

@@ -68,6 +68,10 @@ def _mixture_callback_class():
         def before_training(self, model):
             self.dtrain = self.matrices[0]
             self.dval = self.matrices[1] if self.has_validation else None
+            # the validation rows now live binned in dval: drop the array copy of them
+            # (fit's eval_set is this list; XGBoost keeps only the matrices)
+            self.backend.eval_set.clear()
+            self.controller.data.__dict__.pop("X_val", None)
             return model
 
         def after_iteration(self, model, epoch, evals_log):
@@ -123,10 +127,10 @@ class XGBoostBackend(Backend):
     @staticmethod
     def training_weight(controller, full_weight) -> np.ndarray:
         """The training matrix's weights: the mixture's, held-out rows at 0."""
-        weight = controller.sample_weight().astype(np.float32)
+        weight = controller.sample_weight()
         if full_weight is None:
-            return weight
-        full_weight[controller.data.train_rows] = weight
+            return weight.astype(np.float32)
+        full_weight[controller.data.train_rows] = weight  # cast on assignment, no copy
         return full_weight
 
     def train(self, data, plan, controller):
@@ -145,10 +149,12 @@ class XGBoostBackend(Backend):
             self, controller, plan, matrices, data.has_validation, full_weight
         )
         est.set_params(callbacks=[*(user_callbacks or []), callback])
+        eval_kwargs = self._eval_kwargs(data)
+        self.eval_set = eval_kwargs.get("eval_set", [])
         fit_kwargs = {
             "sample_weight": self.training_weight(controller, full_weight),
             "verbose": False,
-            **self._eval_kwargs(data),
+            **eval_kwargs,
             **self.fit_params,
         }
         try:
@@ -157,6 +163,7 @@ class XGBoostBackend(Backend):
         finally:
             # the fitted estimator must not keep our callback (it holds the data)
             est.set_params(callbacks=user_callbacks)
+            self.eval_set = []
         if est.get_booster().num_boosted_rounds() < plan.total_steps:
             self.stop_reason = "early_stopping"
         return est
