@@ -16,6 +16,10 @@ import numpy as np
 from ._losses import group_sums, means_from_sums
 from .mixers._base import BaseMixer
 
+#: a group's mean loss below -NEGATIVE_LOSS_TOL is a misconfigured loss; above it, the
+#: round-off of a near-perfect prediction (skorch's NLLLoss takes log(p + 1e-12))
+NEGATIVE_LOSS_TOL = 1e-6
+
 
 @dataclass
 class FallbackPart:
@@ -243,6 +247,8 @@ class MixingController:
         """
         if self._diverged(val, train):
             return True
+        # round-off below zero (skorch's log(p + eps) at p = 1) is a zero loss
+        val, train = (None if s is None else (np.maximum(s[0], 0.0), s[1]) for s in (val, train))
         objective = None
         val_means = train_means = None
         if val is not None:
@@ -276,7 +282,8 @@ class MixingController:
             loss_sum, weight_sum = (np.asarray(a, dtype=np.float64) for a in sums)
             measured = weight_sum > 0
             bad |= measured & ~np.isfinite(loss_sum)
-            negative |= measured & (loss_sum < 0)
+            # a misconfigured loss is negative by O(1); round-off is not an error
+            negative |= measured & (loss_sum < -NEGATIVE_LOSS_TOL * np.maximum(weight_sum, 1.0))
         labels = self.group_labels
         round_index = len(self.loss_history) + 1
         if negative.any():

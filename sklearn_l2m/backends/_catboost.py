@@ -8,7 +8,9 @@ rounds (the ``Pool``'s *baseline*), and the rounds' models are added up with
 ``catboost.sum_models`` at the end. The ``Pool`` (the data in CatBoost's
 format, categorical columns included) is built and quantized once; only its
 weights and baseline change between rounds. Each round's trees are
-evaluated once on the training and validation rows (running raw scores).
+evaluated once on the validation rows (running raw scores); the training
+rows' running scores are the round's prediction on the training pool itself,
+whose baseline already holds the earlier rounds (no second copy of the rows).
 
 ``fit(init_model=...)``, CatBoost's own continuation, is not used: in
 CatBoost 1.2 a continued fit does not reliably train with the weights of the
@@ -98,6 +100,18 @@ class CatBoostOutput(RawScoreOutput):
     @property
     def n_rows(self) -> int:
         return self.X.num_row()
+
+
+class TrainingPoolSum(CatBoostOutput):
+    """The running raw scores on the training rows, read from the training ``Pool``
+    itself: a round's model predicts on it *with* the baseline the round started
+    from, so its prediction is already the sum of every round so far. No second
+    copy of the training rows is needed (CatBoost predicts on quantized pools)."""
+
+    def add_model(self, model, whole) -> None:
+        self._sum = self.raw(model, self.X, 0, model.tree_count_)  # baseline included
+        self.n_trees += model.tree_count_
+        self.tree_evaluations += model.tree_count_
 
 
 class _StopAfter:
@@ -191,6 +205,8 @@ class CatBoostBackend(Backend):
             # the mixture cannot move: one fit, exactly the plain model
             plan = RoundPlan(total_steps=plan.total_steps, steps_per_round=plan.total_steps)
         pool = self._pool(data.X_train, data.y_train, controller.sample_weight())
+        if not controller.wants_train_loss:  # the pool holds its own copy of the rows
+            data.__dict__.pop("X_train", None)
         round_params = {}
         if plan.n_rounds > 1:
             pool = self._quantized(pool)
@@ -202,9 +218,7 @@ class CatBoostBackend(Backend):
         # the next round's baseline: raw scores of all rounds so far on the training rows
         baseline = outputs.get("train") if controller.wants_train_loss else None
         if baseline is None and plan.n_rounds > 1:
-            baseline = outputs["baseline"] = make(data.X_train)
-        # the pools hold their own copies of the rows now: drop the array copy
-        data.__dict__.pop("X_train", None)
+            baseline = outputs["baseline"] = TrainingPoolSum(pool, is_classifier=self.is_classifier)
         whole = None  # the sum of the rounds so far (one model: each round's is ~3 MB)
         for round_index in range(plan.n_rounds):
             if round_index:
