@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-overhead bench-distributed bench-defaults data-packages data-sources docs clean
+.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-broad broad-data bench-overhead bench-distributed bench-defaults data-packages data-sources docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,21 @@ data-sources: data-packages
 	@test -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz || \
 	  (apt-get update -q && apt-get install -y -q dataset-fashion-mnist) || \
 	  echo "Fashion-MNIST not installed: run 'apt-get install dataset-fashion-mnist' as root"
+
+# The broad suite's R data packages (benchmarks/r_data.py): Debian's .deb files, unpacked
+# without installing R (apt-get download needs apt's package lists: apt-get update as root)
+R_DATA := $(HOME)/.cache/sklearn_l2m/r
+R_DEBS := r-cran-modeldata r-cran-kernlab r-cran-aer r-cran-mass r-cran-dslabs
+
+broad-data:
+	@mkdir -p $(R_DATA)/debs
+	@cd $(R_DATA)/debs && (apt-get download $(R_DEBS) 2>/dev/null || \
+	  (apt-get update -q && apt-get download $(R_DEBS)))
+	@for deb in $(R_DATA)/debs/*.deb; do dpkg -x $$deb $(R_DATA); done
+	@echo "R data packages unpacked under $(R_DATA)"
+
+bench-broad: venv broad-data
+	$(PY) -m benchmarks.run --suite broad
 
 bench: data-sources
 	$(PY) -m benchmarks.run --suite full

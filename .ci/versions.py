@@ -34,6 +34,7 @@ PACKAGES = [
     ("matplotlib", "plot"),
     ("tqdm", "progress"),
     ("imbalanced-learn", "bench"),
+    ("rdata", "bench"),
 ]
 TARGETS = {
     "README.md": ("<!-- versions:start -->", "<!-- versions:end -->"),

@@ -5,6 +5,7 @@
     python -m benchmarks.overhead --family sklearn --pairs 3   # HGB, forests, GB
     python -m benchmarks.overhead --family budget --pairs 3    # cost vs budget (+ plot)
     python -m benchmarks.overhead --family rows --pairs 2      # cost vs rows
+    python -m benchmarks.overhead --family memory --pairs 1    # 1M rows, four boosters
     python -m benchmarks.overhead --family fallback --pairs 3  # private hooks off
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
@@ -357,11 +358,19 @@ PLANS = {
         ("xgboost", "mnist1d", None, ["learn2mix", "public-api"]),
         ("xgboost", "synthetic-100k", None, ["learn2mix", "public-api"]),
     ],
-    # cost against the number of rows (synthetic, 10 classes, 50 features)
-    "rows": [
-        *[("hgb", f"synthetic-{n}", 50, ["learn2mix"]) for n in ("10k", "100k")],
-        *[("xgboost", f"synthetic-{n}", 50, ["learn2mix"]) for n in ("10k", "100k", "1m")],
+    # issue 32's memory targets: 1M rows x 50 features, 10 classes, the default hold-out
+    "memory": [
+        (family, "synthetic-1m", 20, ["learn2mix"])
+        for family in ("xgboost", "lightgbm", "hgb", "catboost")
     ],
+    # cost against the number of rows (synthetic, 10 classes, 50 features)
+    # up to 4M rows for XGBoost and LightGBM, 2M for HGB and CatBoost (plotted)
+    "rows": [
+        *[(f, f"synthetic-{n}", 10, ["learn2mix"]) for f in ("xgboost", "lightgbm")
+          for n in ("250k", "1m", "4m")],
+        *[(f, f"synthetic-{n}", 10, ["learn2mix"]) for f in ("hgb", "catboost")
+          for n in ("250k", "1m", "2m")],
+    ],  # fmt: skip
 }
 PLANS["all"] = PLANS["xgboost"] + PLANS["skorch"]
 
@@ -389,6 +398,38 @@ def _plot_budget(rows, path):
     ax.set_ylabel("time ratio to the plain model")
     ax.set_title(f"Cost vs budget ({rows[0]['dataset']})")
     ax.legend(title="inner model (budget unit)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _rows_of(dataset: str) -> float:
+    size = dataset.partition("-")[2].lower()
+    return float(size[:-1]) * {"k": 1e3, "m": 1e6}[size[-1]]
+
+
+def _plot_rows(rows, path):
+    """Time and memory ratio against the number of rows, one line per family."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharex=True)
+    for family in dict.fromkeys(r["family"] for r in rows):
+        mine = [r for r in rows if r["family"] == family]
+        n = [_rows_of(r["dataset"]) for r in mine]
+        for ax, key in zip(axes, ("time", "memory")):
+            ax.plot(n, [r[key] for r in mine], marker="o", label=family)
+    for ax, what in zip(axes, ("time", "peak fit memory")):
+        ax.axhline(1.0, color="grey", lw=0.8)
+        ax.axhline(1.1, color="grey", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set_xlabel("training rows (50 features, 10 classes; log scale)")
+        ax.set_ylabel(f"{what} ratio to the plain model")
+        ax.set_title(f"Learn2Mix / plain: {what}")
+    axes[0].legend(title="inner model")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -446,6 +487,10 @@ def main(argv=None):
             print(row, flush=True)
             lines.append(row)
             rows.append(dict(family=family, dataset=dataset, budget=budget, time=t, memory=m))
+    if args.family == "rows":
+        figure = Path(args.out).parent / "figures" / "overhead_rows.png"
+        _plot_rows(rows, figure)
+        lines.append(f"\n![cost vs rows](figures/{figure.name})\n")
     if args.family == "budget":
         figure = Path(args.out).parent / "figures" / "overhead_budget.png"
         _plot_budget(rows, figure)

@@ -4,6 +4,7 @@
     python -m benchmarks.run --suite quick     # three tasks, every strategy
     python -m benchmarks.run --suite full      # the record in benchmarks/RESULTS.md
     python -m benchmarks.run --suite paper     # the paper's Fashion-MNIST row (benchmarks/paper.py)
+    python -m benchmarks.run --suite broad     # 24 real sets, 4 models, 5 seeds (benchmarks.broad)
 
 Writes a Markdown report (tables of mean +- std over seeds, the command and
 the versions) and PNG plots (test metric vs trees / epochs, mixture over
@@ -320,7 +321,7 @@ def versions():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=sorted([*SUITES, "paper"]), default="quick")
+    parser.add_argument("--suite", choices=sorted([*SUITES, "paper", "broad"]), default="quick")
     parser.add_argument("--seeds", type=int, default=None, help="override the suite's seeds")
     parser.add_argument("--only", default=None, help="run tasks whose name contains this")
     parser.add_argument("--out", default=None, help="output folder")
@@ -334,6 +335,12 @@ def main(argv=None):
         return paper.main(
             ["--seeds", str(args.seeds or 3)] + (["--out", args.out] if args.out else [])
         )
+    if args.suite == "broad":  # its own runner: paired seeds, wins / ties / losses
+        from . import broad
+
+        extra = ["--seeds", str(args.seeds)] if args.seeds else []
+        extra += ["--only", args.only] if args.only else []
+        return broad.main(extra + (["--out", args.out] if args.out else []))
     suite = SUITES[args.suite]
     tasks = [t for t in suite["tasks"] if not args.only or args.only in t["name"]]
     seeds = list(range(args.seeds if args.seeds else suite["seeds"]))

@@ -7,6 +7,7 @@ from sklearn.base import clone
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import Learn2Mix
 
 
 def _fit_plain(inner, X, y, sample_weight=None):
@@ -32,6 +33,55 @@ def balanced(inner, X, y, groups, seed, is_classifier):
         per_class = np.array([weight[y == c][0] for c in np.unique(y)], dtype=np.float32)
         return clone(inner).set_params(criterion__weight=torch.as_tensor(per_class)).fit(X, y)
     return _fit_plain(inner, X, y, compute_sample_weight("balanced", key))
+
+
+def _class_weighted(inner, X, y, seed, per_class):
+    """The inner model with one weight per class: sample weights, or for nets the
+    weights of the loss (skorch takes no ``sample_weight``)."""
+    if type(inner).__module__.startswith("skorch"):
+        torch = __import__("torch")
+        torch.manual_seed(seed)
+        weight = torch.as_tensor(per_class, dtype=torch.float32)
+        return clone(inner).set_params(criterion__weight=weight).fit(X, y)
+    return _fit_plain(inner, X, y, per_class[y])
+
+
+def effective_number(inner, X, y, groups, seed, is_classifier, beta=0.999):
+    """Class-balanced weights by the effective number of samples (Cui et al. 2019):
+    ``w_c = (1 - beta) / (1 - beta ** n_c)``, scaled so the weights sum to ``n``."""
+    counts = np.bincount(y).astype(float)
+    per_class = np.where(counts > 0, (1 - beta) / (1 - beta ** np.maximum(counts, 1)), 0.0)
+    per_class *= len(y) / np.dot(per_class, counts)
+    return _class_weighted(inner, X, y, seed, per_class)
+
+
+def smote(inner, X, y, groups, seed, is_classifier):
+    """imbalanced-learn's SMOTE (k = 5, fewer when the rarest class is smaller), then
+    the inner model on the resampled rows."""
+    from imblearn.over_sampling import SMOTE
+
+    k = int(min(5, np.bincount(y)[np.bincount(y) > 0].min() - 1))
+    if k < 1:  # a class of one row: nothing to interpolate, duplicate instead
+        return oversample(inner, X, y, groups, seed, is_classifier)
+    X_res, y_res = SMOTE(k_neighbors=k, random_state=seed).fit_resample(X, y)
+    if type(inner).__module__.startswith("skorch"):
+        __import__("torch").manual_seed(seed)
+        X_res = X_res.astype(np.float32)
+    return _fit_plain(inner, X_res, y_res)
+
+
+def _imblearn(name, **params):
+    """An imbalanced-learn ensemble at its defaults (the inner model is not used)."""
+
+    def strategy(inner, X, y, groups, seed, is_classifier):
+        import imblearn.ensemble
+
+        model = getattr(imblearn.ensemble, name)(random_state=seed, **params)
+        return model.fit(X, y)
+
+    strategy.__doc__ = f"imbalanced-learn's {name}({params or ''}) at its defaults"
+    strategy.model_free = True  # the same fit whatever the inner model: run once per set
+    return strategy
 
 
 def oversample(inner, X, y, groups, seed, is_classifier):
@@ -100,6 +150,15 @@ STRATEGIES = {
     # balanced by group through the mixing backend (nets take no sample_weight)
     "balanced_mixture": _wrapped(mixer="balanced"),
     "mixmin": _wrapped(mixer="mixmin"),
+    "effective_number": effective_number,
+    "smote": smote,
+    "learn2mix_start_balance": _wrapped(mixer=Learn2Mix(shrinkage=0.7, start_balance=0.5)),
+    # trained on the mixture, deciding under the training data's own class prior
+    "learn2mix_natural": _wrapped(decision_prior="natural"),
+    "balanced_random_forest": _imblearn("BalancedRandomForestClassifier", n_estimators=100),
+    "balanced_bagging": _imblearn("BalancedBaggingClassifier", n_estimators=100),
+    "easy_ensemble": _imblearn("EasyEnsembleClassifier"),
+    "rusboost": _imblearn("RUSBoostClassifier", n_estimators=100),
     "focal": focal,
 }
 

@@ -31,7 +31,10 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "sphinxext"]
+exclude_patterns = [
+    "_build", "auto_examples/*.ipynb", "auto_examples/*.py", "sphinxext",
+    "broad_guide.md",  # included by choosing.md
+]  # fmt: skip
 intersphinx_mapping = {}  # offline build: no inventories are fetched
 # RESULTS.md opens with HTML comments that mark its sections; MyST keeps them as raw HTML
 myst_heading_anchors = 3
@@ -48,7 +51,8 @@ html_theme_options = {
 html_sidebars = {
     page: []
     for page in (
-        "index getting_started user_guide promises dask data benchmarks paper changelog "
+        "index getting_started user_guide choosing promises dask data benchmarks paper "
+        "changelog "
         "auto_examples/*"
     ).split()
 }
