@@ -6,6 +6,7 @@
     python -m benchmarks.overhead --family budget --pairs 3    # cost vs budget (+ plot)
     python -m benchmarks.overhead --family rows --pairs 2      # cost vs rows
     python -m benchmarks.overhead --family memory --pairs 1    # 1M rows, four boosters
+    python -m benchmarks.overhead --stages catboost            # CatBoost's memory by stage
     python -m benchmarks.overhead --family fallback --pairs 3  # private hooks off
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
@@ -439,8 +440,43 @@ def _plot_rows(rows, path):
     plt.close(fig)
 
 
+def stages(family="catboost", dataset="synthetic-1m", budget=20):
+    """Resident memory after each stage of one CatBoost Learn2Mix fit, above the loaded
+    data: where the peak is reached (pool, quantization, learning-rate probe, rounds)."""
+    from sklearn_l2m.backends import _catboost
+
+    if family != "catboost":
+        raise ValueError("--stages measures the CatBoost backend's stages only")
+    X, y = _load(dataset)
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+    base = _status_mb("VmRSS:")
+    backend = _catboost.CatBoostBackend
+
+    def traced(name):
+        method = getattr(backend, name)
+
+        def run(self, *args, **kwargs):
+            out = method(self, *args, **kwargs)
+            rss, peak = _status_mb("VmRSS:") - base, _status_mb("VmHWM:") - base
+            print(f"after {name:<15} resident {rss:7.0f} MB   peak {peak:7.0f} MB", flush=True)
+            return out
+
+        setattr(backend, name, run)
+
+    for name in ("_pool", "_quantized", "_learning_rate", "_fit_round"):
+        traced(name)
+    _catboost_fit("learn2mix", X, y, 2, budget)
+    print(f"learn2mix fit: peak {_status_mb('VmHWM:') - base:7.0f} MB", flush=True)
+    plain = _run(family, "plain", dataset, 2, budget)  # a fresh process, as the fit above
+    print(f"plain fit:     peak {plain['peak_mb']:7.0f} MB", flush=True)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--stages":
+        stages(*argv[1:2])
+        return 0
     if argv and argv[0] == "--worker":
         worker(argv[1], argv[2], argv[3], int(argv[4]), int(argv[5]) or None)
         return 0
