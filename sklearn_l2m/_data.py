@@ -346,6 +346,27 @@ class TrainingData:
             return self.y_train
         return rows_of(self.codes, self.train_rows)
 
+    def rows_to_fit(self):
+        """``(X, y, weight_buffer)`` for a booster that takes weights: all of ``X``
+        with a float32 buffer whose held-out rows stay at weight 0 when the
+        validation rows are rows of ``X`` (no copy of the training rows), else the
+        training part and None. :meth:`spread` writes each round's weights into it."""
+        if self.holds_out_rows_of_X:
+            return self.X, self.y, np.zeros(self.y.shape[0], dtype=np.float32)
+        return self.X_train, self.y_train, None
+
+    def spread(self, weight: np.ndarray, buffer) -> np.ndarray:
+        """The training rows' ``weight`` in the rows of ``X`` (see :meth:`rows_to_fit`)."""
+        if buffer is None:
+            return weight
+        buffer[self.train_rows] = weight  # cast on assignment, no copy
+        return buffer
+
+    def drop_copy(self, name: str) -> None:
+        """Forget the array copy ``"X_train"`` or ``"X_val"`` once the library holds
+        the rows in its own format (taken again from ``X`` if read later)."""
+        self.__dict__.pop(name, None)
+
     def all_rows(self) -> TrainingData:
         """The same rows of ``X`` with nothing held out: for the final fit once the
         held-out part has been read (an offline mixer's search)."""

@@ -71,3 +71,19 @@ def test_unit_weights_are_a_view_and_training_vectors_are_taken_lazily():
     part = rows_of(weight, np.arange(10))
     assert part.strides == (0,) and part.shape == (10,) and part[0] == 1.0
     assert index_dtype(1000) == np.int32
+
+
+def test_boosters_fit_all_of_X_with_held_out_rows_at_weight_zero():
+    from sklearn_l2m._data import TrainingData, unit_weights
+
+    y = np.array([0, 1, 0, 1, 0])
+    data = TrainingData(
+        np.arange(10.0).reshape(5, 2), y, unit_weights(5), y, n_groups=2, n_classes=2,
+        train_rows=np.array([0, 2, 3], dtype=np.int32), val_rows=np.array([1, 4]),
+    )  # fmt: skip
+    X_fit, y_fit, buffer = data.rows_to_fit()
+    assert X_fit is data.X and y_fit is data.y and buffer.dtype == np.float32
+    np.testing.assert_array_equal(data.spread(np.array([2.0, 3.0, 4.0]), buffer), [2, 0, 3, 4, 0])
+    data.X_val  # a copy, taken when read ...
+    data.drop_copy("X_val")  # ... and forgotten once the library holds the rows
+    assert "X_val" not in vars(data)

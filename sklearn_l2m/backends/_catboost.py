@@ -206,7 +206,7 @@ class CatBoostBackend(Backend):
             plan = RoundPlan(total_steps=plan.total_steps, steps_per_round=plan.total_steps)
         pool = self._pool(data.X_train, data.y_train, controller.sample_weight())
         if not controller.wants_train_loss:  # the pool holds its own copy of the rows
-            data.__dict__.pop("X_train", None)
+            data.drop_copy("X_train")
         round_params = {}
         if plan.n_rounds > 1:
             pool = self._quantized(pool)

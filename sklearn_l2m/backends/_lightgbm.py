@@ -145,10 +145,7 @@ class LightGBMBackend(Backend):
         weight = controller.sample_weight()
         if class_factor is not None:
             weight *= class_factor
-        if full_weight is None:
-            return weight
-        full_weight[controller.data.train_rows] = weight
-        return full_weight
+        return controller.data.spread(weight, full_weight)
 
     def train(self, data, plan, controller):
         from sklearn.utils.class_weight import compute_sample_weight
@@ -166,10 +163,7 @@ class LightGBMBackend(Backend):
         outputs = running_outputs(make, data, controller)
         # held out of X: train on all of X with the held-out rows at weight 0, so the
         # training rows are never copied (their gradients and hessians are 0)
-        if data.holds_out_rows_of_X:
-            full_weight, X_fit, y_fit = np.zeros(data.y.shape[0], np.float32), data.X, data.y
-        else:
-            full_weight, X_fit, y_fit = None, data.X_train, data.y_train
+        X_fit, y_fit, full_weight = data.rows_to_fit()
         callback = _mixture_callback(self, controller, plan, outputs, class_factor, full_weight)
         first = _live_weight(self.training_weight(controller, class_factor, full_weight))
         # the class factor is in every round's weights: LightGBM must not add it again

@@ -71,7 +71,7 @@ def _mixture_callback_class():
             # the validation rows now live binned in dval: drop the array copy of them
             # (fit's eval_set is this list; XGBoost keeps only the matrices)
             self.backend.eval_set.clear()
-            self.controller.data.__dict__.pop("X_val", None)
+            self.controller.data.drop_copy("X_val")
             return model
 
         def after_iteration(self, model, epoch, evals_log):
@@ -128,10 +128,7 @@ class XGBoostBackend(Backend):
     def training_weight(controller, full_weight) -> np.ndarray:
         """The training matrix's weights: the mixture's, held-out rows at 0."""
         weight = controller.sample_weight()
-        if full_weight is None:
-            return weight.astype(np.float32)
-        full_weight[controller.data.train_rows] = weight  # cast on assignment, no copy
-        return full_weight
+        return controller.data.spread(weight, full_weight).astype(np.float32, copy=False)
 
     def train(self, data, plan, controller):
         if not xgboost_can_capture(self.estimator):
@@ -139,12 +136,7 @@ class XGBoostBackend(Backend):
         est = self.estimator
         user_callbacks = est.get_params().get("callbacks")
         matrices: list = []
-        if data.holds_out_rows_of_X:  # train on X itself: no copy of the training rows
-            full_weight = np.zeros(data.y.shape[0], dtype=np.float32)
-            X_fit, y_fit = data.X, data.y
-        else:
-            full_weight = None
-            X_fit, y_fit = data.X_train, data.y_train
+        X_fit, y_fit, full_weight = data.rows_to_fit()  # no copy of the training rows
         callback = _mixture_callback_class()(
             self, controller, plan, matrices, data.has_validation, full_weight
         )
