@@ -84,6 +84,6 @@ def test_boosters_fit_all_of_X_with_held_out_rows_at_weight_zero():
     X_fit, y_fit, buffer = data.rows_to_fit()
     assert X_fit is data.X and y_fit is data.y and buffer.dtype == np.float32
     np.testing.assert_array_equal(data.spread(np.array([2.0, 3.0, 4.0]), buffer), [2, 0, 3, 4, 0])
-    data.X_val  # a copy, taken when read ...
+    assert data.X_val.shape == (2, 2) and "X_val" in vars(data)  # a copy, taken when read ...
     data.drop_copy("X_val")  # ... and forgotten once the library holds the rows
     assert "X_val" not in vars(data)
