@@ -21,6 +21,24 @@ from .mixers._base import BaseMixer
 NEGATIVE_LOSS_TOL = 1e-6
 
 
+#: rows per piece in :func:`lookup_weights`
+_LOOKUP_ROWS = 1 << 16
+
+
+def lookup_weights(per_group, codes, weight, out) -> np.ndarray:
+    """``out[i] = per_group[codes[i]] * weight[i]``, computed in float64 and cast
+    to ``out``'s dtype, a piece of rows at a time: ``np.take`` converts all of
+    its indices to intp first, 8 bytes a row, at every round end."""
+    unit = weight.ndim == 1 and weight.strides == (0,) and weight.size and weight[0] == 1.0
+    for start in range(0, codes.shape[0], _LOOKUP_ROWS):
+        part = slice(start, start + _LOOKUP_ROWS)
+        if unit:
+            np.take(per_group, codes[part], out=out[part])
+        else:
+            np.multiply(np.take(per_group, codes[part]), weight[part], out=out[part])
+    return out
+
+
 @dataclass
 class FallbackPart:
     """Training rows standing in for groups absent from the validation part."""
@@ -182,16 +200,22 @@ class MixingController:
         """Training weights for the current mixture, with the user's total weight.
 
         ``w_i = alpha_g / pi_g * user_weight_i``, rescaled so the weights sum
-        to the user's total; group g then carries the share ``alpha_g``. At the
-        natural mixture they are exactly the user's weights (so weighting a
-        row by 2 equals repeating it, as for the inner model). ``out`` reuses
-        a buffer.
+        to the user's total (:meth:`group_scale`); group g then carries the
+        share ``alpha_g``. At the natural mixture they are the user's weights
+        (so weighting a row by 2 equals repeating it, as for the inner model).
+        ``out`` reuses a buffer.
         """
-        per_group = self.group_multipliers()
-        weights = np.take(per_group, self.data.codes_train, out=out)
-        weights *= self.data.weight_train
-        weights *= self.group_weight.sum() / weights.sum()
-        return weights
+        data = self.data
+        if out is None:
+            out = np.empty(data.codes_train.shape[0], dtype=np.float64)
+        return lookup_weights(self.group_scale(), data.codes_train, data.weight_train, out)
+
+    def sample_weight_of_X(self, out: np.ndarray) -> np.ndarray:
+        """:meth:`sample_weight` written into the rows of all of ``X``, the held-out
+        rows at 0, for a booster that trains on all of ``X`` (values equal to
+        :meth:`sample_weight`'s after the cast to ``out``'s dtype)."""
+        scale = np.append(self.group_scale(), 0.0)  # the held-out rows' code is last
+        return lookup_weights(scale, self.data.codes_of_X, self.data.weight, out)
 
     # -- what a backend calls -------------------------------------------------
     def end_round(

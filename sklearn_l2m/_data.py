@@ -319,7 +319,8 @@ class TrainingData:
         self.X = X
         self.y = y
         self.weight, self.codes = weight, codes
-        self.train_rows = train_rows
+        if train_rows is not None:
+            self.__dict__["train_rows"] = train_rows
         self.val_rows = val_rows
         self.n_groups = n_groups
         self.n_classes = n_classes  # None for regression
@@ -329,6 +330,16 @@ class TrainingData:
         else:
             self.y_val, self.weight_val, self.codes_val = y_val, weight_val, codes_val
         self._X_val = X_val
+
+    @cached_property
+    def train_rows(self) -> np.ndarray | None:
+        """Indices of the training rows in ``X`` (None: all of them), the rows not
+        held out; recomputed when read after :meth:`drop_copy`."""
+        if self.val_rows is None:
+            return None
+        kept = np.ones(self.y.shape[0], dtype=bool)
+        kept[self.val_rows] = False
+        return np.flatnonzero(kept).astype(index_dtype(kept.size), copy=False)
 
     # the training part's vectors are taken when first read: a backend that trains on
     # all of X (XGBoost) never needs y_train, and unit weights stay a broadcast view
@@ -348,12 +359,28 @@ class TrainingData:
 
     def rows_to_fit(self):
         """``(X, y, weight_buffer)`` for a booster that takes weights: all of ``X``
-        with a float32 buffer whose held-out rows stay at weight 0 when the
-        validation rows are rows of ``X`` (no copy of the training rows), else the
-        training part and None. :meth:`spread` writes each round's weights into it."""
+        with a float32 buffer for the weights of its rows, held-out rows at 0
+        (the controller's ``sample_weight_of_X``), when the validation rows are
+        rows of ``X`` (no copy of the training rows); else the training part and
+        None.
+
+        The training part's cached vectors (its row indices included) are
+        forgotten: the weights of all of ``X`` are looked up from
+        :attr:`codes_of_X`.
+        """
         if self.holds_out_rows_of_X:
+            self.drop_copy("train_rows", "y_train", "codes_train", "weight_train")
             return self.X, self.y, np.zeros(self.y.shape[0], dtype=np.float32)
         return self.X_train, self.y_train, None
+
+    @cached_property
+    def codes_of_X(self) -> np.ndarray:
+        """The group code of every row of ``X``, ``n_groups`` for a held-out row,
+        in the smallest unsigned integer type (one byte a row for up to 255 groups)."""
+        codes = self.codes.astype(np.min_scalar_type(self.n_groups))
+        if self.val_rows is not None:
+            codes[self.val_rows] = self.n_groups
+        return codes
 
     def spread(self, weight: np.ndarray, buffer) -> np.ndarray:
         """The training rows' ``weight`` in the rows of ``X`` (see :meth:`rows_to_fit`)."""
@@ -362,10 +389,21 @@ class TrainingData:
         buffer[self.train_rows] = weight  # cast on assignment, no copy
         return buffer
 
-    def drop_copy(self, name: str) -> None:
-        """Forget the array copy ``"X_train"`` or ``"X_val"`` once the library holds
-        the rows in its own format (taken again from ``X`` if read later)."""
-        self.__dict__.pop(name, None)
+    def part_of_X(self, part: str):
+        """``(X, rows)``: the ``"train"`` or ``"val"`` part as rows of a data set
+        (``rows`` None: all of it), without copying them; for a backend that
+        reads the part a piece at a time."""
+        if part == "train":
+            return self.X, self.train_rows
+        if self.holds_out_rows_of_X:
+            return self.X, self.val_rows
+        return self._X_val, None
+
+    def drop_copy(self, *names: str) -> None:
+        """Forget cached parts (``"X_train"``, ``"X_val"``, ``"y_train"``, ...) once the
+        library holds the rows in its own format (taken again if read later)."""
+        for name in names:
+            self.__dict__.pop(name, None)
 
     def all_rows(self) -> TrainingData:
         """The same rows of ``X`` with nothing held out: for the final fit once the

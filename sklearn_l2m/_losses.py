@@ -44,6 +44,40 @@ def zero_one_per_sample(y: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return (np.asarray(y_pred) != np.asarray(y)).astype(np.float64)
 
 
+def per_sample_loss(y, output, *, is_classifier: bool, hard: bool = False) -> np.ndarray:
+    """The loss of a model's ``output`` on every sample: the log loss of class
+    probabilities, the 0-1 loss of hard class predictions (``hard``), or the
+    squared error of a regressor."""
+    if not is_classifier:
+        return squared_error_per_sample(y, output)
+    if hard:
+        return zero_one_per_sample(y, output)
+    return log_loss_per_sample(np.asarray(y, dtype=np.intp), output)
+
+
+#: rows per piece in :func:`per_sample_loss_in_chunks`
+LOSS_CHUNK_ROWS = 1 << 13
+
+
+def per_sample_loss_in_chunks(y, raw, link, *, is_classifier: bool, rows=None) -> np.ndarray:
+    """:func:`per_sample_loss` of ``link(raw[rows])`` (all rows of ``raw`` when
+    ``rows`` is None), computed on pieces of rows.
+
+    ``raw`` is a boosted model's raw scores; its float64 probabilities for all
+    rows at once (and the link's temporaries) would be several times its size
+    at every round end, which is when a fit's memory peaks. ``y`` belongs to
+    the selected rows.
+    """
+    y = np.asarray(y)
+    losses = np.empty(y.shape[0], dtype=np.float64)
+    for start in range(0, y.shape[0], LOSS_CHUNK_ROWS):
+        part = slice(start, start + LOSS_CHUNK_ROWS)
+        chunk = raw[part] if rows is None else raw[rows[part]]
+        output = link(np.asarray(chunk, dtype=np.float64))
+        losses[part] = per_sample_loss(y[part], output, is_classifier=is_classifier)
+    return losses
+
+
 def group_sums(
     sample_loss: np.ndarray,
     group_codes: np.ndarray,

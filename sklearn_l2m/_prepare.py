@@ -170,7 +170,7 @@ def _validation_part(checked, groups, validation, task, fraction, without_groups
         weight,
         codes,
         train_rows=np.flatnonzero(~val_mask).astype(index_dtype(len(y)), copy=False),
-        val_rows=np.flatnonzero(val_mask),
+        val_rows=np.flatnonzero(val_mask).astype(index_dtype(len(y)), copy=False),
         **common,
     )
 

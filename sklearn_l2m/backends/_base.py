@@ -15,7 +15,7 @@ import numpy as np
 
 from .._controller import MixingController
 from .._data import TrainingData, check_net_input, check_X, is_dask_collection
-from .._losses import log_loss_per_sample, squared_error_per_sample, zero_one_per_sample
+from .._losses import per_sample_loss
 from .._schedule import RoundPlan
 
 
@@ -36,11 +36,7 @@ class OutputLosses:
         out = self.output()
         if rows is not None:
             out = out[rows]
-        if not self.is_classifier:
-            return squared_error_per_sample(y, out)
-        if self.hard:
-            return zero_one_per_sample(y, out)
-        return log_loss_per_sample(np.asarray(y, dtype=np.intp), out)
+        return per_sample_loss(y, out, is_classifier=self.is_classifier, hard=self.hard)
 
 
 def round_losses(controller, outputs: dict) -> dict:

@@ -16,10 +16,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from sklearn.utils import _safe_indexing
-
+from .._data import take_rows
+from .._losses import per_sample_loss_in_chunks
 from ._base import OutputLosses
 from ._running import _N_CHECK_ROWS as N_CHECK_ROWS  # rows of the one-off check
+
+
+#: bytes of features taken from ``X`` per prediction call, when a running output
+#: reads rows of it (a held-out part is never copied whole)
+PREDICT_CHUNK_BYTES = 8 << 20
 
 
 def sigmoid(raw: np.ndarray) -> np.ndarray:
@@ -46,13 +51,18 @@ class RawScoreOutput(OutputLosses):
     Parameters
     ----------
     X : {array-like, sparse matrix, DataFrame} or library data object
-        The rows.
+        The rows, or the data set that holds them (see ``rows``).
     is_classifier : bool
         Losses are log losses of probabilities (True) or squared errors.
+    rows : ndarray of int, optional
+        The rows are these rows of ``X``: they are taken and predicted a piece
+        at a time (:data:`PREDICT_CHUNK_BYTES`), so a held-out part of ``X``
+        is never copied whole.
     """
 
-    def __init__(self, X, *, is_classifier: bool):
+    def __init__(self, X, *, is_classifier: bool, rows=None):
         self.X = X
+        self.rows = rows
         self.is_classifier = is_classifier
         self.n_trees = 0  # iterations already summed into the raw scores
         self.tree_evaluations = 0  # for tests: iterations evaluated on these rows
@@ -74,8 +84,19 @@ class RawScoreOutput(OutputLosses):
         raise NotImplementedError
 
     def head(self, rows: np.ndarray):
-        """The first rows of ``X``, for the one-off link check."""
-        return _safe_indexing(self.X, rows)
+        """The first rows, for the one-off link check."""
+        return take_rows(self.X, rows if self.rows is None else self.rows[rows])
+
+    def pieces(self):
+        """``(part, X_part)``: the rows as pieces of about :data:`PREDICT_CHUNK_BYTES`
+        of ``X`` (``part`` slices the running scores), or ``X`` whole."""
+        if self.rows is None:
+            yield slice(None), self.X
+            return
+        width = int(np.prod(self.X.shape[1:])) if len(self.X.shape) > 1 else 1
+        step = max(1024, PREDICT_CHUNK_BYTES // (8 * max(width, 1)))
+        for start in range(0, self.rows.size, step):
+            yield slice(start, start + step), take_rows(self.X, self.rows[start : start + step])
 
     # -- shared -----------------------------------------------------------------
     def advance(self, model, n_trees: int) -> None:
@@ -83,11 +104,14 @@ class RawScoreOutput(OutputLosses):
         if self._link is None and not self._from_scratch:
             self._choose_link(model, n_trees)
         if self._from_scratch:
-            self._raw = self.predict(model, self.X, n_trees)
+            self._raw = np.concatenate([self.predict(model, X, n_trees) for _, X in self.pieces()])
             self.tree_evaluations += n_trees
         elif n_trees > self.n_trees:
-            new = self.raw(model, self.X, self.n_trees, n_trees)
-            self._raw = new if self._raw is None else self._raw + new
+            for part, X in self.pieces():
+                new = self.raw(model, X, self.n_trees, n_trees)
+                if self._raw is None:
+                    self._raw = np.zeros((self.n_rows, *new.shape[1:]), dtype=np.float64)
+                self._raw[part] += new  # in place: no second array of the scores
             self.tree_evaluations += n_trees - self.n_trees
         self.n_trees = n_trees
 
@@ -113,20 +137,30 @@ class RawScoreOutput(OutputLosses):
 
     @property
     def n_rows(self) -> int:
-        return self.X.shape[0]
+        return self.X.shape[0] if self.rows is None else self.rows.size
 
     def output(self) -> np.ndarray:
         return self._raw if self._from_scratch else self._link(self._raw)
 
+    def losses(self, y: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        if self._from_scratch:
+            return super().losses(y, rows)
+        return per_sample_loss_in_chunks(
+            y, self._raw, self._link, is_classifier=self.is_classifier, rows=rows
+        )
+
 
 
 def running_outputs(make, data, controller) -> dict:
-    """One running output per row set whose losses the controller reads."""
+    """One running output per row set whose losses the controller reads.
+
+    ``make(X, rows)`` builds one on rows ``rows`` of ``X`` (all of it when None).
+    """
     outputs = {}
     if controller.wants_validation_loss:
-        outputs["val"] = make(data.X_val)
+        outputs["val"] = make(*data.part_of_X("val"))
     if controller.wants_train_loss:
-        outputs["train"] = make(data.X_train)
+        outputs["train"] = make(*data.part_of_X("train"))
     elif controller.fallback is not None:
-        outputs["fallback"] = make(controller.fallback.X)
+        outputs["fallback"] = make(controller.fallback.X, None)
     return outputs

@@ -142,9 +142,11 @@ class LightGBMBackend(Backend):
     def training_weight(controller, class_factor, full_weight=None) -> np.ndarray:
         """The mixture's weights times LightGBM's own ``class_weight`` factor; with
         ``full_weight``, written into the rows of all of ``X`` (held-out rows at 0)."""
-        weight = controller.sample_weight()
-        if class_factor is not None:
-            weight *= class_factor
+        if class_factor is None:
+            if full_weight is not None:
+                return controller.sample_weight_of_X(full_weight)
+            return controller.sample_weight()
+        weight = controller.sample_weight() * class_factor
         return controller.data.spread(weight, full_weight)
 
     def train(self, data, plan, controller):
@@ -159,7 +161,9 @@ class LightGBMBackend(Backend):
             if self.is_classifier and class_weight is not None
             else None
         )
-        make = lambda X: BoosterOutput(X, is_classifier=self.is_classifier)  # noqa: E731
+        def make(X, rows):  # rows of X are predicted a piece at a time, never copied whole
+            return BoosterOutput(X, is_classifier=self.is_classifier, rows=rows)
+
         outputs = running_outputs(make, data, controller)
         # held out of X: train on all of X with the held-out rows at weight 0, so the
         # training rows are never copied (their gradients and hessians are 0)

@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._compat import xgboost_can_capture, xgboost_capture_matrices
-from .._losses import log_loss_per_sample, squared_error_per_sample
+from .._losses import per_sample_loss_in_chunks
 from ._base import Backend, check_kind
-from ._boosted_output import sigmoid, softmax
+from ._boosted_output import identity, sigmoid, softmax
 
 
 def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> np.ndarray:
@@ -39,15 +39,13 @@ def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> 
 
     ``rows``: only these rows of the matrix (``y`` is then theirs).
     """
-    select = (lambda a: a) if rows is None else (lambda a: a[rows])  # noqa: E731
     if not is_classifier:
-        return squared_error_per_sample(y, select(booster.predict(dmatrix)))
-    margins = select(booster.predict(dmatrix, output_margin=True)).astype(np.float64)
-    if margins.ndim == 2 and margins.shape[1] > 1:
-        proba = softmax(margins)
+        link, raw = identity, booster.predict(dmatrix)
     else:
-        proba = sigmoid(margins.reshape(-1))
-    return log_loss_per_sample(np.asarray(y).astype(np.intp), proba)
+        raw = booster.predict(dmatrix, output_margin=True)
+        link = softmax if raw.ndim == 2 and raw.shape[1] > 1 else sigmoid
+        raw = raw if link is softmax else raw.reshape(-1)
+    return per_sample_loss_in_chunks(y, raw, link, is_classifier=is_classifier, rows=rows)
 
 
 def _mixture_callback_class():
@@ -127,8 +125,9 @@ class XGBoostBackend(Backend):
     @staticmethod
     def training_weight(controller, full_weight) -> np.ndarray:
         """The training matrix's weights: the mixture's, held-out rows at 0."""
-        weight = controller.sample_weight()
-        return controller.data.spread(weight, full_weight).astype(np.float32, copy=False)
+        if full_weight is not None:
+            return controller.sample_weight_of_X(full_weight)
+        return controller.sample_weight().astype(np.float32)
 
     def train(self, data, plan, controller):
         if not xgboost_can_capture(self.estimator):
