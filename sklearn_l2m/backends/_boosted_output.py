@@ -16,11 +16,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+
 from .._data import take_rows
 from .._losses import per_sample_loss_in_chunks
 from ._base import OutputLosses
 from ._running import _N_CHECK_ROWS as N_CHECK_ROWS  # rows of the one-off check
-
 
 #: bytes of features taken from ``X`` per prediction call, when a running output
 #: reads rows of it (a held-out part is never copied whole)
