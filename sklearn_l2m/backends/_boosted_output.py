@@ -24,7 +24,7 @@ from ._running import _N_CHECK_ROWS as N_CHECK_ROWS  # rows of the one-off check
 
 #: bytes of features taken from ``X`` per prediction call, when a running output
 #: reads rows of it (a held-out part is never copied whole)
-PREDICT_CHUNK_BYTES = 8 << 20
+PREDICT_CHUNK_BYTES = 2 << 20
 
 
 def sigmoid(raw: np.ndarray) -> np.ndarray:

@@ -37,7 +37,9 @@ import numpy as np
 from sklearn.base import clone
 
 from .._compat import PUBLIC_ONLY_ENV, xgboost_dask_local_matrices
+from .._controller import lookup_weights
 from .._dask import check_dask_features
+from .._data import unit_weights
 from .._losses import group_sums
 from ._base import check_kind
 from ._xgboost import XGBoostBackend, booster_sample_loss
@@ -84,12 +86,15 @@ class _DaskRoundEnds:
     def _bind(self):
         self.dtrain, evals = _local_matrices()
         self.dval = next((m for m, name in evals if name == "validation"), None)
-        self.codes = self.dtrain.get_float_info("label_lower_bound").astype(np.intp)
-        # weights as sent: user weight x start scale (0 if held out)
-        self.base_weight = self.dtrain.get_weight().astype(np.float64)
+        # per-row vectors in their smallest types (the worker holds millions of rows)
+        n_groups = self.controller.group_weight.size
+        codes = self.dtrain.get_float_info("label_lower_bound")
+        self.codes = codes.astype(np.min_scalar_type(n_groups))
+        # weights as sent: user weight x start scale (0 if held out), float32 as stored
+        self.base_weight = self.dtrain.get_weight()
         if self.base_weight.size == 0:
-            self.base_weight = np.ones(self.codes.size)
-        self.user_weight = self.base_weight / self.start_scale[self.codes]
+            self.base_weight = unit_weights(self.codes.size)
+        self.weight_buffer = np.empty(self.codes.size, dtype=np.float32)
         if self.val_in_train:
             val_weight = self.dtrain.get_float_info("label_upper_bound")
             self.val_rows = np.flatnonzero(val_weight > 0)
@@ -126,7 +131,7 @@ class _DaskRoundEnds:
         controller = self.controller
         val = self._val_sums(model)
         wants_train = controller.needs_train_loss
-        train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
+        train = self._sums(model, self.dtrain, self._user_weight()) if wants_train else val
         total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
         val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
         has_val = self.dval is not None or self.val_in_train
@@ -135,8 +140,13 @@ class _DaskRoundEnds:
             train=(train_loss, train_weight) if wants_train else None,
         )
         scale = controller.group_scale() / self.start_scale
-        self.dtrain.set_weight((self.base_weight * scale[self.codes]).astype(np.float32))
+        weight = lookup_weights(scale, self.codes, self.base_weight, self.weight_buffer)
+        self.dtrain.set_weight(weight)
         return stop
+
+    def _user_weight(self) -> np.ndarray:
+        """The user's weights of the local rows (the sent ones without the start scale)."""
+        return self.base_weight / self.start_scale[self.codes]
 
     def after_training(self, model):
         history = {
