@@ -3,6 +3,7 @@
     python -m benchmarks.distributed --pairs 7
     python -m benchmarks.distributed --profile hiv   # where one fit spends its time
     python -m benchmarks.distributed --large synthetic-10m   # 10M rows, plain vs learn2mix
+    python -m benchmarks.distributed --predict-cost          # a worker's round-end predict
 
 Four designs, each fit in a fresh process, same trees, same total threads:
 
@@ -244,8 +245,37 @@ def large_fit(dataset, out="benchmarks/RESULTS.md"):
     return 0
 
 
+def predict_cost(dataset="synthetic-1m"):
+    """What one round end of the distributed backend allocates on a worker to read
+    the held-out rows' losses: XGBoost returns the cached margins of *every* row of
+    the local training matrix (``predict(dtrain, output_margin=True)``). Resident
+    memory added by that call, on one machine, per million rows."""
+    import xgboost
+
+    X, y = _load(dataset)
+    dtrain = xgboost.QuantileDMatrix(X, y, nthread=2)
+    del X
+    params = {"max_depth": 4, "objective": "multi:softprob", "num_class": int(y.max()) + 1}
+    booster = xgboost.train({**params, "nthread": 2}, dtrain, num_boost_round=2)
+    millions = len(y) / 1e6
+    for call in ("first", "later"):  # the first also creates XGBoost's output buffer
+        before = _reset_peak()
+        margins = booster.predict(dtrain, output_margin=True)
+        added = _added_peak(before)
+        print(
+            f"{dataset}, {call} call: predict(dtrain) returns {margins.nbytes / 2**20:.0f} MB "
+            f"of margins; resident memory +{added:.0f} MB at its peak ({added / millions:.0f} "
+            f"MB per million rows of {margins.shape[1]} classes)",
+            flush=True,
+        )
+        del margins
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--predict-cost":
+        predict_cost(argv[1] if len(argv) > 1 else "synthetic-1m")
+        return 0
     if argv and argv[0] == "--worker":
         worker(argv[1], argv[2], large="--large" in argv)
         return 0

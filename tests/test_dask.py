@@ -133,6 +133,15 @@ def test_held_out_rows_are_measured_inside_the_training_matrix(client, monkeypat
         inside.validation_loss_history_, separate.validation_loss_history_, rtol=1e-6
     )
     assert not np.allclose(inside.mixture_history_[0], inside.mixture_history_[-1])
+    # margins of all rows too large to copy at every round end: a validation matrix
+    from sklearn_l2m.backends import _xgboost_dask
+
+    monkeypatch.setattr(_xgboost_dask, "IN_TRAINING_MARGIN_BYTES", 1000)
+    large = fit()
+    assert seen[-1] == (True, True)
+    np.testing.assert_allclose(large.mixture_history_, inside.mixture_history_, rtol=1e-6)
+    monkeypatch.undo()
+    monkeypatch.setattr(xd, "train", train)
     # an explicit validation set: its own matrix, without the default metric
     Learn2MixClassifier(xd.DaskXGBClassifier(**PARAMS), random_state=0).fit(
         dX, dy, X_val=da.from_array(Xv, chunks=(300, -1)), y_val=da.from_array(yv, chunks=300)

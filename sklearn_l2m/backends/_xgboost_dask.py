@@ -19,8 +19,10 @@ workers: every worker trains on its local partitions, and a copy of
   machine) with their validation weight in ``label_upper_bound``; their
   losses come from the training matrix's cached predictions, so no
   validation matrix is built. An explicit ``X_val``, a user's
-  ``eval_metric`` or early stopping (which need XGBoost's own evaluation)
-  use a separate validation matrix.
+  ``eval_metric`` or early stopping (which need XGBoost's own evaluation),
+  and data whose margins take more than :data:`IN_TRAINING_MARGIN_BYTES`
+  (XGBoost returns the margins of every training row) use a separate
+  validation matrix.
 * The per-group losses come back with the booster (a booster attribute); the
   client replays them through its own controller, which reproduces the
   workers' mixture history exactly.
@@ -46,6 +48,14 @@ from ._xgboost import XGBoostBackend, booster_sample_loss
 
 #: the oldest XGBoost major release the Dask backend is tested with
 MIN_XGBOOST_MAJOR = 3
+
+#: the held-out rows are measured inside the training matrix while the margins of
+#: all its rows (rows x outputs x 4 bytes, over the cluster) stay below this; XGBoost
+#: returns the margins of every row, and the first such call on a worker holds about
+#: three copies of its rows' margins (115 MB per million rows of 10 classes:
+#: ``python -m benchmarks.distributed --predict-cost``). Above it, the held-out rows
+#: get a validation matrix of their own (10% of the rows by default).
+IN_TRAINING_MARGIN_BYTES = 256 << 20
 
 #: booster attribute carrying the per-round losses back to the client
 HISTORY_ATTR = "sklearn_l2m_history"
@@ -213,9 +223,13 @@ class XGBoostDaskBackend(XGBoostBackend):
         est = self.estimator
         # the held-out rows are measured inside the training matrix, from its
         # cached predictions, unless XGBoost itself must evaluate them (early
-        # stopping, a user's eval_metric)
+        # stopping, a user's eval_metric) or the margins of all rows are large
+        n_outputs = data.n_classes if data.n_classes and data.n_classes > 2 else 1
+        margin_bytes = 4 * n_outputs * sum(data.codes.chunks[0])
         val_in_train = data.holds_out_rows_of_X and (
-            est.early_stopping_rounds is None and est.eval_metric is None
+            est.early_stopping_rounds is None
+            and est.eval_metric is None
+            and margin_bytes <= IN_TRAINING_MARGIN_BYTES
         )
         round_ends = sorted(plan.round_ends())
         callback = _mixture_callback_class()(
