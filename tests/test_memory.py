@@ -33,9 +33,10 @@ def test_peak_memory_does_not_grow_with_rounds():
     assert many - few < 0.5 * X.nbytes, (few, many)
 
 
-def _python_memory_while_boosting(inner, X, y):
+def _python_memory_while_boosting(inner, X, y, mixed=True):
     """Python-allocated bytes alive at the first boosting iteration, and the most
-    allocated at any time from then to the end of training (round ends included)."""
+    allocated at any time from then to the end of training (round ends included),
+    with Learn2Mix around ``inner`` or (``mixed=False``) of ``inner`` alone."""
     import xgboost
 
     seen = {}
@@ -53,7 +54,10 @@ def _python_memory_while_boosting(inner, X, y):
 
     inner.set_params(callbacks=[Probe()])
     tracemalloc.start()
-    Learn2MixClassifier(inner, loss_source="validation", random_state=0).fit(X, y)
+    if mixed:
+        Learn2MixClassifier(inner, loss_source="validation", random_state=0).fit(X, y)
+    else:
+        inner.fit(X, y)
     tracemalloc.stop()
     return seen["alive"], seen["peak"]
 
@@ -68,11 +72,18 @@ def test_boosting_keeps_no_copy_of_the_rows_while_it_trains():
     rng = np.random.RandomState(0)
     X = rng.randn(100_000, 40).astype(np.float32)  # 16 MB
     y = rng.randint(0, 5, size=100_000)
-    inner = XGBClassifier(n_estimators=8, max_depth=2)
-    alive, peak = _python_memory_while_boosting(inner, X, y)
+    alive, peak = _python_memory_while_boosting(XGBClassifier(n_estimators=8, max_depth=2), X, y)
+    # what XGBoost's own Python code holds (it differs between releases)
+    own, _ = _python_memory_while_boosting(XGBClassifier(n_estimators=8, max_depth=2), X, y, False)
+    # XGBoost 2.x's validation matrix keeps the array it was built from (the held-out
+    # rows, 10% of X); XGBoost 3 lets it go once binned
+    import xgboost
+    from packaging.version import Version
+
+    kept_by_xgboost = 0.1 if Version(xgboost.__version__) < Version("3") else 0.0
     # before: the held-out copy (10% of X), float64 ones, intp codes and indices (0.45x);
     # now the labels (int32), the float32 weight buffer and one byte of group code a row
-    assert alive < 0.1 * X.nbytes, alive / X.nbytes
+    assert alive - own < (0.1 + kept_by_xgboost) * X.nbytes, (alive - own) / X.nbytes
     # the round ends: float64 weights and intp codes of every row were 0.2x more
     assert peak - alive < 0.1 * X.nbytes, (peak - alive) / X.nbytes
 

@@ -144,11 +144,11 @@ def test_nothing_is_held_out_when_the_signal_is_not_needed(blobs, inner, params)
     if params.get("mixer") == "balanced":
         if inner == "hgb":
             return  # HGB bins with the user's weights, not the mixture's: not the same model
-        # the library's weights bit for bit (alpha_g / pi_g, then the user's total):
-        # some forests break split ties by the last bit of the weights
-        counts = np.bincount(y)
-        weight = ((1 / 3) / (counts / counts.sum()))[y]
-        weight *= len(y) / weight.sum()
+        # the library's weights bit for bit (alpha_g / pi_g scaled to the user's total,
+        # MixingController.group_scale): some forests break split ties by their last bit
+        counts = np.bincount(y).astype(np.float64)
+        multiplier = (1 / 3) / (counts / counts.sum())
+        weight = (multiplier * (counts.sum() / float(multiplier @ counts)))[y]
         plain = make().fit(X, y, sample_weight=weight)
         expected = plain.predict_proba(X)
     elif "loss_source" in params:
