@@ -105,6 +105,12 @@ class _DaskRoundEnds:
         if self.base_weight.size == 0:
             self.base_weight = unit_weights(self.codes.size)
         self.weight_buffer = np.empty(self.codes.size, dtype=np.float32)
+        # the user's weights of the local rows, read only for training losses
+        self.user_weight = (
+            self.base_weight / self.start_scale[self.codes]
+            if self.controller.needs_train_loss
+            else None
+        )
         if self.val_in_train:
             val_weight = self.dtrain.get_float_info("label_upper_bound")
             self.val_rows = np.flatnonzero(val_weight > 0)
@@ -141,7 +147,7 @@ class _DaskRoundEnds:
         controller = self.controller
         val = self._val_sums(model)
         wants_train = controller.needs_train_loss
-        train = self._sums(model, self.dtrain, self._user_weight()) if wants_train else val
+        train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
         total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
         val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
         has_val = self.dval is not None or self.val_in_train
@@ -153,10 +159,6 @@ class _DaskRoundEnds:
         weight = lookup_weights(scale, self.codes, self.base_weight, self.weight_buffer)
         self.dtrain.set_weight(weight)
         return stop
-
-    def _user_weight(self) -> np.ndarray:
-        """The user's weights of the local rows (the sent ones without the start scale)."""
-        return self.base_weight / self.start_scale[self.codes]
 
     def after_training(self, model):
         history = {
