@@ -49,6 +49,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
 
 from sklearn_l2m._prior import adjust_proba, prior_ratio
+from sklearn_l2m.mixers import Learn2Mix
 
 from . import suites
 from .report import write_section
@@ -57,14 +58,16 @@ from .strategies import STRATEGIES, _wrapped, class_recalls, natural_accuracy, s
 #: Learn2Mix settings compared; the first is the library's default.
 SETTINGS = {
     "learn2mix (default)": {},
-    "learn2mix (shrinkage 0.3)": dict(shrinkage=0.3),
-    "learn2mix (paper rule)": dict(shrinkage=0.0, min_weight=0.0),
+    "learn2mix (shrinkage 0.3)": dict(mixer=Learn2Mix(shrinkage=0.3)),
+    "learn2mix (paper rule)": dict(
+        mixer=Learn2Mix(shrinkage=0.0, min_weight=0.0, max_weight=None, pooled_rows=0.0)
+    ),
 }
 # Round size for a backend that restarts part of the model every round (CatBoost):
 # a frozen mixture isolates the cost of the rounds themselves.
 ROUNDS = {
-    "frozen mixture, 50 rounds": dict(mixing_rate=1e-6, n_rounds=50),
-    "frozen mixture, 10 rounds": dict(mixing_rate=1e-6, n_rounds=10),
+    "frozen mixture, 50 rounds": dict(mixer=Learn2Mix(mixing_rate=1e-6), n_rounds=50),
+    "frozen mixture, 10 rounds": dict(mixer=Learn2Mix(mixing_rate=1e-6), n_rounds=10),
     "learn2mix, 50 rounds": dict(n_rounds=50),
     "learn2mix (default)": {},
 }
@@ -82,9 +85,7 @@ REFIT = {
 
 
 def _start_balance(value):
-    from sklearn_l2m.mixers import Learn2Mix
-
-    return dict(mixer=Learn2Mix(mixing_rate=0.1, shrinkage=0.7, start_balance=value))
+    return dict(mixer=Learn2Mix(start_balance=value))
 
 
 # Where the mixture starts (issue 16, item 2: early rounds at the natural mixture)

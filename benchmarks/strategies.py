@@ -141,7 +141,9 @@ STRATEGIES = {
     "balanced": balanced,
     "oversample": oversample,
     "learn2mix": _wrapped(),
-    "learn2mix_paper": _wrapped(shrinkage=0.0, min_weight=0.0),
+    "learn2mix_paper": _wrapped(
+        mixer=Learn2Mix(shrinkage=0.0, min_weight=0.0, max_weight=None, pooled_rows=0.0)
+    ),
     "learn2mix_uniform": _wrapped(decision_prior="uniform"),
     "learn2mix_refit": _wrapped(refit=True),
     "static_final": static_final(),
@@ -152,7 +154,7 @@ STRATEGIES = {
     "mixmin": _wrapped(mixer="mixmin"),
     "effective_number": effective_number,
     "smote": smote,
-    "learn2mix_start_balance": _wrapped(mixer=Learn2Mix(shrinkage=0.7, start_balance=0.5)),
+    "learn2mix_start_balance": _wrapped(mixer=Learn2Mix(start_balance=0.5)),
     # trained on the mixture, deciding under the training data's own class prior
     "learn2mix_natural": _wrapped(decision_prior="natural"),
     "balanced_random_forest": _imblearn("BalancedRandomForestClassifier", n_estimators=100),

@@ -15,13 +15,14 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, recall_scor
 
 from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m.datasets import load_long_tailed_digits
+from sklearn_l2m.mixers import Learn2Mix
 
 data = load_long_tailed_digits(imbalance_ratio=50, random_state=1)
 models = {
     "classical": HistGradientBoostingClassifier(early_stopping=False),
     "balanced": HistGradientBoostingClassifier(early_stopping=False, class_weight="balanced"),
     "learn2mix": Learn2MixClassifier(mixer="learn2mix", random_state=0),
-    "learn2mix (paper rule)": Learn2MixClassifier(shrinkage=0.0, random_state=0),
+    "learn2mix (paper rule)": Learn2MixClassifier(mixer=Learn2Mix(shrinkage=0.0), random_state=0),
 }
 recalls = {}
 for name, model in models.items():

@@ -24,6 +24,7 @@ from torch import nn
 
 from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m.datasets import load_mnist1d
+from sklearn_l2m.mixers import Learn2Mix
 from sklearn_l2m.plotting import plot_group_losses
 
 
@@ -51,7 +52,9 @@ net = NeuralNetClassifier(
 )
 torch.manual_seed(0)
 plain = net.fit(data.X_train, data.y_train)
-clf = Learn2MixClassifier(net, mixing_mode="resample", shrinkage=0.0, random_state=0)
+clf = Learn2MixClassifier(
+    net, mixing_mode="resample", mixer=Learn2Mix(shrinkage=0.0), random_state=0
+)
 clf.fit(data.X_train, data.y_train)
 print(f"signal: {clf.loss_source_}; {clf.n_rounds_} rounds of {clf.steps_per_round_} epochs")
 for name, model in [("plain net", plain), ("learn2mix", clf)]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import replace
 from functools import partial
 from numbers import Integral, Real
@@ -16,23 +15,22 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._compat import HasMethods, Interval, StrOptions, estimator_tags
+from ._compat import HasMethods, Interval, StrOptions, estimator_tags, validate_params
 from ._dask import prepare_dask_data
 from ._data import (
     is_plain_table,
     warn_missing_validation_groups,
 )
+from ._docs import FIT_DOC
+from ._early_stopping import EarlyStopping, resolve_early_stopping
+from ._guards import warn_small_groups
 from ._prepare import Task, check_training_data, hold_out
 from ._routing import inner_fit_params, metadata_router
 from ._run import FitResult, RunSettings, plan_run, train_run
-from ._signal import choose_loss_source, needs_signal
+from ._signal import choose_loss_source, describe_loss_source, needs_signal
 from .backends import backend_class
 from .backends._build import build_backend, cast_input, check_inner_kind
-from .mixers import BaseMixer, check_mixer
-from .mixers._resolve import warn_ignored_settings
-
-#: constructor settings that only some mixers read (warned about otherwise)
-KNOB_SETTINGS = ("mixing_rate", "shrinkage")
+from .mixers import BaseMixer, Learn2Mix, check_mixer
 
 
 def _estimator_has(attr: str):
@@ -55,17 +53,12 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit"]), None],
         "mixer": [str, dict, "array-like", BaseMixer],
-        "mixing_rate": [Interval(Real, 0, 1, closed="both")],
-        "shrinkage": [Interval(Real, 0, 1, closed="both")],
         "n_rounds": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "steps_per_round": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "loss_source": [StrOptions({"auto", "validation", "train"})],
         "mixing_mode": [StrOptions({"auto", "reweight", "resample"})],
-        "min_weight": [Interval(Real, 0, 1, closed="left")],
-        "early_stopping": ["boolean"],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean", EarlyStopping],
         "refit": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -76,34 +69,24 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         estimator=None,
         *,
         mixer="learn2mix",
-        mixing_rate=0.1,
-        shrinkage=0.7,
         n_rounds="auto",
         steps_per_round="auto",
         validation_fraction=0.1,
         loss_source="auto",
         mixing_mode="auto",
-        min_weight=0.1,
         early_stopping=False,
-        n_iter_no_change=3,
-        tol=1e-4,
         refit=False,
         random_state=None,
         verbose=0,
     ):
         self.estimator = estimator
         self.mixer = mixer
-        self.mixing_rate = mixing_rate
-        self.shrinkage = shrinkage
         self.n_rounds = n_rounds
         self.steps_per_round = steps_per_round
         self.validation_fraction = validation_fraction
         self.loss_source = loss_source
         self.mixing_mode = mixing_mode
-        self.min_weight = min_weight
         self.early_stopping = early_stopping
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
         self.refit = refit
         self.random_state = random_state
         self.verbose = verbose
@@ -127,13 +110,15 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         """The settings of the Learn2Mix paper (arXiv 2412.16482) in one call.
 
         The paper updates the mixture after every epoch from the training
-        losses, with the plain rule (no shrinkage, no floor) and, for nets,
-        batches composed from the mixture. The library's defaults differ on
-        purpose (see the user guide); this recipe sets::
+        losses, with the plain rule (no shrinkage, no bounds, no pooling of
+        small groups) and, for nets, batches composed from the mixture. The
+        library's defaults differ on purpose (see the user guide); this
+        recipe sets::
 
-            mixer="learn2mix", mixing_rate=0.1 (regression: 0.05),
-            shrinkage=0.0, min_weight=0.0, loss_source="train",
-            validation_fraction=None, steps_per_round=1, mixing_mode="auto"
+            mixer=Learn2Mix(mixing_rate=0.1 (regression: 0.05), shrinkage=0.0,
+                            min_weight=0.0, max_weight=None, pooled_rows=0.0),
+            loss_source="train", validation_fraction=None, steps_per_round=1,
+            mixing_mode="auto"
 
         ``steps_per_round=1`` is one epoch for skorch nets (one tree for
         boosting). Unlike the paper's code, a group whose share of a batch is
@@ -160,16 +145,16 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         --------
         >>> from sklearn_l2m import Learn2MixClassifier
         >>> clf = Learn2MixClassifier.paper(mixing_rate=0.5, random_state=0)
-        >>> clf.shrinkage, clf.loss_source, clf.steps_per_round
-        (0.0, 'train', 1)
+        >>> clf.mixer.mixing_rate, clf.mixer.shrinkage, clf.loss_source
+        (0.5, 0.0, 'train')
         """
         if mixing_rate is None:
             mixing_rate = 0.1 if cls._is_classifier else 0.05
+        mixer = Learn2Mix(
+            mixing_rate=mixing_rate, shrinkage=0.0, min_weight=0.0, max_weight=None, pooled_rows=0.0
+        )
         settings = dict(
-            mixer="learn2mix",
-            mixing_rate=mixing_rate,
-            shrinkage=0.0,
-            min_weight=0.0,
+            mixer=mixer,
             loss_source="train",
             validation_fraction=None,
             steps_per_round=1,
@@ -182,6 +167,24 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         return self._default_estimator() if self.estimator is None else self.estimator
 
     # -- fit ------------------------------------------------------------------
+    def fit(
+        self,
+        X,
+        y,
+        groups=None,
+        sample_weight=None,
+        X_val=None,
+        y_val=None,
+        groups_val=None,
+        sample_weight_val=None,
+        **fit_params,
+    ):
+        validate_params(self)
+        validation = (X_val, y_val, groups_val, sample_weight_val)
+        return self._fit(X, y, groups, sample_weight, validation, fit_params)
+
+    fit.__doc__ = FIT_DOC
+
     def _fit(self, *args):
         """Fit, or leave the estimator exactly as it was if anything goes wrong.
 
@@ -211,6 +214,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         else:
             prepared = self._prepare_in_memory(X, y, groups, sample_weight, validation)
         backend, mixer, data, loss_source = prepared
+        warn_small_groups(data.group_labels, data.group_weight, data.validation_counts, mixer)
+        if self.verbose:
+            print(f"[{type(self).__name__}] {describe_loss_source(loss_source, data)}", flush=True)
         if loss_source == "validation" and data.has_validation:
             warn_missing_validation_groups(
                 data.group_labels, data.validation_counts, explicit=not data.holds_out_rows_of_X
@@ -296,10 +302,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         """One training run under these settings (``_run.train_run``)."""
         settings = RunSettings(
             name=type(self).__name__,
-            min_weight=self.min_weight,
-            early_stopping=self.early_stopping,
-            n_iter_no_change=self.n_iter_no_change,
-            tol=self.tol,
+            early_stopping=resolve_early_stopping(self.early_stopping),
             refit=self.refit,
             verbose=self.verbose,
         )
@@ -334,8 +337,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         self.n_rounds_ = n_done
         self.steps_per_round_ = result.plan.steps_per_round
         self.stop_reason_ = result.stop_reason
-        objectives = controller.objective_history
-        self.best_round_ = int(np.argmin(objectives)) + 1 if len(objectives) else None
+        monitored = controller.monitored_history
+        self.best_round_ = int(np.argmin(monitored)) + 1 if len(monitored) else None
         self.loss_source_ = result.loss_source
         self.train_time_ = result.train_time
         self.refit_rounds_ = result.refit_rounds
@@ -369,17 +372,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             choose_loss_source,
             loss_source=self.loss_source,
             validation_fraction=self.validation_fraction,
-            early_stopping=self.early_stopping,
+            early_stopping=resolve_early_stopping(self.early_stopping) is not None,
             needs_signal=needs_signal(mixer),
         )
 
     def _check_mixer(self) -> BaseMixer:
-        """The mixer, with ``mixing_rate`` / ``shrinkage``; warn where they do nothing."""
-        init = inspect.signature(type(self).__init__).parameters  # the defaults as written
-        warn_ignored_settings(
-            self.mixer, {k: (getattr(self, k), init[k].default) for k in KNOB_SETTINGS}
-        )
-        return check_mixer(self.mixer, self.mixing_rate, self.shrinkage)
+        """A fresh mixer from ``mixer`` (a name, a fixed mixture or a mixer object)."""
+        return check_mixer(self.mixer)
 
     # -- delegation -------------------------------------------------------------
     def _check_predict_input(self, X):

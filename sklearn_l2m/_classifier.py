@@ -8,8 +8,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseLearn2Mix, _estimator_has
-from ._compat import StrOptions, validate_params
+from ._compat import StrOptions
 from ._data import is_dask_collection
+from ._docs import fill_doc
 from ._prior import (
     PRIOR_NAMES,
     adjust_proba,
@@ -21,6 +22,7 @@ from ._target import ClassTarget
 from .backends import backend_class
 
 
+@fill_doc
 class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     """Classifier that re-weights classes or groups every round from their losses.
 
@@ -43,91 +45,14 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         ``HistGradientBoostingClassifier(early_stopping=False)``, which grows by
         warm start. Its own budget (``n_estimators``, ``max_iter``,
         ``max_epochs``) is the total budget of the fit.
-    mixer : str, dict, array-like or BaseMixer, default="learn2mix"
-        The mixing strategy: ``"learn2mix"``, ``"natural"`` (classical
-        training), ``"balanced"``, ``"group_dro"``, ``"doremi"``,
-        ``"mixmin"``; a fixed mixture (dict ``{group: weight}`` or array in
-        sorted group order, summing to 1); or a mixer object.
-    mixing_rate : float in [0, 1], default=0.1
-        How fast the mixture moves, for every adaptive mixer: Learn2Mix's
-        ``gamma`` (the share of the way towards the loss shares covered each
-        round); ``"group_dro"`` and ``"doremi"`` take ``step_size = 10 *
-        mixing_rate``. 0 is classical training (nothing is held out then).
-        Mixers that do not move (``"natural"``, ``"balanced"``, fixed
-        mixtures, MixMin, mixer objects) ignore it, with a warning when it is
-        set away from its default.
-    shrinkage : float in [0, 1], default=0.7
-        Used by ``"learn2mix"``: pulls its target towards the natural mixture,
-        ``target = (1 - shrinkage) * L / sum(L) + shrinkage * pi``. 0 is the
-        paper's rule. The default was chosen on the benchmarks so that
-        accuracy on naturally distributed test data stays within about 1
-        point of classical training, which the paper's rule does not (the
-        README's "Defaults, and what they cost" gives the numbers); tune it
-        with GridSearchCV, where ``mixing_rate=0`` is classical training.
-    n_rounds : int or "auto", default="auto"
-        Number of mixture updates. "auto": the budget divided by
-        ``steps_per_round`` (20 rounds for models without a budget). An int
-        with ``steps_per_round="auto"`` spreads the budget over that many
-        rounds; both ints set the budget to ``n_rounds * steps_per_round``.
-    steps_per_round : int or "auto", default="auto"
-        Inner steps between mixture updates (the horizon), in the inner
-        model's own unit: epochs for skorch nets (1 = every epoch, the
-        paper's setting), boosting rounds for XGBoost, iterations for
-        LightGBM, CatBoost and HistGradientBoosting, members for forests and
-        other warm-start ensembles, passes for ``partial_fit`` models. "auto"
-        follows "Less is More": about ``log N`` boosting rounds for a budget
-        of ``N`` rounds; for nets about ``sqrt(N log N)`` parameter updates
-        (``N`` = epochs x batches per epoch), rounded to whole epochs. A plan
-        of a single round warns: the mixture would never be used.
-    validation_fraction : float in (0, 1) or None, default=0.1
-        Share of every (group, class) stratum held out to measure the
-        per-group losses. Ignored when ``X_val`` / ``y_val`` are passed.
-        ``None``: no held-out part (then ``loss_source`` must be "train").
-        Rows are held out only when something reads them: validation losses,
-        MixMin's target, or ``early_stopping``; ``loss_source="train"``, a
-        fixed mixture and ``mixing_rate=0`` train on every row.
-    loss_source : {"auto", "validation", "train"}, default="auto"
-        Losses that drive the mixture: the held-out part's ("validation"),
-        or the training data's ("train", the paper's way). "auto": the
-        validation part's when ``X_val`` is passed or when
-        ``validation_fraction`` would give every group at least 10 held-out
-        rows; otherwise no rows are held out and the training losses drive
-        the mixture (small groups are measured too noisily on a handful of
-        rows, and those rows are worth more as training data).
-        ``loss_source_`` records the choice.
-    mixing_mode : {"auto", "reweight", "resample"}, default="auto"
-        How the mixture reaches training: per-sample weights ("reweight",
-        every backend) or batch composition ("resample", skorch nets only:
-        each batch takes about ``alpha_g * batch_size`` rows of group g, the
-        paper's way). "auto": "resample" for skorch nets, else "reweight".
-    min_weight : float in [0, 1), default=0.1
-        Floor on every group's per-sample multiplier ``alpha_g / pi_g``: no
-        group ever counts less than ``min_weight`` of its natural weight, so
-        none is starved.
-    early_stopping : bool, default=False
-        Stop when the validation loss has not improved by ``tol`` for
-        ``n_iter_no_change`` rounds; holds out ``validation_fraction`` even
-        when the mixture does not need it. What the fitted model keeps differs
-        by family: XGBoost uses its own early stopping (patience
-        ``n_iter_no_change * steps_per_round`` trees) and predicts with its
-        best iteration; every other inner model keeps all it trained, up to
-        ``n_iter_no_change`` rounds past the best one. ``best_round_`` names
-        the best round in both cases.
-    n_iter_no_change : int, default=3
-        Patience in rounds.
-    tol : float, default=1e-4
-        Minimum improvement of the validation loss.
-    refit : bool, default=False
-        Once the adaptive run is over, train a fresh inner model on every
-        row of ``X``, the held-out validation rows included, under the same
-        mixtures round by round (``mixture_history_``; after an early stop,
-        up to ``best_round_``, with the inner model's own early stopping
-        off). It costs a second fit and
-        does nothing when no rows of ``X`` were held out (training losses
-        drive the mixture, or ``X_val`` is passed). The histories describe the
-        adaptive run; ``refit_rounds_`` says how many rounds were replayed.
-        Fixed mixtures and MixMin train on every row anyway, unless
-        ``early_stopping`` holds rows out.
+    %(mixer)s
+    %(n_rounds)s
+    %(steps_per_round)s
+    %(validation_fraction)s
+    %(loss_source)s
+    %(mixing_mode)s
+    %(early_stopping)s
+    %(refit)s
     decision_prior : {"mixture", "natural", "uniform"}, dict or array-like, \
             default="mixture"
         The class prior that :meth:`predict` and :meth:`predict_proba` assume.
@@ -144,16 +69,8 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         is post-hoc logit adjustment of the plain model. Needs an inner model
         with ``predict_proba``; ``decision_function`` then returns the
         corrected log-probabilities (log-odds for two classes).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the validation split and inner models that have no seed. For
-        skorch nets an int also goes to ``torch.manual_seed`` right before the
-        net is initialised, so ``torch.manual_seed(s); net.fit(X, y)`` starts
-        from the same weights as this estimator with ``random_state=s``:
-        compare the two by seed, like for like.
-    verbose : int, default=0
-        0: silent. 1: a progress bar over rounds (tqdm, if installed) showing
-        the worst group loss and the validation loss. 2 and above: also one
-        line per round with the mixture and the group losses.
+    %(random_state)s
+    %(verbose)s
 
     Attributes
     ----------
@@ -164,29 +81,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         Class labels.
     groups_ : ndarray of shape (n_groups,)
         Group labels (the classes when no ``groups`` were passed).
-    mixer_ : BaseMixer
-        The fitted mixer.
-    natural_mixture_ : ndarray of shape (n_groups,)
-        The groups' shares of the training part, ``pi``.
-    mixture_ : ndarray of shape (n_groups,)
-        The final mixture ``alpha``.
-    mixture_history_ : ndarray of shape (``n_rounds_ + 1``, n_groups)
-        ``alpha`` before the first round and after every round.
-    group_loss_history_ : ndarray of shape (``n_rounds_``, n_groups)
-        The per-group losses that drove each update (NaN: not measured).
-    validation_loss_history_ : ndarray of shape (``n_rounds_``,)
-        Mean validation loss after each round (empty without validation).
-    n_rounds_ : int
-        Rounds completed.
-    steps_per_round_ : int
-        The resolved horizon.
-    stop_reason_ : {"budget", "early_stopping"}
-        Why training stopped.
-    best_round_ : int or None
-        The round (1-based) with the lowest validation loss; None without a
-        validation part.
-    loss_source_ : str
-        The loss source actually used.
+    %(attributes)s
     training_prior_ : ndarray of shape (n_classes,)
         The class shares of the training data under the mixtures the model
         was trained with, averaged over rounds (each round trains the same
@@ -201,11 +96,6 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         included.
     refit_rounds_ : int
         Rounds replayed on every row by ``refit`` (0: no refit).
-    n_features_in_ : int
-        Number of features seen in fit; only for 2-D ``X`` (not set when a
-        net is fitted on images or a dict of inputs).
-    feature_names_in_ : ndarray of shape (``n_features_in_``,)
-        Feature names seen in fit, when ``X`` has string column names.
 
     See Also
     --------
@@ -241,17 +131,12 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         estimator=None,
         *,
         mixer="learn2mix",
-        mixing_rate=0.1,
-        shrinkage=0.7,
         n_rounds="auto",
         steps_per_round="auto",
         validation_fraction=0.1,
         loss_source="auto",
         mixing_mode="auto",
-        min_weight=0.1,
         early_stopping=False,
-        n_iter_no_change=3,
-        tol=1e-4,
         refit=False,
         decision_prior="mixture",
         random_state=None,
@@ -260,70 +145,17 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         super().__init__(
             estimator,
             mixer=mixer,
-            mixing_rate=mixing_rate,
-            shrinkage=shrinkage,
             n_rounds=n_rounds,
             steps_per_round=steps_per_round,
             validation_fraction=validation_fraction,
             loss_source=loss_source,
             mixing_mode=mixing_mode,
-            min_weight=min_weight,
             early_stopping=early_stopping,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
             refit=refit,
             random_state=random_state,
             verbose=verbose,
         )
         self.decision_prior = decision_prior
-
-    def fit(
-        self,
-        X,
-        y,
-        groups=None,
-        sample_weight=None,
-        X_val=None,
-        y_val=None,
-        groups_val=None,
-        sample_weight_val=None,
-        **fit_params,
-    ):
-        """Fit the inner classifier under an adaptive mixture of groups.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Training input, passed to the inner model as given.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        groups : array-like of shape (n_samples,), default=None
-            Group of every sample (data source, assay, subgroup). Default: the
-            classes. Routed by metadata routing when it is enabled.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights; multiplied by the mixture weights.
-        X_val, y_val : validation set, default=None
-            Explicit validation data instead of ``validation_fraction``.
-        groups_val : array-like of shape (n_val,), default=None
-            Groups of the validation samples (required when ``groups`` is given).
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples.
-        **fit_params : dict
-            Further arguments of the inner model's ``fit`` (LightGBM's
-            ``categorical_feature``, a skorch net's fit arguments, ...), passed
-            to every ``fit`` call of the inner model. With metadata routing
-            enabled they go where the inner model requests them
-            (``inner.set_fit_request(name=True)``), as in ``BaggingClassifier``.
-            Per-sample arrays are refused: rows are held out and reweighted.
-
-        Returns
-        -------
-        self : Learn2MixClassifier
-            The fitted estimator.
-        """
-        validate_params(self)
-        validation = (X_val, y_val, groups_val, sample_weight_val)
-        return self._fit(X, y, groups, sample_weight, validation, fit_params)
 
     def _default_estimator(self):
         return HistGradientBoostingClassifier(early_stopping=False)

@@ -64,11 +64,12 @@ class MixingController:
         are on this machine (``data.rows_on_client``).
     loss_source : {"validation", "train"}
         Which per-group losses drive the mixer.
-    min_weight : float
-        Floor on each group's per-sample multiplier ``alpha_g / pi_g``.
     early_stopping : bool
-        Stop when the validation objective has not improved by ``tol`` for
-        ``n_iter_no_change`` rounds.
+        Stop when the monitored validation loss has not improved by ``tol``
+        for ``n_iter_no_change`` rounds.
+    monitor : {"mean", "worst_group"}
+        The monitored loss: the validation part's weighted mean, or its
+        largest per-group mean (:attr:`monitored_history`).
     group_weight : ndarray of shape (n_groups,), optional
         Each group's total training weight, for a controller without
         ``data`` (losses then arrive per group through :meth:`report`).
@@ -86,10 +87,10 @@ class MixingController:
         data,
         *,
         loss_source: str = "validation",
-        min_weight: float = 0.0,
         early_stopping: bool = False,
         n_iter_no_change: int = 3,
         tol: float = 1e-4,
+        monitor: str = "mean",
         group_labels=None,
         group_weight: np.ndarray | None = None,
         mixture: np.ndarray | None = None,
@@ -105,20 +106,21 @@ class MixingController:
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.monitor = monitor
         # pi_g: each group's share of the (user-weighted) training data.
         if group_weight is None:
             group_weight = data.group_weight
         self.group_weight = np.asarray(group_weight, dtype=np.float64)
         self.natural = self.group_weight / self.group_weight.sum()
-        if mixture is None:
-            mixture = mixer.start(
-                self.group_weight, floor=min_weight * self.natural, groups=group_labels
-            )
-        self.mixture = np.asarray(mixture, dtype=np.float64)
         #: groups without validation rows, measured on their training rows instead
         if missing is None:
             missing = self._missing_validation(data, loss_source)
         self.missing = np.broadcast_to(np.asarray(missing, dtype=bool), self.natural.shape)
+        if mixture is None:
+            mixture = mixer.start(
+                self.group_weight, groups=group_labels, loss_sizes=self._loss_sizes(data)
+            )
+        self.mixture = np.asarray(mixture, dtype=np.float64)
         self.fallback = (
             self._fallback_part()
             if self.missing.any() and data is not None and data.rows_on_client
@@ -127,6 +129,8 @@ class MixingController:
         self.mixture_history = [self.mixture.copy()]
         self.loss_history: list[np.ndarray] = []
         self.objective_history: list[float] = []
+        #: the largest per-group mean validation loss of every round
+        self.worst_group_history: list[float] = []
         self.best_objective = np.inf
         self.rounds_without_improvement = 0
         self.stop_reason = "budget"
@@ -141,6 +145,19 @@ class MixingController:
         if data is None or loss_source != "validation" or not data.has_validation:
             return False
         return data.validation_counts == 0
+
+    def _loss_sizes(self, data) -> np.ndarray:
+        """Rows behind each group's loss: its validation rows, or its training
+        weight where the training rows measure it (for the mixer's pooling)."""
+        if self.loss_source != "validation" or data is None or not data.has_validation:
+            return self.group_weight
+        counts = data.validation_counts
+        return np.where(self.missing, self.group_weight, counts).astype(np.float64)
+
+    @property
+    def monitored_history(self) -> list[float]:
+        """The loss early stopping and ``best_round_`` follow, one per round."""
+        return self.worst_group_history if self.monitor == "worst_group" else self.objective_history
 
     def _fallback_part(self):
         """Training rows of the groups that have no validation sample.
@@ -273,12 +290,13 @@ class MixingController:
             return True
         # round-off below zero (skorch's log(p + eps) at p = 1) is a zero loss
         val, train = (None if s is None else (np.maximum(s[0], 0.0), s[1]) for s in (val, train))
-        objective = None
+        objective = worst = None
         val_means = train_means = None
         if val is not None:
             val_means = means_from_sums(*val)
             if np.sum(val[1]) > 0:
                 objective = float(np.sum(val[0]) / np.sum(val[1]))
+                worst = float(np.nanmax(val_means))
         if train is not None:
             train_means = means_from_sums(*train)
         if not self.mixer.reads_losses:
@@ -293,7 +311,7 @@ class MixingController:
             raise RuntimeError(
                 f"The backend gave no {self.loss_source} losses; this is a bug in the backend."
             )
-        return self.record(losses, objective)
+        return self.record(losses, objective, worst)
 
     def _diverged(self, val, train) -> bool:
         """Stop on a non-finite loss of a measured group (the model diverged): warn,
@@ -344,13 +362,18 @@ class MixingController:
         self.stop_reason = "non-finite loss"
         return True
 
-    def record(self, losses: np.ndarray, objective: float | None = None) -> bool:
+    def record(
+        self, losses: np.ndarray, objective: float | None = None, worst: float | None = None
+    ) -> bool:
         """Move the mixture with finished per-group ``losses``; return True to stop.
 
-        ``objective`` is the round's mean validation loss (None without one).
+        ``objective`` is the round's mean validation loss and ``worst`` its
+        largest per-group validation loss (None without a validation part).
         """
         if objective is not None:
             self.objective_history.append(objective)
+        if worst is not None:
+            self.worst_group_history.append(worst)
         self.loss_history.append(np.asarray(losses, dtype=np.float64))
         self.mixture = self.mixer.update(losses)
         self.mixture_history.append(self.mixture.copy())
@@ -360,9 +383,10 @@ class MixingController:
         return stop
 
     def _should_stop(self) -> bool:
-        if not (self.early_stopping and self.objective_history):
+        history = self.monitored_history
+        if not (self.early_stopping and history):
             return False
-        current = self.objective_history[-1]
+        current = history[-1]
         if current < self.best_objective - self.tol:
             self.best_objective = current
             self.rounds_without_improvement = 0

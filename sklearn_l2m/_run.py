@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._controller import MixingController
+from ._early_stopping import EarlyStopping
+from ._guards import warn_budget_replaced
 from ._progress import attach_progress
 from ._schedule import RoundPlan, plan_rounds, warn_single_round
 from .mixers import BaseMixer
@@ -35,24 +37,29 @@ class RunSettings:
     """The estimator's settings that one training run reads."""
 
     name: str  # the estimator's class name, for messages
-    min_weight: float
-    early_stopping: bool
-    n_iter_no_change: int
-    tol: float
+    early_stopping: EarlyStopping | None
     refit: bool
     verbose: int
+
+    @property
+    def backend_stops(self) -> bool:
+        """Whether a backend with its own early stopping may use it: only its own
+        (pooled) validation loss is what it can watch."""
+        return self.early_stopping is not None and self.early_stopping.monitor == "mean"
 
 
 def make_controller(settings, mixer, data, loss_source, backend, mixture=None):
     """The controller of one run (early stopping is the backend's own where it has one)."""
+    stopping = settings.early_stopping or EarlyStopping()
+    by_backend = backend.handles_early_stopping and settings.backend_stops
     return MixingController(
         mixer,
         data,
         loss_source=loss_source,
-        min_weight=settings.min_weight,
-        early_stopping=settings.early_stopping and not backend.handles_early_stopping,
-        n_iter_no_change=settings.n_iter_no_change,
-        tol=settings.tol,
+        early_stopping=settings.early_stopping is not None and not by_backend,
+        n_iter_no_change=stopping.n_iter_no_change,
+        tol=stopping.tol,
+        monitor=stopping.monitor,
         group_labels=data.group_labels,
         mixture=mixture,
     )
@@ -68,15 +75,16 @@ def train_run(
     controller = make_controller(settings, mixer, data, loss_source, backend)
     if mixer.offline:
         mixer.search(backend, data, controller)
-        if data.holds_out_rows_of_X and not settings.early_stopping:
+        if data.holds_out_rows_of_X and settings.early_stopping is None:
             # the search has read the held-out rows: the final model trains on
             # every row under the mixture it found (no data thrown away)
             data = data.all_rows()
             controller = make_controller(
                 settings, mixer, data, "train", backend, mixture=controller.mixture
             )
-    if settings.early_stopping and backend.handles_early_stopping:
-        backend.configure_early_stopping(settings.n_iter_no_change * plan.steps_per_round)
+    if settings.backend_stops and backend.handles_early_stopping:
+        patience = settings.early_stopping.n_iter_no_change
+        backend.configure_early_stopping(patience * plan.steps_per_round)
     controller.describe_step = lambda r: f"{backend.step_unit} {plan.steps_done(r)}"
     began = time.perf_counter()
     with attach_progress(controller, plan.n_rounds, settings.verbose, settings.name):
@@ -87,7 +95,9 @@ def train_run(
     rounds = 0
     if settings.refit and data.holds_out_rows_of_X:
         rounds = rounds_to_replay(
-            controller, early_stopping=settings.early_stopping, stop_reason=stop_reason
+            controller,
+            early_stopping=settings.early_stopping is not None,
+            stop_reason=stop_reason,
         )
         if settings.verbose:
             print(
@@ -122,6 +132,9 @@ def plan_run(backend, mixer, n_train: int, *, n_rounds, steps_per_round) -> Roun
         max_auto_rounds=backend.max_auto_rounds,
     )
     if backend.budget() is not None and plan.total_steps != backend.budget():
+        warn_budget_replaced(
+            plan.total_steps, backend.budget(), n_rounds, steps_per_round, backend.step_unit
+        )
         backend.set_budget(plan.total_steps)
     if plan.n_rounds == 1 and mixer.moves:
         warn_single_round(plan, backend.step_unit)
@@ -130,7 +143,7 @@ def plan_run(backend, mixer, n_train: int, *, n_rounds, steps_per_round) -> Roun
 
 def rounds_to_replay(controller, *, early_stopping: bool, stop_reason: str) -> int:
     """Every round run, or up to the best one when training stopped early."""
-    objectives = controller.objective_history
+    objectives = controller.monitored_history
     rounds = len(controller.loss_history)
     if (early_stopping or stop_reason == "early_stopping") and objectives:
         rounds = int(np.argmin(objectives)) + 1

@@ -53,3 +53,21 @@ def choose_loss_source(
     if fraction is not None and np.min(group_counts) * fraction >= MIN_VALIDATION_ROWS:
         return "validation", fraction
     return "train", keep
+
+
+def describe_loss_source(loss_source: str, data) -> str:
+    """One line saying which losses drive the mixture and why (``verbose >= 1``)."""
+    if loss_source == "validation":
+        counts = data.validation_counts
+        if counts is None:
+            return "losses from the held-out rows"
+        return (
+            f"losses from the held-out rows ({int(np.sum(counts))} rows, the smallest "
+            f"group has {int(np.min(counts))})"
+        )
+    if data.has_validation:
+        return "losses from the training rows (rows are held out for early stopping only)"
+    return (
+        "losses from the training rows, nothing held out (loss_source='train', a mixture "
+        f"that cannot move, or a group with fewer than {MIN_VALIDATION_ROWS} validation rows)"
+    )

@@ -10,7 +10,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import Learn2Mix
 
 cb = pytest.importorskip("catboost")
 
@@ -39,7 +40,7 @@ def test_weights_of_each_round_are_the_mixtures_at_the_whole_budgets_rate(multic
     clf = Learn2MixClassifier(
         cb.CatBoostClassifier(iterations=12, **params),
         steps_per_round=4,
-        mixing_rate=0.5,
+        mixer=Learn2Mix(mixing_rate=0.5),
         validation_fraction=None,
         loss_source="train",
         random_state=0,
@@ -133,8 +134,7 @@ def test_early_stopping_by_the_library(multiclass):
     clf = Learn2MixClassifier(
         cb.CatBoostClassifier(iterations=3000, learning_rate=0.5, **QUIET),
         steps_per_round=30,
-        early_stopping=True,
-        n_iter_no_change=2,
+        early_stopping=EarlyStopping(n_iter_no_change=2),
         random_state=0,
     ).fit(X, y)
     assert clf.stop_reason_ == "early_stopping"

@@ -160,13 +160,12 @@ def test_the_dask_backend_refuses_an_xgboost_it_does_not_support(monkeypatch):
 @pytest.mark.parametrize(
     "params",
     [
-        {"mixing_rate": 2.0},
-        {"mixing_rate": "fast"},
         {"n_rounds": 0},
         {"n_rounds": "many"},
         {"validation_fraction": 1.0},
         {"loss_source": "test"},
         {"early_stopping": "yes"},
+        {"mixing_mode": "shuffle"},
         {"random_state": "seed"},
         {"estimator": object()},
         {"mixer": 3.5},

@@ -94,7 +94,7 @@ def test_early_stopping_counts_rounds_without_improvement():
 
 def test_missing_groups_given_without_data_for_a_distributed_controller():
     controller = MixingController(
-        Learn2Mix(mixing_rate=1.0),
+        Learn2Mix(mixing_rate=1.0, shrinkage=0.0, min_weight=0.0, max_weight=None, pooled_rows=0),
         None,
         group_weight=np.array([3.0, 1.0]),
         missing=np.array([False, True]),

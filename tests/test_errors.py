@@ -4,7 +4,6 @@ One table, run against every backend that applies (scikit-learn, XGBoost, LightG
 CatBoost, skorch).
 """
 
-import warnings
 
 import numpy as np
 import pytest
@@ -13,7 +12,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 
 RNG = np.random.RandomState(0)
 X = RNG.randn(120, 4)
@@ -205,8 +205,34 @@ CASES = [
         "2 entries but there are 3",
     ),
     ("n_rounds=0", {"n_rounds": 0}, (X, Y, {}), InvalidParameterError, "n_rounds"),
-    ("mixing_rate > 1", {"mixing_rate": 1.5}, (X, Y, {}), InvalidParameterError, "mixing_rate"),
-    ("min_weight = 1", {"min_weight": 1.0}, (X, Y, {}), InvalidParameterError, "min_weight"),
+    (
+        "mixing_rate > 1",
+        {"mixer": Learn2Mix(mixing_rate=1.5)},
+        (X, Y, {}),
+        InvalidParameterError,
+        "'mixing_rate' parameter of Learn2Mix",
+    ),
+    (
+        "min_weight = 1",
+        {"mixer": GroupDRO(min_weight=1.0)},
+        (X, Y, {}),
+        InvalidParameterError,
+        "'min_weight' parameter of GroupDRO",
+    ),
+    (
+        "max_weight < 1",
+        {"mixer": Learn2Mix(max_weight=0.5)},
+        (X, Y, {}),
+        InvalidParameterError,
+        "'max_weight' parameter of Learn2Mix",
+    ),
+    (
+        "early stopping on an unknown loss",
+        {"early_stopping": EarlyStopping(monitor="median")},
+        (X, Y, {}),
+        InvalidParameterError,
+        "'monitor' parameter of EarlyStopping",
+    ),
     (
         "validation_fraction = 0",
         {"validation_fraction": 0.0},
@@ -272,11 +298,11 @@ def test_documented_fallbacks_warn_instead_of_failing():
     with pytest.warns(UserWarning, match="Too few samples to hold out a validation part"):
         clf.fit(X, Y, groups=np.arange(120))
     assert clf.loss_source_ == "train" and np.all(np.isfinite(clf.mixture_))
-    # the default ("auto") makes that choice silently: groups too small to measure
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    # the default ("auto") makes the same choice, and names the groups too small to measure
+    with pytest.warns(UserWarning, match=r"Groups 0 \(1 rows\), 1 \(1 rows\).*fewer than 20"):
         clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, Y, groups=np.arange(120))
     assert clf.loss_source_ == "train"
+    assert np.all(clf.mixture_ <= 5.0 * clf.natural_mixture_ + 1e-12)  # the ceiling
     # NaN / inf in X reach the inner model, which accepts them (HistGradientBoosting)
     X_nan = X.copy()
     X_nan[0, 0], X_nan[1, 1] = np.nan, np.inf

@@ -17,8 +17,8 @@ from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
-from sklearn_l2m.mixers import GroupDRO
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_mixing_rate_zero_is_classical_training(blobs):
     X, y, _ = blobs
     clf = Learn2MixClassifier(
         small_hgb(),
-        mixing_rate=0.0,
+        mixer=Learn2Mix(mixing_rate=0.0),
         validation_fraction=None,
         loss_source="train",
         random_state=0,
@@ -104,11 +104,13 @@ def test_same_random_state_same_model_and_pickle(blobs):
 def test_pipeline_gridsearch_and_cross_validate_with_routed_groups(blobs):
     X, y, groups = blobs
     with sklearn.config_context(enable_metadata_routing=True):
-        pipe = make_pipeline(StandardScaler(), Learn2MixClassifier(small_hgb(), random_state=0))
+        pipe = make_pipeline(
+            StandardScaler(), Learn2MixClassifier(small_hgb(), mixer=Learn2Mix(), random_state=0)
+        )
         grid = GridSearchCV(
             pipe,
             {
-                "learn2mixclassifier__mixing_rate": [0.0, 0.3],
+                "learn2mixclassifier__mixer__mixing_rate": [0.0, 0.3],
                 "learn2mixclassifier__estimator__learning_rate": [0.1, 0.3],
             },
             cv=GroupKFold(n_splits=2),
@@ -127,7 +129,9 @@ def test_pipeline_gridsearch_and_cross_validate_with_routed_groups(blobs):
         )
         assert scores["test_score"].shape == (2,)
     # without routing, groups reach the step through the Pipeline's fit params
-    pipe = make_pipeline(StandardScaler(), Learn2MixClassifier(small_hgb(), random_state=0))
+    pipe = make_pipeline(
+        StandardScaler(), Learn2MixClassifier(small_hgb(), mixer=Learn2Mix(), random_state=0)
+    )
     pipe.fit(X, y, learn2mixclassifier__groups=groups)
     assert pipe[-1].mixture_.shape == (2,)
 
@@ -236,9 +240,9 @@ def test_group_without_validation_samples_follows_its_training_loss(inner):
 
 def test_floor_protects_easy_groups(blobs):
     X, y, _ = blobs
-    clf = Learn2MixClassifier(small_hgb(), mixing_rate=1.0, min_weight=0.5, random_state=0).fit(
-        X, y
-    )
+    clf = Learn2MixClassifier(
+        small_hgb(), mixer=Learn2Mix(mixing_rate=1.0, min_weight=0.5), random_state=0
+    ).fit(X, y)
     assert np.all(clf.mixture_history_ >= 0.5 * clf.natural_mixture_ - 1e-12)
 
 
@@ -247,8 +251,7 @@ def test_early_stopping_stops_and_says_why():
     clf = Learn2MixClassifier(
         HistGradientBoostingClassifier(max_iter=300, early_stopping=False, learning_rate=0.5),
         steps_per_round=5,
-        early_stopping=True,
-        n_iter_no_change=2,
+        early_stopping=EarlyStopping(n_iter_no_change=2),
         random_state=0,
     ).fit(X, y)
     assert clf.stop_reason_ == "early_stopping"
@@ -316,8 +319,12 @@ def test_long_tailed_digits_learn2mix_beats_classical_balanced_accuracy():
             ]
         )
         common = dict(random_state=seed)
-        classical = Learn2MixClassifier(mixing_rate=0.0, **common).fit(X_tr[keep], y_tr[keep])
-        mixed = Learn2MixClassifier(shrinkage=0.0, **common).fit(X_tr[keep], y_tr[keep])
+        classical = Learn2MixClassifier(mixer=Learn2Mix(mixing_rate=0.0), **common).fit(
+            X_tr[keep], y_tr[keep]
+        )
+        mixed = Learn2MixClassifier(mixer=Learn2Mix(shrinkage=0.0), **common).fit(
+            X_tr[keep], y_tr[keep]
+        )
         gains.append(
             balanced_accuracy_score(y_te, mixed.predict(X_te))
             - balanced_accuracy_score(y_te, classical.predict(X_te))

@@ -9,7 +9,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_l2m import Learn2MixClassifier
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier
 from sklearn_l2m._controller import MixingController
 from sklearn_l2m.mixers import Learn2Mix
 
@@ -103,8 +103,10 @@ def test_threaded_and_process_grid_searches_over_nets_equal_serial(digits):
 
     X, y = digits
     search = GridSearchCV(
-        Learn2MixClassifier(_net(max_epochs=4), steps_per_round=1, random_state=0),
-        {"mixing_rate": [0.0, 0.1, 0.3, 0.5]},
+        Learn2MixClassifier(
+            _net(max_epochs=4), mixer=Learn2Mix(), steps_per_round=1, random_state=0
+        ),
+        {"mixer__mixing_rate": [0.0, 0.1, 0.3, 0.5]},
         cv=2,
     )
     serial = search.fit(X, y).cv_results_["mean_test_score"]
@@ -117,9 +119,7 @@ def test_threaded_and_process_grid_searches_over_nets_equal_serial(digits):
 def _controller():
     from types import SimpleNamespace
 
-    data = SimpleNamespace(
-        group_weight=np.array([5.0, 3.0, 2.0]), has_validation=False, n_groups=3
-    )
+    data = SimpleNamespace(group_weight=np.array([5.0, 3.0, 2.0]), has_validation=False, n_groups=3)
     return MixingController(Learn2Mix(), data, group_labels=np.array(["a", "b", "c"]))
 
 
@@ -242,8 +242,10 @@ def test_threads_and_processes_give_the_serial_results(name):
 
     X, y, _, _ = _two_data_sets()
     search = GridSearchCV(
-        Learn2MixClassifier(_inner_models()[name](), steps_per_round=2, random_state=0),
-        {"mixing_rate": [0.0, 0.2, 0.5]},
+        Learn2MixClassifier(
+            _inner_models()[name](), mixer=Learn2Mix(), steps_per_round=2, random_state=0
+        ),
+        {"mixer__mixing_rate": [0.0, 0.2, 0.5]},
         cv=2,
         scoring="neg_log_loss",
     )
@@ -261,8 +263,7 @@ def test_a_diverging_net_with_early_stopping_ends_with_its_best_round(digits):
         _net(max_epochs=8, callbacks=[("poison", Poison(4))]),
         steps_per_round=1,
         loss_source="validation",
-        early_stopping=True,
-        n_iter_no_change=5,
+        early_stopping=EarlyStopping(n_iter_no_change=5),
         random_state=0,
     )
     with pytest.warns(RuntimeWarning, match="round 5"):

@@ -8,6 +8,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_l2m import Learn2MixClassifier
+from sklearn_l2m.mixers import Learn2Mix
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +69,15 @@ def test_routed_fit_parameters_go_where_the_inner_model_requests_them(data):
         inner = lgb.LGBMClassifier(n_estimators=10, verbose=-1)
         inner.set_fit_request(categorical_feature=True)
         search = GridSearchCV(
-            Learn2MixClassifier(inner, random_state=0), {"mixing_rate": [0.0, 0.2]}, cv=2
+            Learn2MixClassifier(inner, mixer=Learn2Mix(), random_state=0),
+            {"mixer__mixing_rate": [0.0, 0.2]},
+            cv=2,
         ).fit(X, y, categorical_feature=[0])
-        assert search.best_estimator_.estimator_.booster_.dump_model()["feature_infos"][
-            "Column_0"
-        ]["values"]
+        assert search.best_estimator_.estimator_.booster_.dump_model()["feature_infos"]["Column_0"][
+            "values"
+        ]
         # a parameter nobody requests is an error, as everywhere in scikit-learn
         with pytest.raises((TypeError, ValueError), match="categorical_feature"):
-            Learn2MixClassifier(
-                HistGradientBoostingClassifier(max_iter=5), random_state=0
-            ).fit(X, y, categorical_feature=[0])
+            Learn2MixClassifier(HistGradientBoostingClassifier(max_iter=5), random_state=0).fit(
+                X, y, categorical_feature=[0]
+            )

@@ -10,7 +10,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import Learn2Mix
 
 lgb = pytest.importorskip("lightgbm")
 
@@ -58,7 +59,7 @@ def test_weights_of_each_round_are_the_mixtures(multiclass, class_weight):
     clf = Learn2MixClassifier(
         lgb.LGBMClassifier(n_estimators=12, class_weight=class_weight, **params),
         steps_per_round=4,
-        mixing_rate=0.5,
+        mixer=Learn2Mix(mixing_rate=0.5),
         validation_fraction=None,
         loss_source="train",
         random_state=0,
@@ -151,8 +152,7 @@ def test_early_stopping_by_the_library(multiclass):
     clf = Learn2MixClassifier(
         lgb.LGBMClassifier(n_estimators=2000, learning_rate=0.5, **QUIET),
         steps_per_round=20,
-        early_stopping=True,
-        n_iter_no_change=2,
+        early_stopping=EarlyStopping(n_iter_no_change=2),
         random_state=0,
     ).fit(X, y)
     assert clf.stop_reason_ == "early_stopping"

@@ -82,8 +82,7 @@ def test_thirty_seventy_mixture_is_recovered():
     yv = np.r_[ya[1200:1290], yb[1200:1410]]
     clf = Learn2MixClassifier(
         LogisticRegression(C=100),
-        mixer=MixMin(max_steps=300, tol=1e-7),
-        min_weight=0.0,
+        mixer=MixMin(max_steps=300, tol=1e-7, min_weight=0.0),
         random_state=0,
     ).fit(X_tr, y_tr, groups=g_tr, X_val=Xv, y_val=yv, groups_val=np.r_[["a"] * 90, ["b"] * 210])
     np.testing.assert_allclose(clf.mixture_, [0.3, 0.7], atol=0.08)
@@ -99,8 +98,7 @@ def test_regression_mixmin_with_linear_proxies():
     yv = Xv @ (0.3 * coefs[0] + 0.7 * coefs[2])
     reg = Learn2MixRegressor(
         LinearRegression(),
-        mixer="mixmin",
-        min_weight=0.0,
+        mixer=MixMin(min_weight=0.0),
         random_state=0,
     ).fit(X, y, groups=source, X_val=Xv, y_val=yv, groups_val=np.zeros(200, int))
     np.testing.assert_allclose(reg.mixture_, [0.3, 0.0, 0.7], atol=0.05)

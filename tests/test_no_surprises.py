@@ -10,9 +10,11 @@ from sklearn.ensemble import (
     RandomForestClassifier,
 )
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
 
-from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m._data import stratified_holdout
+from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 
 
 @pytest.fixture(scope="module")
@@ -55,19 +57,31 @@ def test_wrong_kind_of_boosting_or_net_is_refused(blobs):
         Learn2MixClassifier(net).fit(X, y)
 
 
-# -- 3. mixing_rate is the one knob of every adaptive mixer ------------------------
-def test_mixing_rate_reaches_group_dro_and_doremi(blobs):
+# -- 3. a strategy's settings live on its object -------------------------------------
+def test_mixer_settings_reach_the_mixer_and_tune_as_nested_parameters(blobs):
     X, y = blobs
     slow, fast = (
         Learn2MixClassifier(
-            _hgb(), mixer="group_dro", mixing_rate=rate, loss_source="train", random_state=0
+            _hgb(), mixer=GroupDRO(step_size=rate), loss_source="train", random_state=0
         ).fit(X, y)
         for rate in (0.01, 0.5)
     )
     assert not np.allclose(slow.mixture_, fast.mixture_)
-    assert (slow.mixer_.step_size, fast.mixer_.step_size) == pytest.approx((0.1, 5.0))
-    doremi = Learn2MixClassifier(_hgb(), mixer="doremi", mixing_rate=0.3).fit(X, y)
-    assert doremi.mixer_.step_size == pytest.approx(3.0)
+    assert (slow.mixer_.step_size, fast.mixer_.step_size) == (0.01, 0.5)
+    clf = Learn2MixClassifier(_hgb(), mixer=Learn2Mix())
+    assert len(clf.get_params(deep=False)) <= 12
+    clf.set_params(mixer__mixing_rate=0.3)
+    assert clf.mixer.mixing_rate == 0.3
+
+
+def test_a_grid_over_strategies_warns_about_nothing(blobs):
+    X, y = blobs
+    grid = {"mixer": ["natural", "balanced", Learn2Mix(mixing_rate=0.2), GroupDRO()]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = GridSearchCV(Learn2MixClassifier(_hgb(), random_state=0), grid, cv=2)
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4  # no duplicate candidates
 
 
 def test_group_dro_at_defaults_moves_to_the_worst_group(blobs):
@@ -76,21 +90,8 @@ def test_group_dro_at_defaults_moves_to_the_worst_group(blobs):
         _hgb(), mixer="group_dro", loss_source="validation", random_state=0
     ).fit(X, y)
     worst = np.nanargmax(clf.group_loss_history_[-1])
-    assert clf.mixture_[worst] > 0.6  # from 1/3 (a step of 0.01 reached 0.375)
-
-
-@pytest.mark.parametrize(
-    "params, name",
-    [
-        ({"mixer": "balanced", "mixing_rate": 0.5}, "mixing_rate"),
-        ({"mixer": "group_dro", "shrinkage": 0.2}, "shrinkage"),
-        ({"mixer": {0: 0.2, 1: 0.3, 2: 0.5}, "mixing_rate": 0.3}, "mixing_rate"),
-    ],
-)
-def test_a_setting_a_mixer_ignores_warns(blobs, params, name):
-    X, y = blobs
-    with pytest.warns(UserWarning, match=f"{name}=.* has no effect"):
-        Learn2MixClassifier(_hgb(), random_state=0, **params).fit(X, y)
+    np.testing.assert_allclose(clf.mixture_history_[0], clf.natural_mixture_)  # starts natural
+    assert clf.mixture_[worst] > 1.2 * clf.natural_mixture_[worst]
 
 
 def test_defaults_do_not_warn_about_ignored_settings(blobs):
@@ -132,8 +133,14 @@ def _inner_models():
 @pytest.mark.parametrize("inner", list(_inner_models()))
 @pytest.mark.parametrize(
     "params",
-    [{"mixing_rate": 0.0}, {"mixer": "natural"}, {"mixer": "balanced"}, {"loss_source": "train"}],
-    ids=["rate0", "natural", "balanced", "train"],
+    [
+        {"mixer": Learn2Mix(mixing_rate=0.0)},
+        {"mixer": GroupDRO(step_size=0.0)},
+        {"mixer": "natural"},
+        {"mixer": "balanced"},
+        {"loss_source": "train"},
+    ],
+    ids=["rate0", "dro-step0", "natural", "balanced", "train"],
 )
 def test_nothing_is_held_out_when_the_signal_is_not_needed(blobs, inner, params):
     X, y = blobs
@@ -295,7 +302,7 @@ def test_best_round_is_reported(blobs):
     ).fit(X, y)
     assert clf.stop_reason_ == "early_stopping"
     assert clf.best_round_ == int(np.argmin(clf.validation_loss_history_)) + 1
-    assert clf.best_round_ <= clf.n_rounds_ - clf.n_iter_no_change
+    assert clf.best_round_ <= clf.n_rounds_ - EarlyStopping().n_iter_no_change
     plain = Learn2MixClassifier(_hgb(), loss_source="train", random_state=0).fit(X, y)
     assert plain.best_round_ is None
 
@@ -332,7 +339,7 @@ def test_warnings_point_at_the_callers_line(blobs):
     """A warning names the user's own ``fit`` call, not a line inside the library."""
     X, y = blobs
     with pytest.warns(UserWarning) as record:
-        Learn2MixClassifier(_hgb(), mixer="balanced", mixing_rate=0.5).fit(X, y)
+        Learn2MixClassifier(_hgb(), n_rounds=4, steps_per_round=4).fit(X, y)  # 16, not 20
         Learn2MixClassifier(LogisticRegression(), n_rounds=2).fit(X, y)
         Learn2MixClassifier(_hgb(), random_state=0).fit(
             X[100:], y[100:], X_val=X[:100][y[:100] != 2], y_val=y[:100][y[:100] != 2]
@@ -341,5 +348,6 @@ def test_warnings_point_at_the_callers_line(blobs):
         Learn2MixClassifier(_hgb(), loss_source="validation", validation_fraction=1e-4).fit(X, y)
     messages = " | ".join(str(w.message) for w in record)
     assert "single round" in messages and "Too few samples" in messages
+    assert "inner model's own budget is 20" in messages
     assert len(record) >= 5
     assert {w.filename for w in record} == {__file__}

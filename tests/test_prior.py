@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m._prior import class_shares_by_group, prior_under_mixtures
+from sklearn_l2m.mixers import Learn2Mix
 
 
 def _hgb():
@@ -42,7 +43,7 @@ def test_mixture_prior_predicts_exactly_as_trained(multiclass):
 
 def test_training_prior_averages_the_mixtures_in_force(multiclass):
     X, y = multiclass
-    model = Learn2MixClassifier(_hgb(), mixing_rate=0.5, random_state=0).fit(X, y)
+    model = Learn2MixClassifier(_hgb(), mixer=Learn2Mix(mixing_rate=0.5), random_state=0).fit(X, y)
     used = model.mixture_history_[:-1]  # the last mixture never trained
     np.testing.assert_allclose(model.training_prior_, used.mean(axis=0))
     assert not np.allclose(model.training_prior_, model.natural_mixture_)

@@ -29,9 +29,9 @@ def test_a_single_round_of_a_moving_mixture_warns():
 
 
 def test_refit_replays_every_round_or_up_to_the_best_one():
-    controller = SimpleNamespace(loss_history=[0] * 5, objective_history=[3.0, 1.0, 2.0, 4.0, 5.0])
+    controller = SimpleNamespace(loss_history=[0] * 5, monitored_history=[3.0, 1.0, 2.0, 4.0, 5.0])
     assert rounds_to_replay(controller, early_stopping=False, stop_reason="budget") == 5
     assert rounds_to_replay(controller, early_stopping=True, stop_reason="budget") == 2
     assert rounds_to_replay(controller, early_stopping=False, stop_reason="early_stopping") == 2
-    empty = SimpleNamespace(loss_history=[], objective_history=[])
+    empty = SimpleNamespace(loss_history=[], monitored_history=[])
     assert rounds_to_replay(empty, early_stopping=True, stop_reason="budget") == 1

@@ -29,6 +29,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.backends import _running
 from sklearn_l2m.exceptions import RefitWarning
+from sklearn_l2m.mixers import Learn2Mix
 
 #: row sets smaller than this are the one-off in-place check, not a loss pass
 CHECK_ROWS = _running._N_CHECK_ROWS
@@ -266,6 +267,8 @@ def test_fixed_mixture_refits_once(data, recwarn):
     X, y = data
     clf = Learn2MixClassifier(LogisticRegression(), mixer="balanced", random_state=0).fit(X, y)
     assert clf.n_rounds_ == 1
-    still = Learn2MixClassifier(LogisticRegression(), mixing_rate=0.0, random_state=0).fit(X, y)
+    still = Learn2MixClassifier(
+        LogisticRegression(), mixer=Learn2Mix(mixing_rate=0.0), random_state=0
+    ).fit(X, y)
     assert still.n_rounds_ == 1
     assert not [w for w in recwarn if issubclass(w.category, RefitWarning)]

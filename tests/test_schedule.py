@@ -9,6 +9,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 
 from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m._schedule import DEFAULT_ROUNDS_WITHOUT_BUDGET, auto_horizon, plan_rounds
+from sklearn_l2m.mixers import Learn2Mix
 
 
 @pytest.mark.parametrize("n", [2, 10, 100, 1000, 10000])
@@ -75,6 +76,8 @@ def test_a_plan_of_one_round_warns_in_the_models_unit(inner, unit):
     # nothing to warn about when the mixture is not meant to move
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Learn2MixClassifier(inner, steps_per_round=6, mixing_rate=0, random_state=0).fit(X, y)
+        Learn2MixClassifier(
+            inner, steps_per_round=6, mixer=Learn2Mix(mixing_rate=0), random_state=0
+        ).fit(X, y)
         Learn2MixClassifier(inner, n_rounds=1, mixer="balanced", random_state=0).fit(X, y)
         Learn2MixClassifier(inner, n_rounds=2, random_state=0).fit(X, y)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_l2m._signal import MIN_VALIDATION_ROWS, choose_loss_source, needs_signal
+from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 from sklearn_l2m.mixers import check_mixer as resolve_mixer
 
 
@@ -41,7 +42,8 @@ def test_what_holds_rows_out(settings, expected):
 
 
 def test_only_mixtures_that_can_move_or_search_need_a_signal():
-    assert needs_signal(resolve_mixer("learn2mix", 0.1, 0.7))
-    assert not needs_signal(resolve_mixer("learn2mix", 0.0, 0.7))
-    assert not needs_signal(resolve_mixer("balanced", 0.1, 0.7))
-    assert needs_signal(resolve_mixer("mixmin", 0.1, 0.7))
+    assert needs_signal(resolve_mixer("learn2mix"))
+    assert not needs_signal(resolve_mixer(Learn2Mix(mixing_rate=0.0)))
+    assert not needs_signal(resolve_mixer(GroupDRO(step_size=0.0)))
+    assert not needs_signal(resolve_mixer("balanced"))
+    assert needs_signal(resolve_mixer("mixmin"))

@@ -14,6 +14,7 @@ from sklearn_l2m.backends._samplers import (
     ShuffledBatchSampler,
     stochastic_counts,
 )
+from sklearn_l2m.mixers import Learn2Mix
 
 torch = pytest.importorskip("torch")
 skorch = pytest.importorskip("skorch")
@@ -167,11 +168,10 @@ def test_train_loss_mode_and_reweight_weights_reach_the_loss(digits):
     ).fit(X, y)
     assert clf.group_loss_history_.shape == (clf.n_rounds_, 10)
     assert np.all(np.isfinite(clf.group_loss_history_))
-    # a mixture that puts no weight on classes 1..9 (floor 0) must leave them untrained
+    # a fixed mixture is kept exactly: no weight on classes 1..9 leaves them untrained
     only_zero = Learn2MixClassifier(
         net(max_epochs=6),
         mixer={k: (1.0 if k == 0 else 0.0) for k in range(10)},
-        min_weight=0.0,
         mixing_mode="reweight",
         random_state=0,
     ).fit(X, y)
@@ -196,7 +196,7 @@ def test_regressor_with_groups(digits):
         skorch.NeuralNetRegressor(
             Linear, max_epochs=20, lr=0.05, optimizer=torch.optim.Adam, verbose=0, train_split=None
         ),
-        mixing_rate=0.05,
+        mixer=Learn2Mix(mixing_rate=0.05),
         random_state=0,
     ).fit(X, y.astype(float), groups=y % 3)
     assert reg.predict(X).shape == (600,)
@@ -206,11 +206,11 @@ def test_regressor_with_groups(digits):
 def test_gridsearch_over_mixing_rate_and_lr(digits):
     X, y = digits
     grid = GridSearchCV(
-        Learn2MixClassifier(net(max_epochs=2), random_state=0),
-        {"mixing_rate": [0.0, 0.2], "estimator__lr": [0.01, 0.003]},
+        Learn2MixClassifier(net(max_epochs=2), mixer=Learn2Mix(), random_state=0),
+        {"mixer__mixing_rate": [0.0, 0.2], "estimator__lr": [0.01, 0.003]},
         cv=2,
     ).fit(X, y)
-    assert set(grid.best_params_) == {"mixing_rate", "estimator__lr"}
+    assert set(grid.best_params_) == {"mixer__mixing_rate", "estimator__lr"}
     assert len(grid.cv_results_["params"]) == 4
 
 
@@ -341,7 +341,9 @@ def test_plain_net_seeded_with_torch_manual_seed_pairs_with_random_state(digits)
     InitialWeights.seen.clear()
     torch.manual_seed(7)
     plain.fit(X, y)
-    Learn2MixClassifier(net(callbacks=[InitialWeights()]), mixing_rate=0, random_state=7).fit(X, y)
+    Learn2MixClassifier(
+        net(callbacks=[InitialWeights()]), mixer=Learn2Mix(mixing_rate=0), random_state=7
+    ).fit(X, y)
     Learn2MixClassifier(net(callbacks=[InitialWeights()]), random_state=8).fit(X, y)
     first, paired, other = InitialWeights.seen
     for key in first:
@@ -353,13 +355,15 @@ def test_paper_recipe_updates_every_epoch_from_training_losses(digits):
     X, y = digits
     model = Learn2MixClassifier.paper(net(max_epochs=5), mixing_rate=0.5, random_state=0)
     params = model.get_params()
-    assert (params["shrinkage"], params["min_weight"], params["loss_source"]) == (0.0, 0.0, "train")
-    assert params["validation_fraction"] is None and params["mixing_rate"] == 0.5
+    mixer = (params["mixer__shrinkage"], params["mixer__min_weight"], params["mixer__max_weight"])
+    assert mixer == (0.0, 0.0, None) and params["mixer__pooled_rows"] == 0.0
+    assert params["loss_source"] == "train"
+    assert params["validation_fraction"] is None and params["mixer__mixing_rate"] == 0.5
     model.fit(X, y)
     assert model.steps_per_round_ == 1 and model.n_rounds_ == 5
     assert model.mixing_mode == "auto" and len(model.validation_loss_history_) == 0
     assert not np.allclose(model.mixture_, model.natural_mixture_)
-    assert Learn2MixRegressor.paper(Linear()).mixing_rate == 0.05
+    assert Learn2MixRegressor.paper(Linear()).mixer.mixing_rate == 0.05
     assert Learn2MixClassifier.paper(n_rounds=3).n_rounds == 3  # overrides win
 
 

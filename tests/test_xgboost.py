@@ -10,7 +10,8 @@ from _checks import checks
 from scipy import sparse
 from sklearn.datasets import make_classification, make_regression
 
-from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import Learn2Mix
 
 xgb = pytest.importorskip("xgboost")
 
@@ -38,7 +39,7 @@ def test_weights_of_each_round_are_the_mixtures(multiclass):
     clf = Learn2MixClassifier(
         xgb.XGBClassifier(**params),
         steps_per_round=4,
-        mixing_rate=0.5,
+        mixer=Learn2Mix(mixing_rate=0.5),
         validation_fraction=None,
         loss_source="train",
         random_state=0,
@@ -84,7 +85,9 @@ def test_regressor_with_groups():
     X, y = make_regression(n_samples=400, n_features=6, noise=10, random_state=0)
     groups = (X[:, 0] > 0).astype(int)
     reg = Learn2MixRegressor(
-        xgb.XGBRegressor(n_estimators=40, n_jobs=1), mixing_rate=0.05, random_state=0
+        xgb.XGBRegressor(n_estimators=40, n_jobs=1),
+        mixer=Learn2Mix(mixing_rate=0.05),
+        random_state=0,
     ).fit(X, y, groups=groups)
     assert reg.mixture_.shape == (2,) and reg.score(X, y) > 0.8
     assert reg.estimator_.get_booster().num_boosted_rounds() == 40
@@ -116,8 +119,7 @@ def test_early_stopping_uses_xgboosts_best_iteration():
     X, y = make_classification(n_samples=400, flip_y=0.4, random_state=0)
     clf = Learn2MixClassifier(
         xgb.XGBClassifier(n_estimators=400, learning_rate=0.5, n_jobs=1),
-        early_stopping=True,
-        n_iter_no_change=2,
+        early_stopping=EarlyStopping(n_iter_no_change=2),
         steps_per_round=5,
         random_state=0,
     ).fit(X, y)

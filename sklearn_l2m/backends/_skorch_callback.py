@@ -82,7 +82,7 @@ class MixingCallback(Callback):
             if self.best_state is not None:
                 net.module_.load_state_dict(self.best_state)
             return
-        objectives = controller.objective_history
+        objectives = controller.monitored_history
         if objectives and objectives[-1] <= min(objectives):
             self.best_state = {
                 k: v.detach().clone() for k, v in net.module_.state_dict().items()

@@ -164,6 +164,7 @@ class _DaskRoundEnds:
         history = {
             "losses": [loss.tolist() for loss in self.controller.loss_history],
             "objective": self.controller.objective_history,
+            "worst": self.controller.worst_group_history,
         }
         model.set_attr(**{HISTORY_ATTR: json.dumps(history)})
         return model
@@ -354,5 +355,6 @@ def _replay_history(booster, controller) -> None:
     history = json.loads(booster.attr(HISTORY_ATTR))
     booster.set_attr(**{HISTORY_ATTR: None})
     objectives = history["objective"] or [None] * len(history["losses"])
-    for losses, objective in zip(history["losses"], objectives):
-        controller.record(np.asarray(losses, dtype=np.float64), objective)
+    worst = history["worst"] or [None] * len(history["losses"])
+    for losses, objective, worst_loss in zip(history["losses"], objectives, worst):
+        controller.record(np.asarray(losses, dtype=np.float64), objective, worst_loss)

@@ -1,7 +1,7 @@
 """Mixing strategies: each maps per-group losses to a point on the simplex."""
 
-from ._base import BaseMixer, apply_floor, loss_shares
-from ._group_dro import DoReMi, GroupDRO
+from ._base import BaseMixer, apply_bounds, apply_floor, loss_shares, pool_group_losses
+from ._group_dro import BoundedGroupLoss, DoReMi, GroupDRO
 from ._learn2mix import Learn2Mix
 from ._mixmin import MixMin, exponentiated_gradient
 from ._resolve import MIXERS, check_mixer, register_mixer
@@ -11,15 +11,18 @@ __all__ = [
     "MIXERS",
     "BalancedMixer",
     "BaseMixer",
+    "BoundedGroupLoss",
     "DoReMi",
     "FixedMixer",
     "GroupDRO",
     "Learn2Mix",
     "MixMin",
     "NaturalMixer",
+    "apply_bounds",
     "apply_floor",
     "check_mixer",
     "exponentiated_gradient",
     "loss_shares",
+    "pool_group_losses",
     "register_mixer",
 ]

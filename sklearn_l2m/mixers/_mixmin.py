@@ -22,7 +22,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
 from .._compat import HasMethods, Interval, validate_params
-from ._base import BaseMixer, apply_floor
+from ._base import BOUND_CONSTRAINTS, BaseMixer, apply_floor
 
 _EPS = 1e-12
 
@@ -115,6 +115,9 @@ class MixMin(BaseMixer):
         Most exponentiated-gradient steps.
     tol : float, default=1e-4
         Stop when the KKT gap ``max_i lam_i |g_i - lam . g|`` is below it.
+    min_weight : float in [0, 1), default=0.1
+        Floor on every group's multiplier ``alpha_g / pi_g`` in the mixture
+        found, so that no source is dropped entirely.
 
     Attributes
     ----------
@@ -160,10 +163,19 @@ class MixMin(BaseMixer):
         "step_size": [Interval(Real, 0, None, closed="neither")],
         "max_steps": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "min_weight": BOUND_CONSTRAINTS["min_weight"],
     }
 
     def __init__(
-        self, proxy=None, *, proxy_budget=0.25, target=None, step_size=1.0, max_steps=100, tol=1e-4
+        self,
+        proxy=None,
+        *,
+        proxy_budget=0.25,
+        target=None,
+        step_size=1.0,
+        max_steps=100,
+        tol=1e-4,
+        min_weight=0.1,
     ):
         self.proxy = proxy
         self.proxy_budget = proxy_budget
@@ -171,15 +183,16 @@ class MixMin(BaseMixer):
         self.step_size = step_size
         self.max_steps = max_steps
         self.tol = tol
+        self.min_weight = min_weight
 
     @property
     def target_without_groups(self) -> bool:
         # target=None: all validation rows are the target, whatever their group
         return self.target is None
 
-    def start(self, group_sizes, *, floor=0.0, groups=None):
+    def start(self, group_sizes, *, groups=None, loss_sizes=None):
         validate_params(self)
-        return super().start(group_sizes, floor=floor, groups=groups)
+        return super().start(group_sizes, groups=groups, loss_sizes=loss_sizes)
 
     # -- the search ---------------------------------------------------------------
     def search(self, backend, data, controller) -> np.ndarray:

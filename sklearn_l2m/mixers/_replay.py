@@ -39,7 +39,7 @@ class ScheduleReplay(BaseMixer):
     def moves(self) -> bool:
         return len(self.schedule) > 1
 
-    def start(self, group_sizes, *, floor=0.0, groups=None) -> np.ndarray:
+    def start(self, group_sizes, *, groups=None, loss_sizes=None) -> np.ndarray:
         schedule = np.asarray(self.schedule, dtype=np.float64)
         sizes = np.asarray(group_sizes, dtype=np.float64).reshape(-1)
         if schedule.ndim != 2 or schedule.shape[1] != sizes.size or schedule.shape[0] == 0:
