@@ -334,6 +334,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             np.vstack(controller.loss_history) if n_done else np.empty((0, n_groups))
         )
         self.validation_loss_history_ = np.asarray(controller.objective_history)
+        self.worst_group_loss_history_ = np.asarray(controller.worst_group_history)
         self.n_rounds_ = n_done
         self.steps_per_round_ = result.plan.steps_per_round
         self.stop_reason_ = result.stop_reason

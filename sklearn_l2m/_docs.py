@@ -104,6 +104,10 @@ _ATTRIBUTES = """mixer_ : BaseMixer
         :func:`sklearn_l2m.metrics.group_report`.
     validation_loss_history_ : ndarray of shape (``n_rounds_``,)
         Mean validation loss after each round (empty without validation).
+    worst_group_loss_history_ : ndarray of shape (``n_rounds_``,)
+        The largest per-group mean validation loss after each round (what
+        ``EarlyStopping(monitor="worst_group")`` follows; empty without
+        validation).
     n_rounds_ : int
         Rounds completed.
     steps_per_round_ : int

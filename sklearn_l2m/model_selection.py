@@ -1,0 +1,347 @@
+"""Did mixing help? Paired comparisons of estimators on repeated splits of your data.
+
+:func:`compare` fits every candidate and a reference (the plain model by
+default) on the same train / test splits with the same seeds, scores each on
+the test rows overall and on the worst group, and reports the paired
+differences with their standard errors: a difference within two standard
+errors is reported as noise, not as a win.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import train_test_split
+
+from .metrics import _score, resolve_metric, worst_group_score
+
+#: a paired difference beyond this many standard errors is a win or a loss
+N_STANDARD_ERRORS = 2.0
+
+
+def paired_difference(candidate, reference, *, greater_is_better: bool = True) -> dict:
+    """Mean and standard error of the paired differences (positive: better).
+
+    ``wins`` / ``ties`` / ``losses`` count the seeds; ``verdict`` is "better"
+    or "worse" beyond :data:`N_STANDARD_ERRORS` standard errors, "within
+    noise" inside them, and "one seed: no error bar" with a single pair.
+
+    Examples
+    --------
+    >>> from sklearn_l2m.model_selection import paired_difference
+    >>> d = paired_difference([0.8, 0.82, 0.81], [0.7, 0.71, 0.72])
+    >>> round(d["mean"], 3), d["verdict"], d["wins"]
+    (0.1, 'better', 3)
+    >>> paired_difference([0.8], [0.7])["verdict"]
+    'one seed: no error bar'
+    """
+    diff = np.asarray(candidate, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
+    if not greater_is_better:
+        diff = -diff
+    diff = diff[np.isfinite(diff)]
+    n = diff.size
+    mean = float(diff.mean()) if n else np.nan
+    se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    if n == 0:
+        verdict = "not measured"
+    elif n == 1:
+        verdict = "one seed: no error bar"
+    elif mean > N_STANDARD_ERRORS * se and mean > 0:
+        verdict = "better"
+    elif mean < -N_STANDARD_ERRORS * se and mean < 0:
+        verdict = "worse"
+    else:
+        verdict = "within noise"
+    return {
+        "mean": mean,
+        "se": se,
+        "wins": int(np.sum(diff > 0)),
+        "ties": int(np.sum(diff == 0)),
+        "losses": int(np.sum(diff < 0)),
+        "n_seeds": n,
+        "verdict": verdict,
+    }
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per (estimator, seed): every score, ``fit_time``.
+    table : pandas.DataFrame
+        One row per (candidate, score) against ``reference``: the candidate's
+        and the reference's mean, the paired difference (positive: the
+        candidate is better, losses included), its standard error, wins /
+        ties / losses over the seeds, the verdict and the fit-time ratio.
+    reference : str
+        The name of the reference estimator.
+    """
+
+    scores: object
+    table: object
+    reference: str
+    metrics: dict = field(repr=False, default_factory=dict)
+
+    def summary(self) -> str:
+        """One plain sentence per candidate and score."""
+        lines = []
+        for row in self.table.itertuples(index=False):
+            spread = "" if np.isnan(row.se) else f" ± {N_STANDARD_ERRORS * row.se:.3f}"
+            lines.append(
+                f"{row.candidate} vs {self.reference}, {row.score}: "
+                f"{row.difference:+.4f}{spread} (positive: better; 2 SE, {row.n_seeds} seeds) "
+                f"-> {row.verdict}"
+                f"; fit time x{row.fit_time_ratio:.2f}"
+            )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def plot(self, ax=None):
+        """Paired differences with 2-SE bars, one panel row per score (matplotlib)."""
+        import matplotlib.pyplot as plt
+
+        table = self.table
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.5 + 0.4 * len(table)))
+        labels = [f"{c} · {s}" for c, s in zip(table["candidate"], table["score"])]
+        y = np.arange(len(table))
+        ax.errorbar(
+            table["difference"],
+            y,
+            xerr=N_STANDARD_ERRORS * table["se"].fillna(0.0),
+            fmt="o",
+            capsize=3,
+        )
+        ax.axvline(0.0, color="0.5", lw=1)
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"paired difference against {self.reference} (positive: better), 2 SE")
+        ax.figure.tight_layout()
+        return ax
+
+
+def _plain_reference(estimators: dict):
+    """The plain model of the first Learn2Mix candidate: the same estimator with the
+    natural mixture (which trains exactly as its inner model, on every row)."""
+    from ._base import BaseLearn2Mix
+
+    for estimator in estimators.values():
+        if isinstance(estimator, BaseLearn2Mix):
+            return clone(estimator).set_params(mixer="natural", early_stopping=False)
+    raise ValueError(
+        "compare needs a reference: pass reference='name of one of the estimators', or "
+        "include a Learn2MixClassifier / Learn2MixRegressor (its plain model is the default)."
+    )
+
+
+def _split(X, y, groups, seed, test_size, classification):
+    """Train / test row indices, stratified by group and class where every stratum
+    can be split, else by group, else not at all."""
+    rows = np.arange(len(y))
+    keys = []
+    if groups is not None and classification:
+        keys.append(np.char.add(np.asarray(groups).astype(str), np.asarray(y).astype(str)))
+    if groups is not None:
+        keys.append(np.asarray(groups))
+    if classification:
+        keys.append(np.asarray(y))
+    for key in [*keys, None]:
+        try:
+            return train_test_split(rows, test_size=test_size, random_state=seed, stratify=key)
+        except ValueError:  # a stratum of one row
+            continue
+    raise AssertionError("unreachable: an unstratified split always works")  # pragma: no cover
+
+
+def _take(data, rows):
+    if data is None:
+        return None
+    if hasattr(data, "iloc"):
+        return data.iloc[rows]
+    return np.asarray(data)[rows] if not hasattr(data, "tocsr") else data.tocsr()[rows]
+
+
+def _fit(estimator, X, y, groups, seed):
+    model = clone(estimator)
+    if "random_state" in model.get_params(deep=False):
+        model.set_params(random_state=seed)  # paired: every model sees the same seed
+    from ._base import BaseLearn2Mix
+
+    began = time.perf_counter()
+    if groups is not None and isinstance(model, BaseLearn2Mix):
+        model.fit(X, y, groups=groups)
+    else:
+        model.fit(X, y)
+    return model, time.perf_counter() - began
+
+
+def _evaluate(model, X, y, groups, metrics: dict) -> dict:
+    out = {}
+    labels = getattr(model, "classes_", None)
+    cache = {}
+    for name, metric in metrics.items():
+        method = metric.response_method
+        if method not in cache:
+            cache[method] = getattr(model, method)(X)
+        pred = cache[method]
+        out[name] = _score(metric, y, pred, labels, None)
+        if groups is not None:
+            out[f"worst-group {name}"] = worst_group_score(y, pred, groups, metric, labels=labels)
+    return out
+
+
+def compare(
+    estimators,
+    X,
+    y,
+    *,
+    groups=None,
+    scoring=None,
+    reference=None,
+    seeds=5,
+    test_size=0.25,
+):
+    """Paired repeated splits: each candidate against a reference, overall and on the
+    worst group.
+
+    For every seed, one stratified train / test split (by group and class where
+    possible) is made; every estimator is cloned, given that seed as its
+    ``random_state`` (paired) and fitted on the training rows (Learn2Mix
+    estimators with their ``groups``), then scored on the test rows. The
+    differences to the reference are paired by seed.
+
+    Parameters
+    ----------
+    estimators : dict or list of estimators
+        The candidates; a dict names them (a list is named by class).
+    X, y : the data
+        All rows; the splits are made here.
+    groups : array-like of shape (n_samples,), default=None
+        The group of every row; adds the worst group's score of every metric.
+    scoring : str, callable, or list of them, default=None
+        Metrics of :data:`sklearn_l2m.metrics.GROUP_METRICS`. None: accuracy
+        and log loss for classifiers (log loss only when every estimator has
+        ``predict_proba``), mean squared error for regressors.
+    reference : str or estimator, default=None
+        A name in ``estimators``, or an estimator. None: the plain model of
+        the first Learn2Mix estimator (the same inner model trained with the
+        natural mixture, i.e. as on its own).
+    seeds : int or sequence of int, default=5
+        The seeds (an int ``k``: ``0 .. k-1``).
+    test_size : float, default=0.25
+        Share of the rows in each test split.
+
+    Returns
+    -------
+    Comparison
+        ``.table`` (the paired differences and verdicts), ``.scores`` (every
+        fit's scores), ``.summary()`` (one sentence per candidate and score)
+        and ``.plot()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from sklearn_l2m import Learn2MixClassifier
+    >>> from sklearn_l2m.model_selection import compare
+    >>> X, y = make_classification(600, 8, random_state=0)
+    >>> site = np.where(X[:, 0] > 1, "small site", "large site")
+    >>> hgb = HistGradientBoostingClassifier(max_iter=20)
+    >>> result = compare({"learn2mix": Learn2MixClassifier(hgb)}, X, y, groups=site, seeds=3)
+    >>> list(result.table["score"])
+    ['accuracy', 'worst-group accuracy', 'log_loss', 'worst-group log_loss']
+    >>> result.reference
+    'plain'
+    """
+    import pandas as pd
+
+    if not isinstance(estimators, Mapping):
+        estimators = {type(e).__name__: e for e in estimators}
+    estimators = dict(estimators)
+    if not estimators:
+        raise ValueError("compare needs at least one estimator.")
+    if reference is None:
+        reference_name, reference_model = "plain", _plain_reference(estimators)
+    elif isinstance(reference, str):
+        if reference not in estimators:
+            raise ValueError(f"reference {reference!r} is not one of {sorted(estimators)}.")
+        reference_name, reference_model = reference, estimators.pop(reference)
+    else:
+        reference_name, reference_model = type(reference).__name__, reference
+    models = {reference_name: reference_model, **estimators}
+    classification = is_classifier(reference_model)
+    if scoring is None:
+        scoring = ["accuracy"] if classification else ["mean_squared_error"]
+        if classification and all(hasattr(m, "predict_proba") for m in models.values()):
+            scoring.append("log_loss")
+    if isinstance(scoring, str) or callable(scoring):
+        scoring = [scoring]
+    metrics = dict(resolve_metric(m) for m in scoring)
+    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    y = np.asarray(y)
+    groups = None if groups is None else np.asarray(groups)
+    if groups is not None and groups.shape[0] != y.shape[0]:
+        raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
+    records = []
+    for seed in seeds:
+        train, test = _split(X, y, groups, seed, test_size, classification)
+        X_tr, X_te, g_tr, g_te = (
+            _take(X, train),
+            _take(X, test),
+            _take(groups, train),
+            _take(groups, test),
+        )
+        for name, estimator in models.items():
+            model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
+            scores = _evaluate(model, X_te, y[test], g_te, metrics)
+            records.append({"estimator": name, "seed": seed, **scores, "fit_time": seconds})
+    scores = pd.DataFrame.from_records(records)
+    table = _paired_table(scores, reference_name, list(estimators), metrics)
+    return Comparison(scores=scores, table=table, reference=reference_name, metrics=metrics)
+
+
+def _paired_table(scores, reference: str, candidates: list, metrics: dict):
+    import pandas as pd
+
+    ref = scores[scores["estimator"] == reference].set_index("seed")
+    rows = []
+    for candidate in candidates:
+        own = scores[scores["estimator"] == candidate].set_index("seed").loc[ref.index]
+        ratio = float(own["fit_time"].mean() / max(ref["fit_time"].mean(), 1e-12))
+        for name, metric in metrics.items():
+            for column in (name, f"worst-group {name}"):
+                if column not in scores:
+                    continue
+                d = paired_difference(
+                    own[column], ref[column], greater_is_better=metric.greater_is_better
+                )
+                rows.append(
+                    {
+                        "candidate": candidate,
+                        "score": column,
+                        "candidate_mean": float(own[column].mean()),
+                        "reference_mean": float(ref[column].mean()),
+                        "difference": d["mean"],
+                        "se": d["se"],
+                        "wins": d["wins"],
+                        "ties": d["ties"],
+                        "losses": d["losses"],
+                        "n_seeds": d["n_seeds"],
+                        "verdict": d["verdict"],
+                        "fit_time_ratio": ratio,
+                    }
+                )
+    return pd.DataFrame.from_records(rows)
+
+
+__all__ = ["Comparison", "compare", "paired_difference"]

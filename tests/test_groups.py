@@ -1,0 +1,103 @@
+"""Groups beyond classes: small groups are safe, and selection can follow the worst group."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier
+from sklearn_l2m.mixers import BoundedGroupLoss, GroupDRO, Learn2Mix
+
+
+@pytest.fixture(scope="module")
+def seven_sites():
+    """Seven sites of 8 to 600 rows; site 'g' (8 rows) has labels unrelated to X."""
+    rng = np.random.RandomState(0)
+    sizes = [600, 500, 400, 300, 200, 100, 8]
+    X, y, site = [], [], []
+    for k, n in enumerate(sizes):
+        Xs = rng.randn(n, 5) + 0.3 * k
+        ys = (Xs[:, 0] + 0.5 * Xs[:, 1] > 0.3 * k).astype(int)
+        if n == 8:
+            ys = rng.randint(0, 2, n)  # noise: no model can learn this site
+        X.append(Xs), y.append(ys), site.append(np.full(n, "abcdefg"[k]))
+    return np.vstack(X), np.concatenate(y), np.concatenate(site)
+
+
+def _hgb():
+    return HistGradientBoostingClassifier(max_iter=40, early_stopping=False, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "mixer",
+    [
+        Learn2Mix(mixing_rate=0.5),
+        GroupDRO(step_size=1.0),
+        BoundedGroupLoss(step_size=2.0),
+        "balanced",
+    ],
+    ids=["learn2mix", "group_dro", "bounded_group_loss", "balanced"],
+)
+def test_an_8_row_noisy_site_warns_and_cannot_take_over(seven_sites, mixer):
+    X, y, site = seven_sites
+    with pytest.warns(UserWarning, match=r"Groups 'g' \(8 rows\) have fewer than 20 rows"):
+        clf = Learn2MixClassifier(_hgb(), mixer=mixer, random_state=0).fit(X, y, groups=site)
+    ratio = clf.mixture_history_ / clf.natural_mixture_
+    if mixer == "balanced":  # a static mixture is what the user asked for: warned, not capped
+        assert ratio[-1, -1] > 20
+    else:
+        assert ratio.max() <= 5.0 + 1e-9  # the ceiling holds in every round
+        assert ratio.min() >= 0.1 - 1e-9  # and the floor
+
+
+def test_without_the_guardrails_the_noisy_site_takes_over(seven_sites):
+    """The same fit with the guardrails off: the reason they are on."""
+    X, y, site = seven_sites
+    off = GroupDRO(step_size=1.0, min_weight=0.0, max_weight=None, pooled_rows=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clf = Learn2MixClassifier(_hgb(), mixer=off, random_state=0).fit(X, y, groups=site)
+    assert (clf.mixture_ / clf.natural_mixture_)[-1] > 20
+
+
+def test_worst_group_early_stopping_selects_by_the_worst_group(seven_sites):
+    X, y, site = seven_sites
+    keep = site != "g"  # every group measurable on held-out rows
+    inner = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.5, early_stopping=False)
+    clf = Learn2MixClassifier(
+        inner,
+        steps_per_round=5,
+        loss_source="validation",
+        early_stopping=EarlyStopping(n_iter_no_change=3, monitor="worst_group"),
+        refit=True,
+        random_state=0,
+    ).fit(X[keep], y[keep], groups=site[keep])
+    worst = clf.worst_group_loss_history_
+    assert worst.shape == (clf.n_rounds_,)
+    np.testing.assert_allclose(worst, np.nanmax(clf.group_loss_history_, axis=1))
+    assert clf.stop_reason_ == "early_stopping"
+    assert clf.best_round_ == int(np.argmin(worst)) + 1
+    assert clf.n_rounds_ == clf.best_round_ + 3
+    assert clf.refit_rounds_ == clf.best_round_  # the replay stops at the best round
+    # the pooled monitor follows the mean loss instead
+    pooled = Learn2MixClassifier(
+        inner, steps_per_round=5, loss_source="validation", early_stopping=True, random_state=0
+    ).fit(X[keep], y[keep], groups=site[keep])
+    assert pooled.best_round_ == int(np.argmin(pooled.validation_loss_history_)) + 1
+
+
+def test_worst_group_monitor_on_xgboost_is_run_by_the_library(seven_sites):
+    xgb = pytest.importorskip("xgboost")
+    X, y, site = seven_sites
+    keep = site != "g"
+    clf = Learn2MixClassifier(
+        xgb.XGBClassifier(n_estimators=300, learning_rate=0.5, n_jobs=1),
+        steps_per_round=5,
+        loss_source="validation",
+        early_stopping=EarlyStopping(n_iter_no_change=2, monitor="worst_group"),
+        random_state=0,
+    ).fit(X[keep], y[keep], groups=site[keep])
+    assert clf.stop_reason_ == "early_stopping"
+    assert clf.best_round_ == int(np.argmin(clf.worst_group_loss_history_)) + 1
+    assert clf.estimator_.get_params()["early_stopping_rounds"] is None  # not XGBoost's own

@@ -1,0 +1,171 @@
+"""Per-group evaluation: group_report, the worst-group scorer, paired comparisons."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.datasets import make_classification
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, cross_validate
+
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.metrics import (
+    GroupMetric,
+    group_report,
+    group_scores,
+    make_worst_group_scorer,
+    worst_group_score,
+)
+from sklearn_l2m.mixers import GroupDRO
+from sklearn_l2m.model_selection import compare, paired_difference
+
+pd = pytest.importorskip("pandas")
+
+
+def _hgb():
+    return HistGradientBoostingClassifier(max_iter=15, early_stopping=False)
+
+
+def test_group_report_rows_worst_and_overall_by_hand():
+    y = np.array([0, 1, 1, 0, 1, 1])
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3], [0.1, 0.9], [0.5, 0.5]])
+    groups = np.array(["a", "a", "b", "b", "c", "c"])
+    report = group_report(y, proba, groups, metrics=["accuracy", "log_loss", "roc_auc"])
+    assert list(report.index) == ["a", "b", "c", "worst group", "overall"]
+    assert list(report["rows"]) == [2, 2, 2, 2, 6]
+    # labels from the argmax of the probabilities (a tie goes to the first class)
+    np.testing.assert_allclose(report["accuracy"][:3], [1.0, 0.5, 0.5])
+    expected_b = -(np.log(0.4) + np.log(0.7)) / 2
+    assert report.loc["b", "log_loss"] == pytest.approx(expected_b)
+    assert report.loc["worst group", "log_loss"] == report["log_loss"][:3].max()
+    assert report.loc["worst group", "accuracy"] == 0.5
+    assert np.isnan(report.loc["c", "roc_auc"])  # one class in the group: undefined
+    assert report.loc["overall", "accuracy"] == pytest.approx(4 / 6)
+
+
+def test_group_report_for_regression_and_custom_metrics():
+    y = np.array([1.0, 2.0, 3.0, 10.0])
+    pred = np.array([1.0, 2.5, 3.0, 7.0])
+    report = group_report(y, pred, ["x", "x", "y", "y"])
+    assert list(report.columns) == ["rows", "mean_squared_error", "mean_absolute_error"]
+    assert report.loc["worst group", "mean_squared_error"] == pytest.approx(4.5)
+
+    def max_error(y_true, y_pred):
+        return float(np.max(np.abs(y_true - y_pred)))
+
+    custom = group_report(y, pred, ["x", "x", "y", "y"], metrics={"max": max_error})
+    assert custom.loc["worst group", "max"] == 3.0  # a name ending in _error: lower is better
+    higher = GroupMetric(lambda t, p: -max_error(t, p), greater_is_better=True)
+    assert group_report(y, pred, ["x", "x", "y", "y"], metrics={"neg": higher}).loc[
+        "worst group", "neg"
+    ] == pytest.approx(-3.0)
+
+
+def test_bad_inputs_say_what_to_pass():
+    with pytest.raises(ValueError, match="groups has 3 rows but y_true has 4"):
+        group_report([0, 1, 0, 1], [0, 1, 0, 1], ["a", "b", "a"])
+    with pytest.raises(ValueError, match="Unknown metric 'acc'"):
+        group_report([0, 1], [0, 1], ["a", "b"], metrics="acc")
+    with pytest.raises(ValueError, match="reads probabilities"):
+        group_report([0, 1], [0, 1], ["a", "b"], metrics="log_loss")
+
+
+def test_worst_group_score_and_group_scores():
+    scores = group_scores([0, 1, 1, 0], [0, 1, 0, 1], ["a", "a", "b", "b"], "accuracy")
+    assert scores == {"a": 1.0, "b": 0.0}
+    assert worst_group_score([0, 1, 1, 0], [0, 1, 0, 1], ["a", "a", "b", "b"]) == 0.0
+
+
+def test_worst_group_scorer_in_cross_validate_and_grid_search():
+    X, y = make_classification(300, 5, random_state=0)
+    site = np.repeat(["a", "b", "c"], 100)
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        make_worst_group_scorer("accuracy")  # routing is off
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_worst_group_scorer("accuracy")
+        result = cross_validate(
+            LogisticRegression(), X, y, cv=KFold(3), scoring=scorer, params={"groups": site}
+        )
+        # by hand, on the same folds
+        for score, (train, test) in zip(result["test_score"], KFold(3).split(X)):
+            model = LogisticRegression().fit(X[train], y[train])
+            by_hand = worst_group_score(y[test], model.predict(X[test]), site[test])
+            assert score == pytest.approx(by_hand)
+        search = GridSearchCV(
+            Learn2MixClassifier(_hgb(), random_state=0),
+            {"mixer": ["natural", GroupDRO()]},
+            scoring=make_worst_group_scorer("log_loss"),
+            cv=GroupKFold(3),
+        ).fit(X, y, groups=np.tile(["u", "v", "w"], 100))
+        assert np.all(search.cv_results_["mean_test_score"] < 0)  # a loss, negated
+        with pytest.raises(ValueError, match="needs the groups of the test rows"):
+            scorer(LogisticRegression().fit(X, y), X, y)
+
+
+def test_paired_difference_statistics():
+    d = paired_difference([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])
+    assert d["mean"] == 2.0 and d["se"] == pytest.approx(1 / np.sqrt(3))
+    assert d["verdict"] == "better" and d["wins"] == 3
+    loss = paired_difference([0.5, 0.6], [0.7, 0.9], greater_is_better=False)
+    assert loss["mean"] == pytest.approx(0.25) and loss["wins"] == 2
+    noisy = paired_difference([0.1, -0.1, 0.05], [0.0, 0.0, 0.0])
+    assert noisy["verdict"] == "within noise"
+    one = paired_difference([1.0], [0.0])
+    assert np.isnan(one["se"]) and one["verdict"] == "one seed: no error bar"
+
+
+def test_compare_pairs_seeds_and_finds_a_real_difference():
+    """A model that ignores the features loses to the plain model beyond 2 SE."""
+    X, y = make_classification(400, 6, random_state=0)
+    site = np.where(X[:, 1] > 0.5, "b", "a")
+    from sklearn.dummy import DummyClassifier
+
+    result = compare(
+        {"learn2mix": Learn2MixClassifier(_hgb()), "dummy": DummyClassifier()},
+        X,
+        y,
+        groups=site,
+        scoring="accuracy",
+        seeds=3,
+    )
+    assert result.reference == "plain"
+    assert set(result.scores["estimator"]) == {"plain", "learn2mix", "dummy"}
+    assert len(result.scores) == 9
+    dummy = result.table.set_index(["candidate", "score"]).loc["dummy"]
+    assert dummy.loc["accuracy", "verdict"] == "worse"
+    assert dummy.loc["worst-group accuracy", "difference"] < -0.2
+    assert "dummy vs plain, accuracy" in result.summary()
+    # the same seeds give the same scores: the reference is the plain inner model
+    plain = result.scores[result.scores["estimator"] == "plain"]["accuracy"].to_numpy()
+    again = compare(
+        {"x": Learn2MixClassifier(_hgb())}, X, y, groups=site, scoring="accuracy", seeds=3
+    ).scores
+    np.testing.assert_allclose(again[again["estimator"] == "plain"]["accuracy"], plain)
+
+
+def test_compare_for_regression_with_a_named_reference_and_a_plot():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 3)
+    y = X @ [1.0, 2.0, 0.0] + rng.randn(300)
+    result = compare(
+        {"linear": LinearRegression(), "l2m": Learn2MixRegressor(LinearRegression())},
+        X,
+        y,
+        reference="linear",
+        seeds=2,
+    )
+    assert list(result.table["score"]) == ["mean_squared_error"]
+    ax = result.plot()
+    assert ax.get_xlabel().startswith("paired difference against linear")
+
+
+def test_compare_refuses_what_it_cannot_pair():
+    X, y = make_classification(100, 4, random_state=0)
+    with pytest.raises(ValueError, match="needs a reference"):
+        compare({"lr": LogisticRegression()}, X, y)
+    with pytest.raises(ValueError, match="reference 'nope'"):
+        compare({"lr": LogisticRegression()}, X, y, reference="nope")
+    with pytest.raises(ValueError, match="groups has 3 rows"):
+        compare({"l2m": Learn2MixClassifier(_hgb())}, X, y, groups=[1, 2, 3])
