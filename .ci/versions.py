@@ -2,7 +2,7 @@
 
 Reads the installed versions of the library's dependencies in the floor venv
 (``make min-venv``) and the newest venv (``make venv``) and writes the table
-into README.md and docs/versions.rst between the ``versions:start`` /
+into docs/versions.rst (the README links it) between the ``versions:start`` /
 ``versions:end`` markers (``--write``), or checks that the committed table
 names the floors that were tested (``--check``; a newer release at the top
 end only prints a notice, since the registry moves on its own).
@@ -37,7 +37,6 @@ PACKAGES = [
     ("rdata", "bench"),
 ]
 TARGETS = {
-    "README.md": ("<!-- versions:start -->", "<!-- versions:end -->"),
     "docs/versions.rst": (".. versions:start", ".. versions:end"),
 }
 

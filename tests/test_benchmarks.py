@@ -168,3 +168,32 @@ def test_the_demo_table_marks_the_best_of_each_column_and_fits_a_screen():
     classical, mixed = lines[3], lines[4]
     assert "0.720 ± 0.007*" not in classical and "0.770 ± 0.007*" in mixed  # bal. acc
     assert "1.000 ± 0.000*" in classical  # the lower log loss
+
+
+def test_the_gpu_command_runs_end_to_end_on_cpu(tmp_path):
+    """The dry run of ``python -m benchmarks.gpu``: the GPU minutes are not spent on a crash."""
+    pytest.importorskip("xgboost")
+    pytest.importorskip("skorch")
+    from benchmarks import gpu
+
+    results = gpu.RESULTS.read_text() if gpu.RESULTS.exists() else None
+    result = gpu.main(["--device", "cpu", "--out", str(tmp_path)])
+    assert result["header"]["device"] == "cpu"
+    xgb, net = result["xgboost"], result["skorch"]
+    assert xgb["time_ratio"] > 0 and xgb["rounds"] >= 2 and xgb["mixture_moved"] > 0
+    assert xgb["bytes_to_device_per_round"] == 4 * xgb["rows"]
+    assert net["reweight_time_ratio"] > 0 and net["resample_time_ratio"] > 0
+    assert set(result["other"]) == {"lightgbm", "catboost"}
+    assert (tmp_path / "gpu.json").exists() and "| XGBoost" in (tmp_path / "gpu.md").read_text()
+    # a CPU run never writes the GPU section
+    assert (gpu.RESULTS.read_text() if gpu.RESULTS.exists() else None) == results
+
+
+def test_the_gpu_command_refuses_a_machine_without_cuda():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():  # pragma: no cover - only on a GPU machine
+        pytest.skip("a CUDA device is visible")
+    from benchmarks import gpu
+
+    with pytest.raises(SystemExit, match="--device cpu for the dry run"):
+        gpu.main(["--device", "cuda"])
