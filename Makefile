@@ -7,14 +7,18 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-broad broad-data bench-overhead bench-distributed bench-defaults data-packages data-sources docs clean
+.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-broad broad-data bench-overhead bench-distributed bench-defaults bench-gpu data-packages data-sources docs clean
 
+# the set-up says what it does in one line; pip's own output goes to a log,
+# printed only if the install fails
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "$(TORCH_PIN)"
-	$(PIP) install -q -e ".[test,bench]" "$(TORCH_PIN)"
-	touch $@
+	@echo "Setting up $(VENV): sklearn-l2m with its test and benchmark extras, CPU torch ($(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@( $(PIP) install -q --upgrade pip && \
+	   $(PIP) install -q "$(TORCH_PIN)" && \
+	   $(PIP) install -q -e ".[test,bench]" "$(TORCH_PIN)" ) > $(VENV)/install.log 2>&1 || \
+	  { cat $(VENV)/install.log; echo "make: installing into $(VENV) failed (log above)"; exit 1; }
+	@touch $@
 
 venv: $(VENV)/.installed
 
@@ -23,11 +27,14 @@ MIN_VENV := .venv-min
 MIN_PY := $(MIN_VENV)/bin/python
 
 $(MIN_VENV)/.installed: pyproject.toml .ci/constraints-min.txt
-	$(PYTHON) -m venv $(MIN_VENV)
-	$(MIN_PY) -m pip install -q --upgrade pip
-	$(MIN_PY) -m pip install -q "$(TORCH_PIN)"
-	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt -e ".[test,bench]" "$(TORCH_PIN)"
-	touch $@
+	@echo "Setting up $(MIN_VENV): the declared minimum versions ($(MIN_VENV)/install.log)"
+	@$(PYTHON) -m venv $(MIN_VENV)
+	@( $(MIN_PY) -m pip install -q --upgrade pip && \
+	   $(MIN_PY) -m pip install -q "$(TORCH_PIN)" && \
+	   $(MIN_PY) -m pip install -q -c .ci/constraints-min.txt -e ".[test,bench]" "$(TORCH_PIN)" \
+	 ) > $(MIN_VENV)/install.log 2>&1 || \
+	  { cat $(MIN_VENV)/install.log; echo "make: installing into $(MIN_VENV) failed (log above)"; exit 1; }
+	@touch $@
 
 min-venv: $(MIN_VENV)/.installed
 
@@ -91,6 +98,10 @@ bench-overhead: venv
 
 bench-distributed: venv
 	$(PY) -m benchmarks.distributed --pairs 3
+
+# on a machine with a CUDA GPU (and a CUDA build of torch): the GPU section of RESULTS.md
+bench-gpu: venv
+	$(PY) -m benchmarks.gpu
 
 bench-defaults: data-sources
 	$(PY) -m benchmarks.defaults --seeds 5
