@@ -30,8 +30,8 @@ import numpy as np
 from sklearn.preprocessing import LabelEncoder
 
 from .broad_data import CLASS_SETS, GROUP_SETS, load_digits_set
+from .common import classification_scores, versions
 from .report import write_section
-from .run import classification_scores, versions
 from .strategies import STRATEGIES
 
 OUT = Path("benchmarks/results/broad")

@@ -14,7 +14,6 @@ rounds) to the output folder, and prints the tables.
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 import warnings
@@ -22,15 +21,13 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import (
-    accuracy_score,
     balanced_accuracy_score,
-    f1_score,
-    log_loss,
 )
 from sklearn.preprocessing import LabelEncoder
 
+from .common import classification_scores, versions
 from .report import write_section
-from .strategies import STRATEGIES, class_recalls, natural_accuracy
+from .strategies import STRATEGIES
 from .suites import SUITES
 
 CLASSIFICATION_METRICS = [
@@ -47,19 +44,6 @@ REGRESSION_METRICS = ["rmse", "worst_group_rmse", "mean_group_rmse", "fit_time_s
 
 def _inner_of(model):
     return getattr(model, "estimator_", model)
-
-
-def classification_scores(model, X, y, labels, train_prior):
-    pred = model.predict(X)
-    proba = model.predict_proba(X)
-    return {
-        "accuracy": accuracy_score(y, pred),
-        "natural_accuracy": natural_accuracy(y, pred, labels, train_prior),
-        "balanced_accuracy": balanced_accuracy_score(y, pred),
-        "worst_class_recall": class_recalls(y, pred, labels).min(),
-        "macro_f1": f1_score(y, pred, average="macro"),
-        "log_loss": log_loss(y, proba, labels=labels),
-    }
 
 
 def regression_scores(model, X, y, groups):
@@ -300,23 +284,6 @@ def summary_figure(task_rows: dict, mixtures: dict, path: Path):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def versions():
-    import sklearn
-
-    out = {
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "numpy": np.__version__,
-    }
-    for name in ("xgboost", "torch", "skorch"):
-        try:
-            out[name] = __import__(name).__version__
-        except ImportError:
-            pass
-    out["machine"] = f"{platform.machine()}, {__import__('os').cpu_count()} cores"
-    return out
 
 
 def main(argv=None):

@@ -90,12 +90,6 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
     decision_prior_ : ndarray of shape (n_classes,)
         The resolved ``decision_prior`` (equal to ``training_prior_`` for
         "mixture").
-    train_time_ : float
-        Seconds spent in the inner model's training loop (for MixMin, the
-        proxy search is ``mixer_.search_time_``, on top), the ``refit``
-        included.
-    refit_rounds_ : int
-        Rounds replayed on every row by ``refit`` (0: no refit).
 
     See Also
     --------

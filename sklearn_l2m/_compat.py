@@ -43,12 +43,6 @@ HGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 GB = (GradientBoostingClassifier, GradientBoostingRegressor)
 FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
 
-def invalid_parameter_bases() -> tuple:
-    """The bases of this library's InvalidParameterError: scikit-learn's own where
-    it exists (so code catching scikit-learn's catches ours too)."""
-    return (_SklearnInvalid,) if _SklearnInvalid is not None else (ValueError, TypeError)
-
-
 #: environment variable that switches every private hook off (value "1")
 PUBLIC_ONLY_ENV = "SKLEARN_L2M_PUBLIC_API_ONLY"
 
@@ -85,8 +79,7 @@ HOOKS = {
     ),
     "sklearn_param_validation": PrivateHook(
         "scikit-learn",
-        "sklearn.utils._param_validation (the parameter checks of scikit-learn's own "
-        "estimators)",
+        "sklearn.utils._param_validation (the parameter checks of scikit-learn's own estimators)",
         "this library's own checks of the same constraints: no measurable cost",
     ),
     "xgboost_dask_training_matrix": PrivateHook(
@@ -144,7 +137,6 @@ def fast_path(name: str, available: bool = True) -> bool:
             else f"not found in {hook.library} {_version(hook.library)}"
         )
         from ._warnings import warn_user
-        from .exceptions import FallbackWarning
 
         warn_user(
             f"sklearn_l2m's fast path through {hook.uses} is {reason}. It uses the public "
@@ -218,6 +210,43 @@ except ImportError:  # pragma: no cover - a scikit-learn without them: the class
             return f"an object implementing {self.methods}"
 
 
+def invalid_parameter_bases() -> tuple:
+    """The bases of this library's InvalidParameterError: scikit-learn's own where
+    it exists (so code catching scikit-learn's catches ours too)."""
+    return (_SklearnInvalid,) if _SklearnInvalid is not None else (ValueError, TypeError)
+
+
+class InvalidParameterError(*invalid_parameter_bases()):
+    """A constructor parameter outside its allowed values (as scikit-learn's own).
+
+    Raised by ``fit`` where scikit-learn's parameter checker is not available;
+    otherwise scikit-learn's ``InvalidParameterError`` (also a ``ValueError``
+    and a ``TypeError``) is raised with the same message.
+    """
+
+
+InvalidParameterError.__module__ = "sklearn_l2m.exceptions"
+
+
+class FallbackWarning(UserWarning):
+    """A fast path through another library's internals is unavailable or switched off.
+
+    Raised once per process and hook when an installed version of scikit-learn
+    or XGBoost lacks an internal this library uses for speed (or when
+    ``SKLEARN_L2M_PUBLIC_API_ONLY=1`` is set). The fit then takes the public
+    API: the same model, at the cost named in the message.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn_l2m.exceptions import FallbackWarning
+    >>> warnings.filterwarnings("ignore", category=FallbackWarning)
+    """
+
+
+FallbackWarning.__module__ = "sklearn_l2m.exceptions"
+
+
 def _satisfies(value, constraint) -> bool:
     """The public fallback's reading of one scikit-learn-style constraint."""
     from numbers import Integral
@@ -252,8 +281,6 @@ def validate_params(estimator) -> None:
         return
     for param, options in constraints.items():
         if param in params and not any(_satisfies(params[param], c) for c in options):
-            from .exceptions import InvalidParameterError
-
             wanted = " or ".join(
                 "None" if c is None else c.__name__ if isinstance(c, type) else str(c)
                 for c in options
