@@ -306,7 +306,9 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             refit=self.refit,
             verbose=self.verbose,
         )
-        return train_run(backend, mixer, data, plan, loss_source, settings, self._make_backend)
+        return train_run(
+            backend, mixer, data, plan, loss_source, settings, self._make_backend, self._make_proxy
+        )
 
     def _derive_seeds(self):
         """The validation split's seed and the inner model's, from ``random_state``."""
@@ -362,6 +364,18 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         )
         self._input_dtype = backend.input_dtype
         return backend
+
+    def _make_proxy(self, estimator=None):
+        """A backend for an offline mixer's proxy: ``estimator`` (None: the inner
+        model) seeded and given the fit parameters, as the inner model is."""
+        seed = int(self._derive_seeds()[1])
+        return build_backend(
+            self._inner_estimator() if estimator is None else estimator,
+            is_classifier=self._is_classifier,
+            seed=seed,
+            init_seed=seed,
+            fit_params=self._fit_params,
+        )
 
     def _cast_input(self, X):
         """``X`` in the dtype the inner model computes in (nets: float32)."""

@@ -99,9 +99,7 @@ class MixingController:
         self.mixer = mixer
         self.data = data
         n = len(group_weight if group_weight is not None else data.group_weight)
-        self.group_labels = np.asarray(
-            group_labels if group_labels is not None else np.arange(n)
-        )
+        self.group_labels = np.asarray(group_labels if group_labels is not None else np.arange(n))
         self.loss_source = loss_source
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
@@ -145,6 +143,11 @@ class MixingController:
         if data is None or loss_source != "validation" or not data.has_validation:
             return False
         return data.validation_counts == 0
+
+    def install_mixture(self, mixture) -> None:
+        """Train under ``mixture`` from the start (an offline mixer's search result)."""
+        self.mixture = np.asarray(mixture, dtype=np.float64).copy()
+        self.mixture_history[0] = self.mixture.copy()
 
     def _loss_sizes(self, data) -> np.ndarray:
         """Rows behind each group's loss: its validation rows, or its training

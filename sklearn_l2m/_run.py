@@ -11,6 +11,7 @@ import numpy as np
 from ._controller import MixingController
 from ._early_stopping import EarlyStopping
 from ._guards import warn_budget_replaced
+from ._offline import offline_mixture
 from ._progress import attach_progress
 from ._schedule import RoundPlan, plan_rounds, warn_single_round
 from .mixers import BaseMixer
@@ -66,15 +67,25 @@ def make_controller(settings, mixer, data, loss_source, backend, mixture=None):
 
 
 def train_run(
-    backend, mixer, data, plan, loss_source, settings: RunSettings, make_backend: Callable
+    backend,
+    mixer,
+    data,
+    plan,
+    loss_source,
+    settings: RunSettings,
+    make_backend: Callable,
+    make_proxy: Callable,
 ) -> FitResult:
     """Run the inner model's own loop under the controller (then ``refit``).
 
-    ``make_backend(seed)`` builds a fresh backend for the ``refit`` replay.
+    ``make_backend(seed)`` builds a fresh backend for the ``refit`` replay;
+    ``make_proxy(estimator)`` one for an offline mixer's proxies (None: the inner
+    model), both with the fit parameters.
     """
     controller = make_controller(settings, mixer, data, loss_source, backend)
     if mixer.offline:
-        mixer.search(backend, data, controller)
+        found = offline_mixture(mixer, data, make_proxy, is_classifier=backend.is_classifier)
+        controller.install_mixture(found)
         if data.holds_out_rows_of_X and settings.early_stopping is None:
             # the search has read the held-out rows: the final model trains on
             # every row under the mixture it found (no data thrown away)
@@ -101,8 +112,7 @@ def train_run(
         )
         if settings.verbose:
             print(
-                f"[{settings.name}] refit: replaying {rounds} rounds on all "
-                f"{data.y.shape[0]} rows",
+                f"[{settings.name}] refit: replaying {rounds} rounds on all {data.y.shape[0]} rows",
                 flush=True,
             )
         fresh = make_backend(backend.random_state)

@@ -8,7 +8,6 @@ from ._compat import FallbackWarning, InvalidParameterError
 __all__ = ["FallbackWarning", "InvalidParameterError", "RefitWarning"]
 
 
-
 class RefitWarning(UserWarning):
     """The inner model is refitted from scratch every round (a costly fallback).
 

@@ -129,3 +129,27 @@ def test_mixmin_errors():
         Learn2MixClassifier(
             LogisticRegression(), mixer="mixmin", validation_fraction=None, loss_source="train"
         ).fit(X, y, groups=source)
+
+
+class _RecordsFitParams(LogisticRegression):
+    """Records the fit parameters of every fit (proxies and the final model)."""
+
+    calls: list = []
+
+    def fit(self, X, y, sample_weight=None, marker=None):
+        type(self).calls.append(marker)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_proxies_are_built_like_the_inner_model_with_its_fit_parameters():
+    """The run builds MixMin's proxies (with the fit parameters); the mixer only
+    turns their predictions into a mixture."""
+    rng = np.random.RandomState(0)
+    X, y, source = _sources(rng, n=300)
+    _RecordsFitParams.calls = []
+    clf = Learn2MixClassifier(_RecordsFitParams(), mixer=MixMin(target="b"), random_state=0)
+    clf.fit(X, y, groups=source, marker="seen")
+    # two proxies (one per source) and the final model's fits, every one with the parameter
+    assert len(_RecordsFitParams.calls) >= 3 and set(_RecordsFitParams.calls) == {"seen"}
+    assert clf.mixer_.search_time_ > 0 and clf.mixture_[1] > 0.5
+    np.testing.assert_allclose(clf.mixture_history_[0], clf.mixture_)

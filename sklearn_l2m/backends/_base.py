@@ -174,20 +174,6 @@ class Backend(ABC):
     def set_budget(self, total_steps: int) -> None:
         """Make the inner model's own budget ``total_steps`` (when the user set both)."""
 
-    def proxy(self, budget_share: float):
-        """A fresh, unfitted copy of the inner model with ``budget_share`` of its
-        budget (at least one step): the cheap proxies of offline mixers (MixMin)."""
-        from sklearn.base import clone
-
-        proxy = type(self)(
-            clone(self.estimator), is_classifier=self.is_classifier, random_state=self.random_state
-        )
-        proxy.check()
-        budget = proxy.budget()
-        if budget is not None:
-            proxy.set_budget(max(1, int(round(budget_share * budget))))
-        return proxy.estimator
-
     def configure_early_stopping(self, patience_steps: int) -> None:
         """Turn on the model family's own early stopping (for backends that have one)."""
 

@@ -234,12 +234,22 @@ class BaseMixer(BaseEstimator):
     #: :func:`pool_group_losses`
     pooled_rows: float = 0.0
 
-    def search(self, backend, data, controller) -> np.ndarray:
-        """Offline mixers: find the mixture before training and install it.
+    #: offline mixers (:attr:`offline` True) also declare ``proxy`` (None: the inner
+    #: model) and ``proxy_budget`` (its share of the budget), and implement
+    #: ``target_rows(data) -> (rows, weights)`` and ``find_mixture(predictions,
+    #: y_target, weight_target, *, is_classifier, proxy_seconds)``: the training run
+    #: trains one proxy per group and hands their target predictions over
+    proxy = None
+    proxy_budget: float = 1.0
 
-        Called once, before the inner model's training run, when
-        :attr:`offline` is True; must set ``controller.mixture`` and return it.
-        """
+    def target_rows(self, data):
+        """Offline mixers: the validation rows that are the target, and their weights."""
+        raise NotImplementedError(f"{type(self).__name__} is not an offline mixer.")
+
+    def find_mixture(
+        self, predictions, y_target, weight_target, *, is_classifier, proxy_seconds=0.0
+    ) -> np.ndarray:
+        """Offline mixers: the mixture, from each group's proxy predictions of the target."""
         raise NotImplementedError(f"{type(self).__name__} is not an offline mixer.")
 
     @property

@@ -2,6 +2,8 @@
 
 1. Train one cheap proxy model per group, on that group's training rows alone.
 2. Predict the target rows with every proxy.
+   (Steps 1 and 2 are the training run's: ``_offline.offline_mixture`` builds the
+   proxies as it builds the inner model, with its fit parameters.)
 3. Minimise the loss of the mixture of the proxies' predictions over the
    simplex by exponentiated gradient: for classifiers the log loss of the
    mixture of predictive distributions,
@@ -16,10 +18,6 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import has_fit_parameter
 
 from .._compat import HasMethods, Interval, validate_params
 from ._base import BOUND_CONSTRAINTS, BaseMixer, apply_floor
@@ -73,17 +71,6 @@ def exponentiated_gradient(objective_and_grad, n: int, *, step_size, max_steps, 
         lam, value, grad = candidate, new_value, new_grad
         trace.append((value, lam.copy()))
     return lam, trace
-
-
-class _PriorProba:
-    """Proxy for a group with one class: predicts that class with certainty-ish."""
-
-    def __init__(self, proba):
-        self.proba = proba
-
-    def predict_proba(self, X):
-        n = X.shape[0]
-        return np.tile(self.proba, (n, 1))
 
 
 class MixMin(BaseMixer):
@@ -194,41 +181,10 @@ class MixMin(BaseMixer):
         validate_params(self)
         return super().start(group_sizes, groups=groups, loss_sizes=loss_sizes)
 
-    # -- the search ---------------------------------------------------------------
-    def search(self, backend, data, controller) -> np.ndarray:
-        """Train the proxies, find the mixture, and install it in the controller."""
-        began = time.perf_counter()
-        X_target, y_target, weight_target = self._target_rows(data)
-        predictions = np.column_stack(
-            [
-                self._proxy_prediction(backend, data, g, X_target, y_target)
-                for g in range(data.n_groups)
-            ]
-        )  # (n_target, n_groups)
-        objective = self._objective(predictions, y_target, weight_target, backend.is_classifier)
-        # the step is scale-free in y: divided by the first gradient's size
-        first_gradient = objective(np.full(data.n_groups, 1.0 / data.n_groups))[1]
-        step = self.step_size
-        if not backend.is_classifier:
-            step /= max(np.max(np.abs(first_gradient)), _EPS)
-        lam, trace = exponentiated_gradient(
-            objective,
-            data.n_groups,
-            step_size=step,
-            max_steps=self.max_steps,
-            tol=self.tol,
-        )
-        self.objective_trace_ = np.array([value for value, _ in trace])
-        self.mixture_trace_ = np.vstack([point for _, point in trace])
-        self.mixture_ = apply_floor(lam, self.floor_)
-        controller.mixture = self.mixture_.copy()
-        controller.mixture_history[0] = self.mixture_.copy()
-        self.search_time_ = time.perf_counter() - began
-        return self.mixture_
-
-    def _target_rows(self, data):
-        """The target data (validation rows of ``target``, or all of them) and its
-        weights, normalised to sum to 1."""
+    # -- the search: the run trains the proxies, the mixer finds the mixture ---------
+    def target_rows(self, data) -> tuple[np.ndarray, np.ndarray]:
+        """The target data: indices into the validation part (``target``'s rows, or
+        all of them) and their weights, normalised to sum to 1."""
         if not data.has_validation:
             raise ValueError(
                 "MixMin needs target data: keep validation_fraction or pass X_val / y_val."
@@ -247,7 +203,41 @@ class MixMin(BaseMixer):
                     "validation_fraction or pass X_val / y_val with groups_val."
                 )
         weight = data.weight_val[rows]
-        return _safe_indexing(data.X_val, rows), data.y_val[rows], weight / weight.sum()
+        return rows, weight / weight.sum()
+
+    def find_mixture(
+        self, predictions, y_target, weight_target, *, is_classifier: bool, proxy_seconds=0.0
+    ) -> np.ndarray:
+        """The mixture of the proxies' predictions with the lowest target loss.
+
+        Parameters
+        ----------
+        predictions : ndarray of shape (n_target, n_groups)
+            Each group's proxy on the target rows: ``p_g(y | x)`` of the true
+            class for classifiers, the predicted value ``f_g(x)`` for regressors.
+        y_target, weight_target : ndarray of shape (n_target,)
+            The target rows' labels (class indices) or values, and weights.
+        is_classifier : bool
+            Log loss of the mixed distributions, or squared error of the mixed values.
+        proxy_seconds : float, default=0.0
+            Time the proxies took, recorded in ``search_time_``.
+        """
+        began = time.perf_counter()
+        objective = self._objective(predictions, y_target, weight_target, is_classifier)
+        n_groups = predictions.shape[1]
+        # the step is scale-free in y: divided by the first gradient's size
+        first_gradient = objective(np.full(n_groups, 1.0 / n_groups))[1]
+        step = self.step_size
+        if not is_classifier:
+            step /= max(np.max(np.abs(first_gradient)), _EPS)
+        lam, trace = exponentiated_gradient(
+            objective, n_groups, step_size=step, max_steps=self.max_steps, tol=self.tol
+        )
+        self.objective_trace_ = np.array([value for value, _ in trace])
+        self.mixture_trace_ = np.vstack([point for _, point in trace])
+        self.mixture_ = apply_floor(lam, self.floor_)
+        self.search_time_ = proxy_seconds + time.perf_counter() - began
+        return self.mixture_.copy()
 
     def _objective(self, predictions, y_target, weight_target, is_classifier):
         """The target loss of a mixture of the proxies, and its gradient (convex in
@@ -269,33 +259,6 @@ class MixMin(BaseMixer):
             return weight_target @ residual**2, 2 * (weight_target * residual) @ predictions
 
         return objective
-
-    def _proxy_prediction(self, backend, data, group, X_target, y_target):
-        """One proxy's prediction of the target: p_g(y | x) or f_g(x)."""
-        rows = np.flatnonzero(data.codes_train == group)
-        X_g = data.train_subset(rows)
-        y_g = data.y_train[rows]
-        w_g = data.weight_train[rows]
-        if backend.is_classifier:
-            encoder = LabelEncoder().fit(y_g)
-            if encoder.classes_.size == 1:  # a one-class source: its label prior
-                proxy = _PriorProba(np.array([1.0]))
-            else:
-                proxy = self._fit_proxy(backend, X_g, encoder.transform(y_g), w_g)
-            proba = np.full((len(y_target), data.n_classes), _EPS)
-            proba[:, encoder.classes_] = np.asarray(proxy.predict_proba(X_target))
-            return proba[np.arange(len(y_target)), y_target]
-        proxy = self._fit_proxy(backend, X_g, y_g, w_g)
-        return np.asarray(proxy.predict(X_target), dtype=np.float64).reshape(-1)
-
-    def _fit_proxy(self, backend, X, y, weight):
-        if self.proxy is not None:
-            proxy = clone(self.proxy)
-        else:
-            proxy = backend.proxy(self.proxy_budget)
-        if has_fit_parameter(proxy, "sample_weight"):
-            return proxy.fit(X, y, sample_weight=weight)
-        return proxy.fit(X, y)
 
     def _initial(self, shares):
         return np.full_like(shares, 1.0 / shares.size)
