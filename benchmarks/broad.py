@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
 
+from sklearn_l2m.model_selection import N_STANDARD_ERRORS, paired_difference
+
 from .broad_data import CLASS_SETS, GROUP_SETS, load_digits_set
 from .common import classification_scores, versions
 from .report import write_section
@@ -188,17 +190,17 @@ def _by(rows, model, strategy, metric):
 
 def paired(a: dict, b: dict, higher: bool):
     """Mean and standard error of the paired differences a - b over common seeds,
-    signed so that positive is better."""
+    signed so that positive is better: the library's own ``paired_difference`` (one
+    seed: an infinite error, so that no single pair counts as a win)."""
     seeds = sorted(set(a) & set(b))
-    d = np.array([a[s] - b[s] for s in seeds]) * (1 if higher else -1)
-    se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.inf
-    return d.mean(), se
+    d = paired_difference([a[s] for s in seeds], [b[s] for s in seeds], greater_is_better=higher)
+    return d["mean"], (np.inf if d["n_seeds"] < 2 else d["se"])
 
 
 def outcome(mean, se):
-    if mean > 2 * se:
+    if mean > N_STANDARD_ERRORS * se:
         return "win"
-    if mean < -2 * se:
+    if mean < -N_STANDARD_ERRORS * se:
         return "loss"
     return "tie"
 
@@ -339,7 +341,7 @@ def guide_table(rows):
     models = [m for m in MODELS if any(r["model"] == m for r in rows)]
     lines = [
         "| goal | inner model | best measured: wins/ties/losses vs classical, median "
-        "difference | learn2mix at defaults | learn2mix, `decision_prior=\"uniform\"` |",
+        'difference | learn2mix at defaults | learn2mix, `decision_prior="uniform"` |',
         "|---|---|---|---|---|",
     ]
     for goal, metric, higher in GOALS:

@@ -258,7 +258,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         task = replace(
             task,
             split_seed=int(split_seed),
-            cast=self._cast_input,
+            cast=partial(cast_input, dtype=backend.input_dtype),
             choose_signal=self._signal_rule(mixer),
             target_may_lack_groups=mixer.target_without_groups,
         )
@@ -362,7 +362,6 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             mixing_mode=self.mixing_mode,
             fit_params=self._fit_params,
         )
-        self._input_dtype = backend.input_dtype
         return backend
 
     def _make_proxy(self, estimator=None):
@@ -378,8 +377,8 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         )
 
     def _cast_input(self, X):
-        """``X`` in the dtype the inner model computes in (nets: float32)."""
-        return cast_input(X, getattr(self, "_input_dtype", None))
+        """``X`` in the dtype the fitted inner model computes in (nets: float32)."""
+        return cast_input(X, backend_class(self.estimator_).input_dtype)
 
     def _signal_rule(self, mixer):
         """The loss-source rule of this estimator's settings, for any kind of data."""
@@ -438,10 +437,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted class labels or values.
         """
+        return self._decode_prediction(self._inner_call("predict", X))
+
+    def _inner_call(self, method: str, X):
+        """The one path of every prediction: check ``X`` as in fit, then call the
+        fitted inner model's ``method`` in its backend's inference mode."""
         X = self._check_predict_input(X)
         with backend_class(self.estimator_).inference():
-            prediction = self.estimator_.predict(X)
-        return self._decode_prediction(prediction)
+            return getattr(self.estimator_, method)(X)
 
     def _decode_prediction(self, prediction):
         return prediction

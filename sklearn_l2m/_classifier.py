@@ -19,7 +19,6 @@ from ._prior import (
     resolve_decision_prior,
 )
 from ._target import ClassTarget
-from .backends import backend_class
 
 
 @fill_doc
@@ -220,9 +219,7 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities.
         """
-        X = self._check_predict_input(X)
-        with backend_class(self.estimator_).inference():
-            proba = self.estimator_.predict_proba(X)
+        proba = self._inner_call("predict_proba", X)
         proba = proba if is_dask_collection(proba) else np.asarray(proba)
         ratio = getattr(self, "_prior_ratio", None)
         return proba if ratio is None else adjust_proba(proba, ratio)
@@ -284,6 +281,4 @@ class Learn2MixClassifier(ClassifierMixin, BaseLearn2Mix):
             if log_proba.shape[1] == 2:  # log-odds, like a binary decision function
                 return log_proba[:, 1] - log_proba[:, 0]
             return log_proba
-        X = self._check_predict_input(X)
-        with backend_class(self.estimator_).inference():
-            return self.estimator_.decision_function(X)
+        return self._inner_call("decision_function", X)
