@@ -77,7 +77,7 @@ data-sources: data-packages
 # The broad suite's R data packages (benchmarks/r_data.py): Debian's .deb files, unpacked
 # without installing R (apt-get download needs apt's package lists: apt-get update as root)
 R_DATA := $(HOME)/.cache/sklearn_l2m/r
-R_DEBS := r-cran-modeldata r-cran-kernlab r-cran-aer r-cran-mass r-cran-dslabs
+R_DEBS := r-cran-modeldata r-cran-kernlab r-cran-aer r-cran-mass r-cran-dslabs r-cran-hsaur3 r-cran-lme4
 
 broad-data:
 	@mkdir -p $(R_DATA)/debs

@@ -33,6 +33,8 @@ DEBIAN_PACKAGES = {
     "AER": "r-cran-aer",
     "MASS": "r-cran-mass",
     "dslabs": "r-cran-dslabs",
+    "HSAUR3": "r-cran-hsaur3",
+    "lme4": "r-cran-lme4",
 }
 INSTALL = "make broad-data   (apt-get download + dpkg -x of: {})"
 

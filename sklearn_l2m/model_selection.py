@@ -9,6 +9,7 @@ errors is reported as noise, not as a win.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,14 +171,20 @@ def _take(data, rows):
     return np.asarray(data)[rows] if not hasattr(data, "tocsr") else data.tocsr()[rows]
 
 
+def _takes_groups(method) -> bool:
+    """Whether ``method`` has a ``groups`` parameter (group-aware fit or predict)."""
+    try:
+        return "groups" in inspect.signature(method).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
 def _fit(estimator, X, y, groups, seed):
     model = clone(estimator)
     if "random_state" in model.get_params(deep=False):
         model.set_params(random_state=seed)  # paired: every model sees the same seed
-    from ._base import BaseLearn2Mix
-
     began = time.perf_counter()
-    if groups is not None and isinstance(model, BaseLearn2Mix):
+    if groups is not None and _takes_groups(model.fit):
         model.fit(X, y, groups=groups)
     else:
         model.fit(X, y)
@@ -191,7 +198,11 @@ def _evaluate(model, X, y, groups, metrics: dict) -> dict:
     for name, metric in metrics.items():
         method = metric.response_method
         if method not in cache:
-            cache[method] = getattr(model, method)(X)
+            predict = getattr(model, method)
+            if groups is not None and _takes_groups(predict):
+                cache[method] = predict(X, groups=groups)  # e.g. per-group thresholds
+            else:
+                cache[method] = predict(X)
         pred = cache[method]
         out[name] = _score(metric, y, pred, labels, None)
         if groups is not None:
@@ -215,9 +226,14 @@ def compare(
 
     For every seed, one stratified train / test split (by group and class where
     possible) is made; every estimator is cloned, given that seed as its
-    ``random_state`` (paired) and fitted on the training rows (Learn2Mix
-    estimators with their ``groups``), then scored on the test rows. The
-    differences to the reference are paired by seed.
+    ``random_state`` (paired) and fitted on the training rows, then scored on
+    the test rows. The differences to the reference are paired by seed.
+    An estimator whose ``fit`` has a ``groups`` parameter (every Learn2Mix
+    estimator) is fitted with the training rows' groups; one whose
+    ``predict`` / ``predict_proba`` has one (a per-group threshold, say) is
+    given the test rows' groups. ``scores["n_fits"]`` is a fitted
+    estimator's ``n_fits_`` where it has one (how many times a method such as
+    a reduction trained its model), else 1.
 
     Parameters
     ----------
@@ -304,7 +320,10 @@ def compare(
         for name, estimator in models.items():
             model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
             scores = _evaluate(model, X_te, y[test], g_te, metrics)
-            records.append({"estimator": name, "seed": seed, **scores, "fit_time": seconds})
+            n_fits = getattr(model, "n_fits_", 1)
+            records.append(
+                {"estimator": name, "seed": seed, **scores, "fit_time": seconds, "n_fits": n_fits}
+            )
     scores = pd.DataFrame.from_records(records)
     table = _paired_table(scores, reference_name, list(estimators), metrics)
     return Comparison(scores=scores, table=table, reference=reference_name, metrics=metrics)
@@ -318,6 +337,7 @@ def _paired_table(scores, reference: str, candidates: list, metrics: dict):
     for candidate in candidates:
         own = scores[scores["estimator"] == candidate].set_index("seed").loc[ref.index]
         ratio = float(own["fit_time"].mean() / max(ref["fit_time"].mean(), 1e-12))
+        n_fits = float(own["n_fits"].mean())
         for name, metric in metrics.items():
             for column in (name, f"worst-group {name}"):
                 if column not in scores:
@@ -339,6 +359,7 @@ def _paired_table(scores, reference: str, candidates: list, metrics: dict):
                         "n_seeds": d["n_seeds"],
                         "verdict": d["verdict"],
                         "fit_time_ratio": ratio,
+                        "n_fits": n_fits,
                     }
                 )
     return pd.DataFrame.from_records(rows)

@@ -169,3 +169,35 @@ def test_compare_refuses_what_it_cannot_pair():
         compare({"lr": LogisticRegression()}, X, y, reference="nope")
     with pytest.raises(ValueError, match="groups has 3 rows"):
         compare({"l2m": Learn2MixClassifier(_hgb())}, X, y, groups=[1, 2, 3])
+
+
+class _PerGroupMajority(LogisticRegression):
+    """Predicts each group's majority class: needs the groups in fit and predict."""
+
+    def fit(self, X, y, groups=None):
+        self.classes_ = np.unique(y)
+        self.majority_ = {g: np.bincount(y[groups == g]).argmax() for g in np.unique(groups)}
+        self.n_fits_ = 3
+        return self
+
+    def predict(self, X, groups=None):
+        return np.array([self.majority_[g] for g in groups])
+
+
+def test_compare_gives_groups_to_group_aware_fit_and_predict_and_counts_fits():
+    X, y = make_classification(300, 4, random_state=0)
+    site = np.where(X[:, 0] > 0, "a", "b")
+    y = np.where(site == "a", 1, 0)  # the site alone predicts the class
+    result = compare(
+        {"by site": _PerGroupMajority(), "l2m": Learn2MixClassifier(_hgb())},
+        X,
+        y,
+        groups=site,
+        scoring="accuracy",
+        seeds=2,
+    )
+    scores = result.scores.set_index(["estimator", "seed"])
+    assert (scores.loc["by site", "accuracy"] == 1.0).all()
+    assert (scores.loc["by site", "n_fits"] == 3).all()
+    assert (scores.loc["l2m", "n_fits"] == 1).all()
+    assert set(result.table["n_fits"]) == {3.0, 1.0}

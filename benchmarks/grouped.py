@@ -1,0 +1,340 @@
+"""The grouped suite: real tasks with sources, sites or demographic groups.
+
+    python -m benchmarks.run --suite grouped              # everything (2 processes)
+    python -m benchmarks.grouped --only churn --models xgboost --seeds 2
+    python -m benchmarks.grouped --report-only            # the section again from the files
+
+Every (task, model family) is one call of the library's own
+:func:`sklearn_l2m.model_selection.compare`: paired repeated splits (75 / 25,
+stratified by group and class), every strategy against the plain model (the
+inner model alone, fitted on every training row), worst-group accuracy and
+worst-group log loss beside the overall figures, fit time and the number of
+fits. Each call writes its scores and its table under ``results/grouped/``
+(an interrupted run resumes where it stopped); the report is made from those
+files only, so it never goes stale.
+
+Strategies (:func:`candidates`): equal group weights, learn2mix by group,
+Group DRO (the library's default with its small-group pooling and its
+ceiling, and without either: the textbook rule), bounded group loss, the
+plain model stopped by its worst group's validation loss, JTT (train twice,
+errors up-weighted 5x), and, on binary tasks, fairlearn's ``ThresholdOptimizer``
+(tree models) and ``ExponentiatedGradient(BoundedGroupLoss)`` (XGBoost only:
+it refits the model 15 to 100 times, 86 s a fit of HGB on 1,470 rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier
+from sklearn_l2m.mixers import GroupDRO
+from sklearn_l2m.model_selection import N_STANDARD_ERRORS, compare
+
+from .broad import MODELS
+from .common import versions
+from .group_methods import JTT, FairlearnBoundedGroupLoss, FairlearnThresholdOptimizer
+from .grouped_data import MAX_ROWS, MIN_GROUP_ROWS, TASKS, load_grouped
+from .report import write_section
+
+OUT = Path("benchmarks/results/grouped")
+SEEDS = 5
+#: the table's scores: (column of compare's table, higher is better)
+SCORES = ["worst-group accuracy", "worst-group log_loss", "accuracy"]
+#: the strategy a user gets with Learn2MixClassifier(model).fit(X, y, groups=g)
+DEFAULT = "learn2mix"
+#: what a collapse is: worst-group accuracy this far below the plain model
+COLLAPSE = 0.05
+#: the outside baselines (their cost is reported beside the library's)
+FAIRLEARN = ["fairlearn EG (bounded group loss)", "fairlearn ThresholdOptimizer"]
+
+
+def candidates(inner, binary: bool, family: str) -> dict:
+    """name -> estimator, every one built around a fresh copy of ``inner``."""
+    from sklearn.base import clone
+
+    def l2m(**params):
+        return Learn2MixClassifier(clone(inner), **params)
+
+    out = {
+        "equal group weights": l2m(mixer="balanced"),
+        "learn2mix": l2m(),
+        "group DRO": l2m(mixer="group_dro"),
+        "group DRO, no small-group correction": l2m(
+            mixer=GroupDRO(pooled_rows=0, max_weight=None)
+        ),
+        "bounded group loss": l2m(mixer="bounded_group_loss"),
+        "worst-group stopping": l2m(
+            mixer="natural", early_stopping=EarlyStopping(monitor="worst_group")
+        ),
+        "JTT": JTT(clone(inner)),
+    }
+    if binary and family != "mlp":
+        out[FAIRLEARN[1]] = FairlearnThresholdOptimizer(clone(inner))
+    if binary and family == "xgboost":  # the reduction refits 15 to 100 times: one family
+        out[FAIRLEARN[0]] = FairlearnBoundedGroupLoss(clone(inner))
+    return out
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
+
+
+def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
+    """One compare() call; writes ``scores`` and ``table`` CSVs; returns seconds."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import warnings
+
+    import torch
+
+    torch.set_num_threads(1)
+    task = next(t for t in TASKS if t.name == task_name)
+    data = load_grouped(task)
+    labels, y = np.unique(data.y, return_inverse=True)  # XGBoost and the net take codes
+    n_classes = len(labels)
+    inner = MODELS[family][1](0, data.X.shape[1], n_classes)
+    began = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the small-group warnings are the point here
+        result = compare(
+            candidates(inner, n_classes == 2, family),
+            data.X,
+            y.astype(np.int64),
+            groups=data.groups,
+            reference=inner,
+            seeds=seeds,
+            scoring=["accuracy", "log_loss"],
+        )
+    seconds = time.perf_counter() - began
+    stem = out / f"{_slug(task_name)}__{family}"
+    result.scores.assign(task=task_name, model=family).to_csv(f"{stem}.scores.csv", index=False)
+    table = result.table.assign(task=task_name, model=family, seconds=seconds)
+    table.to_csv(f"{stem}.table.csv", index=False)
+    return seconds
+
+
+# -- the report -------------------------------------------------------------------
+
+
+def read_tables(out: Path):
+    import pandas as pd
+
+    files = sorted(out.glob("*.table.csv"))
+    if not files:
+        raise SystemExit(f"No results under {out}/: run python -m benchmarks.grouped first.")
+    return pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+
+
+def _outcomes(rows) -> str:
+    wins = int((rows["verdict"] == "better").sum())
+    losses = int((rows["verdict"] == "worse").sum())
+    return f"{wins} / {len(rows) - wins - losses} / {losses}"
+
+
+def summary_table(table, family: str) -> str:
+    """One row per strategy: wins / ties / losses and median differences over the tasks."""
+    own = table[table["model"] == family]
+    strategies = list(dict.fromkeys(own["candidate"]))
+    head = (
+        "| strategy | worst-group acc. W / T / L | median | lowest | "
+        "worst-group log loss W / T / L | median | accuracy W / T / L | median | "
+        "fit time (median ratio) | fits |\n|---|---|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = []
+    for name in strategies:
+        rows = own[own["candidate"] == name]
+        acc = rows[rows["score"] == "worst-group accuracy"]
+        loss = rows[rows["score"] == "worst-group log_loss"]
+        overall = rows[rows["score"] == "accuracy"]
+        lines.append(
+            f"| {name} ({len(acc)} tasks) | {_outcomes(acc)} | {acc['difference'].median():+.4f} | "
+            f"{acc['difference'].min():+.4f} | {_outcomes(loss)} | "
+            f"{loss['difference'].median():+.4f} | {_outcomes(overall)} | "
+            f"{overall['difference'].median():+.4f} | x{acc['fit_time_ratio'].median():.2f} | "
+            f"{acc['n_fits'].median():.0f} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def targets_table(table, strategy: str = DEFAULT) -> str:
+    """The issue's four targets for one strategy, per model family: met or not."""
+    head = (
+        "| model | no collapse (lowest difference >= -0.05) | never worse beyond 2 SE | "
+        "better on >= 1/3 of the tasks | fit time <= 1.2x |\n|---|---|---|---|---|\n"
+    )
+    lines = []
+    for family in dict.fromkeys(table["model"]):
+        rows = table[
+            (table["model"] == family)
+            & (table["candidate"] == strategy)
+            & (table["score"] == "worst-group accuracy")
+        ]
+        if rows.empty:
+            continue
+        lowest = rows["difference"].min()
+        losses = int((rows["verdict"] == "worse").sum())
+        wins = int((rows["verdict"] == "better").sum())
+        ratio = rows["fit_time_ratio"].median()
+
+        def mark(ok):
+            return "met" if ok else "**not met**"
+
+        lines.append(
+            f"| {family} | {mark(lowest >= -COLLAPSE)} ({lowest:+.3f}) | "
+            f"{mark(losses == 0)} ({losses} of {len(rows)} worse) | "
+            f"{mark(wins >= len(rows) / 3)} ({wins} of {len(rows)}) | "
+            f"{mark(ratio <= 1.2)} (x{ratio:.2f}) |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def task_table(table, family: str) -> str:
+    """Worst-group accuracy per task: the plain model's mean, each strategy's difference."""
+    own = table[(table["model"] == family) & (table["score"] == "worst-group accuracy")]
+    strategies = list(dict.fromkeys(own["candidate"]))
+    short = {s: s.replace("fairlearn ", "fl. ").replace(", no small-group correction", " raw")
+             for s in strategies}  # fmt: skip
+    head = "| task | plain | " + " | ".join(short[s] for s in strategies) + " |\n"
+    head += "|---|---|" + "---|" * len(strategies) + "\n"
+    lines = []
+    for task, rows in own.groupby("task", sort=False):
+        cells = []
+        for s in strategies:
+            row = rows[rows["candidate"] == s]
+            if row.empty:
+                cells.append("")
+                continue
+            row = row.iloc[0]
+            mark = {"better": " +", "worse": " -"}.get(row["verdict"], "")
+            cells.append(f"{row['difference']:+.3f}{mark}")
+        plain = rows["reference_mean"].iloc[0]
+        lines.append(f"| {task} | {plain:.3f} | " + " | ".join(cells) + " |")
+    return head + "\n".join(lines) + "\n"
+
+
+def figure(table, path: Path):
+    """Worst-group accuracy differences to the plain model, one box per strategy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = table[table["score"] == "worst-group accuracy"]
+    families = list(dict.fromkeys(rows["model"]))
+    strategies = list(dict.fromkeys(rows["candidate"]))
+    fig, axes = plt.subplots(1, len(families), figsize=(3.2 * len(families), 4.5), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, family in zip(axes, families):
+        own = rows[rows["model"] == family]
+        data = [own[own["candidate"] == s]["difference"].to_numpy() for s in strategies]
+        ax.boxplot(data, vert=False, labels=strategies)
+        ax.axvline(0.0, color="0.5", lw=1)
+        ax.set_title(family)
+        ax.set_xlabel("worst-group accuracy − plain")
+    axes[0].invert_yaxis()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def report(table, command: str, seeds: int, elapsed=None) -> str:
+    n_tasks = table["task"].nunique()
+    families = list(dict.fromkeys(table["model"]))
+    parts = [
+        f"Command: `{command}`. {n_tasks} real grouped tasks (below), {seeds} paired seeds "
+        f"each (75 / 25 splits stratified by group and class), every strategy against the "
+        f"plain model (the inner model alone on every training row) through "
+        f"`sklearn_l2m.model_selection.compare`. W / T / L: tasks where the mean paired "
+        f"difference is above / within / below {N_STANDARD_ERRORS:g} standard errors; "
+        f"median / lowest: of the mean differences over tasks (log loss: positive is "
+        f"lower, i.e. better). Fit time: the median over tasks of the strategy's mean fit "
+        f"time over the plain model's, on one core each (two jobs shared the machine). "
+        f"Tables of more than {MAX_ROWS} rows were subsampled once; groups of fewer than "
+        f"{MIN_GROUP_ROWS} rows merged.\n",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + "\n",
+        f"#### Targets for the default for groups (`{DEFAULT}`)\n\n" + targets_table(table),
+    ]
+    for strategy in ("group DRO", "worst-group stopping", "equal group weights"):
+        parts.append(f"Same targets for `{strategy}`:\n\n" + targets_table(table, strategy))
+    for family in families:
+        parts.append(f"#### {MODELS[family][0]}\n\n" + summary_table(table, family))
+    for family in families:
+        parts.append(
+            f"#### Worst-group accuracy per task, {family} (difference to plain; "
+            f"+ / -: beyond 2 SE)\n\n" + task_table(table, family)
+        )
+    parts.append("#### The tasks\n\n" + "\n".join(f"- **{t.name}**: {t.what}; {t.source}"
+                                                   for t in TASKS) + "\n")  # fmt: skip
+    parts.append("![grouped](figures/grouped.png)\n")
+    if elapsed is not None:
+        parts.append(f"Total time: {elapsed / 60:.0f} min.\n")
+    return "\n".join(parts)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=SEEDS)
+    parser.add_argument("--models", default="hgb,xgboost,lightgbm,mlp")
+    parser.add_argument("--only", default=None, help="tasks whose name contains this")
+    parser.add_argument("--jobs", type=int, default=2, help="processes")
+    parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--fresh", action="store_true", help="rerun jobs that have results")
+    parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    families = args.models.split(",")
+    unknown = sorted(set(families) - set(MODELS))
+    if unknown:
+        parser.error(f"unknown model families {unknown}; choose from {sorted(MODELS)}")
+    command = "python -m benchmarks.grouped " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    began = time.perf_counter()
+    if not args.report_only:
+        from concurrent.futures import ProcessPoolExecutor
+
+        jobs = [
+            (t.name, f)
+            for f in families
+            for t in TASKS
+            if (not args.only or args.only in t.name)
+            and (args.fresh or not (out / f"{_slug(t.name)}__{f}.table.csv").exists())
+        ]
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            from concurrent.futures import as_completed
+
+            futures = {pool.submit(run_job, n, f, args.seeds, out): (n, f) for n, f in jobs}
+            for future in as_completed(futures):
+                name, family = futures[future]
+                try:
+                    print(f"{family:9s} {name:45s} {future.result():6.0f} s", flush=True)
+                except Exception as failed:  # reported, the other jobs go on
+                    print(f"{family:9s} {name:45s} FAILED {type(failed).__name__}: {failed}")
+    table = read_tables(out)
+    for family in dict.fromkeys(table["model"]):
+        print(f"\n{MODELS[family][0]}\n" + summary_table(table, family))
+    print(targets_table(table))
+    if not args.no_write:
+        figure(table, Path("benchmarks/figures/grouped.png"))
+        elapsed = None if args.report_only else time.perf_counter() - began
+        write_section(
+            Path("benchmarks/RESULTS.md"),
+            "suite-grouped",
+            "Groups: the grouped suite",
+            report(table, command, args.seeds, elapsed),
+        )
+        print("Wrote benchmarks/RESULTS.md (section suite-grouped), benchmarks/figures/grouped.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
