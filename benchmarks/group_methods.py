@@ -129,6 +129,7 @@ class FairlearnBoundedGroupLoss(_Fairlearn):
             for weight, predictor in zip(self.model_.weights_, self.model_.predictors_)
             if weight > 0
         )
+        positive = np.clip(positive, 0.0, 1.0)  # the weights sum to 1 up to rounding
         return np.column_stack([1.0 - positive, positive])
 
 

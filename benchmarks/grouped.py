@@ -232,7 +232,11 @@ def figure(table, path: Path):
     for ax, family in zip(axes, families):
         own = rows[rows["model"] == family]
         data = [own[own["candidate"] == s]["difference"].to_numpy() for s in strategies]
-        ax.boxplot(data, vert=False, labels=strategies)
+        try:
+            ax.boxplot(data, orientation="horizontal")
+        except (TypeError, AttributeError):  # matplotlib < 3.9
+            ax.boxplot(data, vert=False)
+        ax.set_yticks(np.arange(1, len(strategies) + 1), strategies)
         ax.axvline(0.0, color="0.5", lw=1)
         ax.set_title(family)
         ax.set_xlabel("worst-group accuracy − plain")
