@@ -50,7 +50,7 @@ test-min: min-venv
 	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt xgboost
 	$(MIN_PY) -m pytest -n 2 -m "not slow" -q -p no:cacheprovider
 	$(MIN_PY) -m pip install -q "$(DASK_XGBOOST_FLOOR)"
-	$(MIN_PY) -m pytest -n 2 -q -p no:cacheprovider tests/test_dask.py "tests/test_docs.py::test_page_code_runs[docs/dask.rst]"
+	$(MIN_PY) -m pytest -n 2 -q -p no:cacheprovider tests/backends/test_dask.py "tests/test_docs.py::test_page_code_runs[docs/dask.rst]"
 	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt xgboost
 
 # the supported-versions table of README.md and docs/versions.rst, from both venvs

@@ -10,7 +10,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_l2m import EarlyStopping, Learn2MixClassifier
-from sklearn_l2m._controller import MixingController
+from sklearn_l2m._training.controller import MixingController
 from sklearn_l2m.mixers import Learn2Mix
 
 torch = pytest.importorskip("torch")

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._compat import xgboost_can_capture, xgboost_capture_matrices
-from .._losses import per_sample_loss_in_chunks
+from .._compat.xgboost import xgboost_can_capture, xgboost_capture_matrices
+from .._training.losses import per_sample_loss_in_chunks
 from ._base import Backend, check_kind
 from ._boosted_output import identity, sigmoid, softmax
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ._warnings import warn_user
+from .._warnings import warn_user
 
 #: Rounds used when the inner model has no budget of its own (partial_fit, refit).
 DEFAULT_ROUNDS_WITHOUT_BUDGET = 20
@@ -38,7 +38,7 @@ def auto_horizon(n_updates: int, *, stochastic: bool, updates_per_step: int = 1)
 
     Examples
     --------
-    >>> from sklearn_l2m._schedule import auto_horizon
+    >>> from sklearn_l2m._training.schedule import auto_horizon
     >>> auto_horizon(100, stochastic=False)
     5
     >>> auto_horizon(20 * 50, stochastic=True, updates_per_step=50)

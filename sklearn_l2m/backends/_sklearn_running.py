@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from .. import _compat
+from .._compat import sklearn as _compat
 from ._base import OutputLosses
 
 #: rows of the training part re-predicted from scratch once, to verify that the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._warnings import warn_user
+from .._warnings import warn_user
 
 #: a group with fewer rows (training and held-out together) is too small to measure
 MIN_GROUP_ROWS = 20
@@ -44,7 +44,7 @@ def warn_small_groups(labels, group_weight, validation_counts, mixer) -> None:
 
 
 def _is_natural(mixer) -> bool:
-    from .mixers import NaturalMixer
+    from ..mixers import NaturalMixer
 
     return isinstance(mixer, NaturalMixer)
 

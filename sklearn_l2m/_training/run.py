@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._controller import MixingController
-from ._early_stopping import EarlyStopping
-from ._guards import warn_budget_replaced
-from ._offline import offline_mixture
-from ._progress import attach_progress
-from ._schedule import RoundPlan, plan_rounds, warn_single_round
-from .mixers import BaseMixer
-from .mixers._replay import ScheduleReplay
+from .._early_stopping import EarlyStopping
+from ..mixers import BaseMixer
+from ..mixers._replay import ScheduleReplay
+from .controller import MixingController
+from .guards import warn_budget_replaced
+from .offline import offline_mixture
+from .progress import attach_progress
+from .schedule import RoundPlan, plan_rounds, warn_single_round
 
 
 @dataclass

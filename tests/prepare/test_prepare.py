@@ -1,10 +1,10 @@
-"""In-memory preparation (_prepare.py), with no estimator behind it."""
+"""In-memory preparation (_prepare/memory.py), with no estimator behind it."""
 
 import numpy as np
 import pytest
 
-from sklearn_l2m._prepare import Task, check_training_data, hold_out
-from sklearn_l2m._signal import choose_loss_source
+from sklearn_l2m._prepare.loss_source import choose_loss_source
+from sklearn_l2m._prepare.memory import Task, check_training_data, hold_out
 from sklearn_l2m._target import ClassTarget
 
 NO_VALIDATION = (None, None, None, None)

@@ -7,8 +7,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
-from sklearn_l2m._controller import MixingController
-from sklearn_l2m._data import TrainingData
+from sklearn_l2m._prepare.split import TrainingData
+from sklearn_l2m._training.controller import MixingController
 from sklearn_l2m.mixers._replay import ScheduleReplay
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import has_fit_parameter
 
-from ._data import take_rows
+from .._prepare.checks import take_rows
 
 _EPS = 1e-12
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._losses import group_sums, means_from_sums
-from .mixers._base import BaseMixer
+from ..mixers._base import BaseMixer
+from .losses import group_sums, means_from_sums
 
 #: a group's mean loss below -NEGATIVE_LOSS_TOL is a misconfigured loss; above it, the
 #: round-off of a near-perfect prediction (skorch's NLLLoss takes log(p + 1e-12))
@@ -342,7 +342,7 @@ class MixingController:
             )
         if not bad.any():
             return False
-        from ._warnings import warn_user
+        from .._warnings import warn_user
 
         where = (
             f"for groups {labels[bad].tolist()} in round {round_index} "

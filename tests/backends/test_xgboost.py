@@ -187,7 +187,7 @@ def test_sklearn_compatible_with_xgboost(estimator, check):
 def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
     """The backend trains on all of X (no copy), held-out rows weighted 0; that must be
     exactly training on the remaining rows with those rows as an explicit validation set."""
-    from sklearn_l2m._data import stratified_holdout
+    from sklearn_l2m._prepare.split import stratified_holdout
 
     X, y = multiclass
     inner = xgb.XGBClassifier(n_estimators=20, n_jobs=1)
@@ -206,7 +206,7 @@ def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
 
 @pytest.mark.fast_path
 def test_training_rows_are_never_copied(multiclass, monkeypatch):
-    from sklearn_l2m._data import TrainingData
+    from sklearn_l2m._prepare.split import TrainingData
 
     def no_copy(self):
         if self.train_rows is not None:  # a copy of the training rows

@@ -1,10 +1,10 @@
-"""Per-sample losses and per-group sums (_losses.py)."""
+"""Per-sample losses and per-group sums (_training/losses.py)."""
 
 import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
-from sklearn_l2m._losses import (
+from sklearn_l2m._training.losses import (
     group_sums,
     log_loss_per_sample,
     means_from_sums,

@@ -276,7 +276,7 @@ def test_labels_and_totals_come_from_one_pass(with_groups, fraction, monkeypatch
     """Classes, groups and every per-group total the client needs: one compute."""
     import dask
 
-    from sklearn_l2m._dask import _holdout_block, one_pass_label_stats
+    from sklearn_l2m._prepare.dask_data import _holdout_block, one_pass_label_stats
 
     rng = np.random.RandomState(0)
     y = rng.choice(np.array(["cat", "dog", "eel"]), 1000, p=[0.7, 0.2, 0.1])
@@ -354,8 +354,8 @@ def test_the_distributed_fit_is_a_backend_like_the_others():
 
 def test_preparing_distributed_data_needs_no_estimator():
     """The client-side preparation works from a Task (public settings) alone."""
-    from sklearn_l2m._dask import prepare_dask_data
-    from sklearn_l2m._prepare import Task
+    from sklearn_l2m._prepare.dask_data import prepare_dask_data
+    from sklearn_l2m._prepare.memory import Task
 
     X, y, _, _ = _imbalanced()
     weight = np.random.RandomState(1).uniform(0.5, 1.5, len(y))

@@ -1,11 +1,11 @@
-"""One training run (_run.py): rounds, the refit replay's length."""
+"""One training run (_training/run.py): rounds, the refit replay's length."""
 
 from types import SimpleNamespace
 
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from sklearn_l2m._run import plan_run, rounds_to_replay
+from sklearn_l2m._training.run import plan_run, rounds_to_replay
 from sklearn_l2m.backends._build import build_backend
 from sklearn_l2m.mixers import Learn2Mix
 

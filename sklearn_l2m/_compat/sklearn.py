@@ -1,30 +1,13 @@
-"""Every use of another library's private API, each behind a probe with a public fallback.
-
-The fast paths of the backends reach into scikit-learn, XGBoost and
-xgboost.dask internals that no release promises to keep. Each such use lives
-here, under a name in :data:`HOOKS`, and is taken only when
-
-* its probe finds the internal with the shape this library was written for, and
-* it is not switched off (:func:`public_api_only`, or the environment
-  variable ``SKLEARN_L2M_PUBLIC_API_ONLY=1``).
-
-Otherwise the backend takes a public fallback that gives the same model and
-costs more time, and :func:`fast_path` warns once per hook and process, naming
-the library version and the cost. So a new upstream release can make a fit
-slower, never wrong or broken.
-
-Also here: reading an inner model's kind and tags for models that predate
-scikit-learn's tags (``_estimator_type``) or define neither.
+"""scikit-learn's internals: parameter validation, tags, HistGradientBoosting's
+binning and the running outputs of growing ensembles, each behind a probe
+(:mod:`.hooks`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-import os
-import threading
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.ensemble import (
@@ -38,119 +21,12 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 
+from .hooks import _parameters, fast_path
+
 #: the scikit-learn ensembles whose internals the running outputs use
 HGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
 GB = (GradientBoostingClassifier, GradientBoostingRegressor)
 FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
-
-#: environment variable that switches every private hook off (value "1")
-PUBLIC_ONLY_ENV = "SKLEARN_L2M_PUBLIC_API_ONLY"
-
-
-@dataclass(frozen=True)
-class PrivateHook:
-    """One use of another library's internals: what it is and what its fallback costs."""
-
-    library: str
-    uses: str
-    fallback_cost: str
-
-
-HOOKS = {
-    "hgb_bin_once": PrivateHook(
-        "scikit-learn",
-        "HistGradientBoosting._bin_data (bin the training rows once per fit)",
-        "each round's warm start bins the training rows again (about 0.07 s per feature "
-        "per round on small data)",
-    ),
-    "sklearn_running_output": PrivateHook(
-        "scikit-learn",
-        "the ensembles' _raw_predict, _predict_iterations, _baseline_prediction, _loss, "
-        "_predictors, _raw_predict_init, _validate_X_predict (add only new members' "
-        "outputs each round)",
-        "each round predicts every member again: the cost of the round-end losses "
-        "grows with rounds x budget",
-    ),
-    "xgboost_training_matrix": PrivateHook(
-        "xgboost",
-        "XGBModel._create_dmatrix (change the training weights inside one boosting run)",
-        "one fit per round continuing the previous booster (xgb_model): the training "
-        "matrix is built again every round",
-    ),
-    "sklearn_param_validation": PrivateHook(
-        "scikit-learn",
-        "sklearn.utils._param_validation (the parameter checks of scikit-learn's own estimators)",
-        "this library's own checks of the same constraints: no measurable cost",
-    ),
-    "xgboost_dask_training_matrix": PrivateHook(
-        "xgboost",
-        "the worker-local training matrix of xgboost.dask.train, read from its frames",
-        "none: a distributed fit cannot re-weight its rows without it and raises",
-    ),
-}
-
-_state = threading.local()
-_warned: set[str] = set()
-_warned_lock = threading.Lock()
-
-
-def _forced_off() -> bool:
-    return bool(getattr(_state, "public_only", False)) or os.environ.get(PUBLIC_ONLY_ENV) == "1"
-
-
-@contextlib.contextmanager
-def public_api_only():
-    """Within the block (in this thread), every private hook is off: fits take the
-    public fallbacks. For tests, and to check that a fit does not depend on them."""
-    before = getattr(_state, "public_only", False)
-    _state.public_only = True
-    try:
-        yield
-    finally:
-        _state.public_only = before
-
-
-def _version(library: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(library)
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def fast_path(name: str, available: bool = True) -> bool:
-    """Whether to use private hook ``name``; warns once per process when it is off.
-
-    ``available`` is the hook's probe result.
-    """
-    if available and not _forced_off():
-        return True
-    hook = HOOKS[name]
-    with _warned_lock:
-        first = name not in _warned
-        _warned.add(name)
-    if first:
-        reason = (
-            f"switched off ({PUBLIC_ONLY_ENV}=1 or public_api_only())"
-            if available
-            else f"not found in {hook.library} {_version(hook.library)}"
-        )
-        from ._warnings import warn_user
-
-        warn_user(
-            f"sklearn_l2m's fast path through {hook.uses} is {reason}. It uses the public "
-            f"API instead (the same model): {hook.fallback_cost}.",
-            FallbackWarning,
-        )
-    return False
-
-
-def reset_warnings() -> None:
-    """Forget which fallbacks have warned (tests)."""
-    with _warned_lock:
-        _warned.clear()
-
 
 # -- scikit-learn: parameter validation ---------------------------------------------------
 try:  # the constraint types and checker of scikit-learn's own estimators
@@ -227,24 +103,6 @@ class InvalidParameterError(*invalid_parameter_bases()):
 
 InvalidParameterError.__module__ = "sklearn_l2m.exceptions"
 
-
-class FallbackWarning(UserWarning):
-    """A fast path through another library's internals is unavailable or switched off.
-
-    Raised once per process and hook when an installed version of scikit-learn
-    or XGBoost lacks an internal this library uses for speed (or when
-    ``SKLEARN_L2M_PUBLIC_API_ONLY=1`` is set). The fit then takes the public
-    API: the same model, at the cost named in the message.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> from sklearn_l2m.exceptions import FallbackWarning
-    >>> warnings.filterwarnings("ignore", category=FallbackWarning)
-    """
-
-
-FallbackWarning.__module__ = "sklearn_l2m.exceptions"
 
 
 def _satisfies(value, constraint) -> bool:
@@ -323,13 +181,6 @@ def estimator_tags(estimator):
 
 
 # -- scikit-learn: HistGradientBoosting bins once ---------------------------------------
-def _parameters(func) -> list[str]:
-    try:
-        return list(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        return []
-
-
 def _bin_data_signature(estimator_class) -> list[str] | None:
     """``_bin_data``'s parameters if they are a shape this library knows, else None."""
     original = getattr(estimator_class, "_bin_data", None)
@@ -486,55 +337,3 @@ def forest_rows(estimator, X):
     return estimator._validate_X_predict(X)
 
 
-# -- XGBoost: the training matrix inside one boosting run -------------------------------
-def xgboost_can_capture(estimator) -> bool:
-    """Whether the training matrix can be captured for this XGBoost model."""
-    create = getattr(type(estimator), "_create_dmatrix", None)
-    probe = callable(create) and _parameters(create)[:2] == ["self", "ref"]
-    return fast_path("xgboost_training_matrix", probe)
-
-
-@contextlib.contextmanager
-def xgboost_capture_matrices(estimator, created: list):
-    """Record the matrices XGBoost's ``fit`` builds (training first, then eval sets).
-
-    The callback needs the training matrix to change its weights; XGBoost
-    builds it inside ``fit``, through the estimator's ``_create_dmatrix``.
-    """
-    original = estimator._create_dmatrix
-
-    def create(*args, **kwargs):
-        matrix = original(*args, **kwargs)
-        created.append(matrix)
-        return matrix
-
-    estimator._create_dmatrix = create
-    try:
-        yield
-    finally:
-        estimator.__dict__.pop("_create_dmatrix", None)
-
-
-# -- xgboost.dask: the worker-local training matrix -------------------------------------
-def xgboost_dask_local_matrices(depth: int = 8):
-    """The worker-local training matrix and eval list of the running ``xgboost.train``.
-
-    XGBoost hands callbacks only the booster; its callback container, one
-    frame up, holds ``dtrain`` and ``evals`` (true since XGBoost 1.3). Returns
-    None where they cannot be found (or the hook is off).
-    """
-    import sys
-
-    from xgboost import DMatrix
-
-    if _forced_off():
-        return None
-    frame = sys._getframe(1)
-    for _ in range(depth):
-        if frame is None:
-            break
-        dtrain = frame.f_locals.get("dtrain")
-        if isinstance(dtrain, DMatrix):
-            return dtrain, list(frame.f_locals.get("evals") or [])
-        frame = frame.f_back
-    return None

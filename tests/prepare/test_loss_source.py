@@ -1,9 +1,9 @@
-"""The loss-source rule (_signal.py), shared by in-memory and distributed fits."""
+"""The loss-source rule (_prepare/loss_source.py), shared by in-memory and distributed fits."""
 
 import numpy as np
 import pytest
 
-from sklearn_l2m._signal import MIN_VALIDATION_ROWS, choose_loss_source, needs_signal
+from sklearn_l2m._prepare.loss_source import MIN_VALIDATION_ROWS, choose_loss_source, needs_signal
 from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 from sklearn_l2m.mixers import check_mixer as resolve_mixer
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sklearn_l2m._controller import MixingController
-from sklearn_l2m._data import TrainingData
+from sklearn_l2m._prepare.split import TrainingData
+from sklearn_l2m._training.controller import MixingController
 from sklearn_l2m.mixers import Learn2Mix, NaturalMixer
 
 

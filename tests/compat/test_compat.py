@@ -1,4 +1,4 @@
-"""Other libraries' private APIs (backends/_compat.py): probes, fallbacks, kinds."""
+"""Other libraries' private APIs (_compat/): probes, fallbacks, kinds."""
 
 import warnings
 
@@ -14,7 +14,9 @@ from sklearn.ensemble import (
 )
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_l2m import Learn2MixClassifier, _compat
+from sklearn_l2m import Learn2MixClassifier
+from sklearn_l2m._compat import hooks
+from sklearn_l2m._compat import sklearn as sk_compat
 from sklearn_l2m.exceptions import FallbackWarning
 
 
@@ -29,10 +31,10 @@ def digits():
 
 def _fit_both(inner, X, y, **params):
     fast = Learn2MixClassifier(inner, random_state=0, **params).fit(X, y)
-    _compat.reset_warnings()
+    hooks.reset_warnings()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        with _compat.public_api_only():
+        with hooks.public_api_only():
             public = Learn2MixClassifier(inner, random_state=0, **params).fit(X, y)
             Learn2MixClassifier(inner, random_state=0, **params).fit(X, y)
     fallbacks = [w for w in caught if issubclass(w.category, FallbackWarning)]
@@ -75,19 +77,19 @@ def test_xgboost_fallback_continues_the_booster_round_by_round(digits):
 
 @pytest.mark.fast_path
 def test_the_environment_variable_switches_every_hook_off(monkeypatch):
-    assert _compat.fast_path("hgb_bin_once")
-    monkeypatch.setenv(_compat.PUBLIC_ONLY_ENV, "1")
-    _compat.reset_warnings()
-    with pytest.warns(FallbackWarning, match=_compat.PUBLIC_ONLY_ENV):
-        assert not _compat.fast_path("hgb_bin_once")
+    assert hooks.fast_path("hgb_bin_once")
+    monkeypatch.setenv(hooks.PUBLIC_ONLY_ENV, "1")
+    hooks.reset_warnings()
+    with pytest.warns(FallbackWarning, match=hooks.PUBLIC_ONLY_ENV):
+        assert not hooks.fast_path("hgb_bin_once")
 
 
 def test_a_missing_internal_is_named_with_the_library_version(monkeypatch):
     import sklearn
 
-    _compat.reset_warnings()
+    hooks.reset_warnings()
     with pytest.warns(FallbackWarning, match=f"not found in scikit-learn {sklearn.__version__}"):
-        assert not _compat.fast_path("sklearn_running_output", available=False)
+        assert not hooks.fast_path("sklearn_running_output", available=False)
 
 
 def test_hgb_binning_probe_knows_both_signatures():
@@ -99,9 +101,9 @@ def test_hgb_binning_probe_knows_both_signatures():
         def _bin_data(self, X, weights, training, extra):
             raise AssertionError("never called")
 
-    assert _compat._bin_data_signature(HistGradientBoostingRegressor) is not None
-    assert _compat._bin_data_signature(Old) == ["self", "X", "is_training_data"]
-    assert _compat._bin_data_signature(Unknown) is None
+    assert sk_compat._bin_data_signature(HistGradientBoostingRegressor) is not None
+    assert sk_compat._bin_data_signature(Old) == ["self", "X", "is_training_data"]
+    assert sk_compat._bin_data_signature(Unknown) is None
 
 
 class _OldStyle(ClassifierMixin, BaseEstimator):
@@ -133,7 +135,7 @@ class _NoKind:
     ids=["tags-classifier", "tags-regressor", "estimator-type-only", "neither"],
 )
 def test_kind_of_an_inner_model(estimator, kind):
-    assert _compat.estimator_kind(estimator) == kind
+    assert sk_compat.estimator_kind(estimator) == kind
 
 
 def test_a_classifier_without_tags_is_refused_by_the_regressor():
@@ -181,5 +183,5 @@ def test_parameter_checks_are_the_same_without_scikit_learns_checker(params):
         Learn2MixClassifier(**params).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FallbackWarning)
-        with _compat.public_api_only(), pytest.raises(InvalidParameterError, match=f"'{name}'"):
+        with hooks.public_api_only(), pytest.raises(InvalidParameterError, match=f"'{name}'"):
             Learn2MixClassifier(**params).fit(X, y)

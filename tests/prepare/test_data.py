@@ -1,16 +1,11 @@
-"""In-memory input checks and the held-out part (_data.py)."""
+"""In-memory input checks and the held-out part (_prepare/checks.py, groups.py, split.py)."""
 
 import numpy as np
 import pytest
 
-from sklearn_l2m._data import (
-    TrainingData,
-    check_fit_params,
-    check_weights,
-    encode_groups,
-    n_rows,
-    stratified_holdout,
-)
+from sklearn_l2m._prepare.checks import check_fit_params, check_weights, n_rows
+from sklearn_l2m._prepare.groups import encode_groups
+from sklearn_l2m._prepare.split import TrainingData, stratified_holdout
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_held_out_rows_are_predicted_a_piece_at_a_time(monkeypatch):
     time (never a copy of all of them), and the model is the same as in one piece."""
     import lightgbm as lgb
 
-    from sklearn_l2m import _data
+    from sklearn_l2m._prepare import checks as _data
     from sklearn_l2m.backends import _boosted_output
 
     rng = np.random.RandomState(0)
@@ -153,9 +153,10 @@ def test_catboost_keeps_no_fitted_round_model_into_the_next_round(monkeypatch):
 def test_round_weights_of_all_of_X_equal_the_training_parts():
     """The booster's float32 weights of all of X (held-out rows 0), looked up a piece
     at a time, are the training part's weights cast to float32, user weights or not."""
-    from sklearn_l2m import _controller
-    from sklearn_l2m._controller import MixingController
-    from sklearn_l2m._data import TrainingData, unit_weights
+    from sklearn_l2m._prepare.checks import unit_weights
+    from sklearn_l2m._prepare.split import TrainingData
+    from sklearn_l2m._training import controller as _controller
+    from sklearn_l2m._training.controller import MixingController
     from sklearn_l2m.mixers import Learn2Mix
 
     rng = np.random.RandomState(0)
@@ -186,7 +187,7 @@ def test_round_weights_of_all_of_X_equal_the_training_parts():
 
 
 def test_losses_in_pieces_equal_losses_at_once():
-    from sklearn_l2m._losses import per_sample_loss, per_sample_loss_in_chunks
+    from sklearn_l2m._training.losses import per_sample_loss, per_sample_loss_in_chunks
     from sklearn_l2m.backends._boosted_output import softmax
 
     rng = np.random.RandomState(0)
@@ -199,7 +200,7 @@ def test_losses_in_pieces_equal_losses_at_once():
 
 
 def test_unit_weights_are_a_view_and_training_vectors_are_taken_lazily():
-    from sklearn_l2m._data import check_weights, index_dtype, rows_of
+    from sklearn_l2m._prepare.checks import check_weights, index_dtype, rows_of
 
     weight = check_weights(None, np.zeros((1000, 2)))
     assert weight.strides == (0,) and weight.shape == (1000,) and not weight.flags.writeable
@@ -209,7 +210,8 @@ def test_unit_weights_are_a_view_and_training_vectors_are_taken_lazily():
 
 
 def test_boosters_fit_all_of_X_with_held_out_rows_at_weight_zero():
-    from sklearn_l2m._data import TrainingData, unit_weights
+    from sklearn_l2m._prepare.checks import unit_weights
+    from sklearn_l2m._prepare.split import TrainingData
 
     y = np.array([0, 1, 0, 1, 0])
     data = TrainingData(

@@ -8,7 +8,7 @@ from sklearn.datasets import load_iris
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 
 from sklearn_l2m import Learn2MixClassifier
-from sklearn_l2m._schedule import DEFAULT_ROUNDS_WITHOUT_BUDGET, auto_horizon, plan_rounds
+from sklearn_l2m._training.schedule import DEFAULT_ROUNDS_WITHOUT_BUDGET, auto_horizon, plan_rounds
 from sklearn_l2m.mixers import Learn2Mix
 
 
@@ -45,7 +45,7 @@ def test_plan_rounds_cases():
 
 
 def test_backends_that_restart_per_round_cap_the_auto_horizon():
-    from sklearn_l2m._schedule import plan_rounds
+    from sklearn_l2m._training.schedule import plan_rounds
 
     capped = plan_rounds(
         n_rounds="auto", steps_per_round="auto", budget=300, stochastic=False, max_auto_rounds=10

@@ -1,7 +1,7 @@
 """Preparing in-memory data for one fit: checks, encoding, groups, the held-out part.
 
-The distributed twin is :func:`sklearn_l2m._dask.prepare_dask_data`; both take
-the loss-source rule of :mod:`sklearn_l2m._signal`. Nothing here reads the
+The distributed twin is :func:`sklearn_l2m._prepare.dask_data.prepare_dask_data`; both take
+the loss-source rule of :mod:`sklearn_l2m._prepare.loss_source`. Nothing here reads the
 estimator: what preparation needs from it arrives in a :class:`Task`, the same for both.
 """
 
@@ -12,20 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._data import (
+from .._warnings import warn_user
+from .checks import check_target, check_weights, index_dtype, n_rows
+from .groups import (
     NO_VALIDATION_DATA,
-    TrainingData,
     check_groups_have_weight,
-    check_target,
     check_validation_pairing,
-    check_weights,
     codes_for,
     encode_groups,
-    index_dtype,
-    n_rows,
-    stratified_holdout,
 )
-from ._warnings import warn_user
+from .split import TrainingData, stratified_holdout
 
 
 def _no_check(X, input_name):
@@ -41,7 +37,7 @@ class Task:
     """What preparing a fit's data needs from the estimator, in memory or on Dask.
 
     Nothing else of the estimator is read. ``choose_signal(counts,
-    explicit_validation=...)`` is the loss-source rule (:mod:`sklearn_l2m._signal`);
+    explicit_validation=...)`` is the loss-source rule (:mod:`sklearn_l2m._prepare.loss_source`);
     ``split_seed`` seeds the held-out part.
 
     In memory: ``target`` is a :class:`~sklearn_l2m._target.ClassTarget` or
