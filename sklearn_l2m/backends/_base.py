@@ -178,6 +178,12 @@ class Backend(ABC):
     def configure_early_stopping(self, patience_steps: int) -> None:
         """Turn on the model family's own early stopping (for backends that have one)."""
 
+    def keep_steps(self, fitted, n_steps: int):
+        """After an early stop by the library (not the model's own), make ``fitted``
+        predict with its first ``n_steps`` steps: the best round's model. Boosters
+        that can do so override this; others keep every step they trained."""
+        return fitted
+
     def disable_early_stopping(self) -> None:
         """Turn the model family's own early stopping off (a ``refit`` has no
         validation data to watch)."""

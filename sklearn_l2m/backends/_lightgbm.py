@@ -120,6 +120,11 @@ class LightGBMBackend(Backend):
 
     step_unit = "boosting iteration"
 
+    def keep_steps(self, fitted, n_steps: int):
+        # LightGBM's predict uses the booster's best_iteration (a public attribute)
+        fitted.booster_.best_iteration = int(n_steps)
+        return fitted
+
     def check(self) -> None:
         import lightgbm
 

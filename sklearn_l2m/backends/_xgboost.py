@@ -112,6 +112,11 @@ class XGBoostBackend(Backend):
     def set_budget(self, total_steps: int) -> None:
         self.estimator.set_params(n_estimators=int(total_steps))
 
+    def keep_steps(self, fitted, n_steps: int):
+        # XGBoost's predict uses the booster's best_iteration (0-based)
+        fitted.get_booster().set_attr(best_iteration=str(n_steps - 1))
+        return fitted
+
     def configure_early_stopping(self, patience_steps: int) -> None:
         if self.estimator.get_params().get("early_stopping_rounds") is None:
             self.estimator.set_params(early_stopping_rounds=int(patience_steps))
