@@ -1,14 +1,9 @@
 """The CatBoost backend: one model per round from the earlier rounds' raw scores."""
 
-import pickle
 
 import numpy as np
 import pytest
-from _checks import checks
 from sklearn.datasets import make_classification, make_regression
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import Learn2Mix
@@ -141,20 +136,6 @@ def test_early_stopping_by_the_library(multiclass):
     assert clf.estimator_.tree_count_ == clf.n_rounds_ * 30 < 3000
 
 
-def test_determinism_pickle_and_device(multiclass):
-    X, y = multiclass
-    make = lambda: Learn2MixClassifier(  # noqa: E731
-        cb.CatBoostClassifier(iterations=20, task_type="CPU", **QUIET), random_state=5
-    )
-    a, b = make().fit(X, y), make().fit(X, y)
-    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
-    np.testing.assert_array_equal(a.mixture_history_, b.mixture_history_)
-    loaded = pickle.loads(pickle.dumps(a))
-    assert type(loaded.estimator_) is cb.CatBoostClassifier
-    np.testing.assert_array_equal(loaded.predict_proba(X), a.predict_proba(X))
-    assert a.estimator_.get_params()["task_type"] == "CPU"
-
-
 def test_gpu_settings_reach_every_round_but_not_the_rate_probe(multiclass, monkeypatch):
     """task_type='GPU' and devices pass to every round; the learning-rate probe,
     which needs a callback (CPU only in CatBoost), runs on CPU."""
@@ -179,42 +160,6 @@ def test_wrong_kind_is_rejected(multiclass):
     X, y = multiclass
     with pytest.raises(TypeError, match="needs a regressor.*CatBoostClassifier is a classifier"):
         Learn2MixRegressor(cb.CatBoostClassifier(iterations=2)).fit(X, y.astype(float))
-
-
-def test_pipeline_and_grid_search(multiclass):
-    X, y = multiclass
-    pipe = make_pipeline(
-        StandardScaler(), Learn2MixClassifier(cb.CatBoostClassifier(iterations=10, **QUIET))
-    )
-    search = GridSearchCV(pipe, {"learn2mixclassifier__estimator__depth": [2, 4]}, cv=2)
-    search.fit(X, y)
-    assert search.best_params_["learn2mixclassifier__estimator__depth"] in (2, 4)
-    assert isinstance(search.best_estimator_[-1].estimator_, cb.CatBoostClassifier)
-
-
-# What plain CatBoost fails too; Learn2Mix passes the input through unchanged.
-_CATBOOST_OWN_LIMITS = {
-    "check_estimator_sparse_array": "CatBoost rejects scipy sparse arrays (csr_array)",
-    "check_estimator_sparse_tag": "CatBoost rejects scipy sparse arrays (csr_array)",
-    "check_estimator_sparse_matrix": "CatBoost rejects int64-indexed sparse matrices",
-    "check_dtype_object": "CatBoost needs object columns declared in cat_features",
-    **{
-        f"check_sample_weight_equivalence_on_{kind}_data": "CatBoost's ordered boosting and "
-        "learning rate depend on the number of rows, not only on their weights"
-        for kind in ("dense", "sparse")
-    },
-}
-
-
-@checks(
-    [
-        Learn2MixClassifier(cb.CatBoostClassifier(iterations=5, **QUIET), random_state=0),
-        Learn2MixRegressor(cb.CatBoostRegressor(iterations=5, **QUIET), random_state=0),
-    ],
-    expected_failed_checks=lambda est: _CATBOOST_OWN_LIMITS,
-)
-def test_sklearn_compatible_with_catboost(estimator, check):
-    check(estimator)
 
 
 def test_why_not_init_model_catboosts_continuation_ignores_new_weights(multiclass):

@@ -1,14 +1,9 @@
 """The LightGBM backend: one boosting run, weights changed between rounds."""
 
-import pickle
 
 import numpy as np
 import pytest
-from _checks import checks
 from sklearn.datasets import make_classification, make_regression
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import Learn2Mix
@@ -161,25 +156,6 @@ def test_early_stopping_by_the_library(multiclass):
     np.testing.assert_allclose(clf.predict_proba(X), clf.estimator_.predict_proba(X))
 
 
-def test_determinism_pickle_and_device(multiclass):
-    X, y = multiclass
-    make = lambda: Learn2MixClassifier(  # noqa: E731
-        lgb.LGBMClassifier(
-            n_estimators=20, subsample=0.7, subsample_freq=1, device_type="cpu", **QUIET
-        ),
-        random_state=5,
-    )
-    a, b = make().fit(X, y), make().fit(X, y)
-    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
-    np.testing.assert_array_equal(a.mixture_history_, b.mixture_history_)
-    loaded = pickle.loads(pickle.dumps(a))
-    assert type(loaded.estimator_) is lgb.LGBMClassifier
-    np.testing.assert_array_equal(loaded.predict_proba(X), a.predict_proba(X))
-    # device settings reach the booster unchanged (a GPU run uses the same path)
-    assert a.estimator_.get_params()["device_type"] == "cpu"
-    assert a.estimator_.booster_.params["device_type"] == "cpu"
-
-
 def test_wrong_kind_and_custom_objective_are_rejected(multiclass):
     X, y = multiclass
     with pytest.raises(TypeError, match="needs a regressor.*LGBMClassifier is a classifier"):
@@ -194,24 +170,3 @@ def test_wrong_kind_and_custom_objective_are_rejected(multiclass):
         Learn2MixRegressor(lgb.LGBMRegressor(objective=objective)).fit(X, y.astype(float))
 
 
-def test_pipeline_and_grid_search(multiclass):
-    X, y = multiclass
-    pipe = make_pipeline(
-        StandardScaler(), Learn2MixClassifier(lgb.LGBMClassifier(n_estimators=10, **QUIET))
-    )
-    search = GridSearchCV(pipe, {"learn2mixclassifier__estimator__num_leaves": [3, 7]}, cv=2).fit(
-        X, y
-    )
-    assert search.best_params_["learn2mixclassifier__estimator__num_leaves"] in (3, 7)
-    assert isinstance(search.best_estimator_[-1].estimator_, lgb.LGBMClassifier)
-
-
-@checks(
-    [
-        Learn2MixClassifier(lgb.LGBMClassifier(n_estimators=5, **QUIET), random_state=0),
-        Learn2MixRegressor(lgb.LGBMRegressor(n_estimators=5, **QUIET), random_state=0),
-    ]
-)
-@pytest.mark.filterwarnings("ignore:Converting data to scipy sparse matrix")
-def test_sklearn_compatible_with_lightgbm(estimator, check):
-    check(estimator)

@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _checks import checks
 from scipy import sparse
 from sklearn.datasets import make_classification, make_regression
 
@@ -162,26 +161,6 @@ def test_wrong_xgboost_kind_is_rejected(multiclass):
     X, y = multiclass
     with pytest.raises(TypeError, match="needs a regressor.*XGBClassifier is a classifier"):
         Learn2MixRegressor(xgb.XGBClassifier(n_estimators=2)).fit(X, y.astype(float))
-
-
-@checks(
-    [
-        Learn2MixClassifier(xgb.XGBClassifier(n_estimators=5, n_jobs=1), random_state=0),
-        Learn2MixRegressor(xgb.XGBRegressor(n_estimators=5, n_jobs=1), random_state=0),
-    ],
-    # XGBoost keeps weights in float32: the mixture's rescaled weights match row
-    # repetition to about 1e-7 relative, just outside the check's rtol=1e-7.
-    expected_failed_checks=lambda est: (
-        {
-            f"check_sample_weight_equivalence_on_{kind}_data": "float32 weight rounding"
-            for kind in ("dense", "sparse")
-        }
-        if isinstance(est, Learn2MixClassifier)
-        else {}
-    ),
-)
-def test_sklearn_compatible_with_xgboost(estimator, check):
-    check(estimator)
 
 
 def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
