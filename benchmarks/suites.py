@@ -264,6 +264,7 @@ SUITES = {
         "out": "benchmarks/results/demo",
         "tasks": DEMO_TASKS,
         "summary_figure": True,  # one figure for the whole suite, no per-task plots
+        "grouped_task": True,  # and one grouped task through compare (benchmarks.run)
     },
     "quick": {
         "seeds": 3,

@@ -15,19 +15,17 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._compat import HasMethods, Interval, StrOptions, estimator_tags, validate_params
-from ._dask import prepare_dask_data
-from ._data import (
-    is_plain_table,
-    warn_missing_validation_groups,
-)
+from ._compat.sklearn import HasMethods, Interval, StrOptions, estimator_tags, validate_params
 from ._docs import FIT_DOC
 from ._early_stopping import EarlyStopping, resolve_early_stopping
-from ._guards import warn_small_groups
-from ._prepare import Task, check_training_data, hold_out
+from ._prepare.checks import is_plain_table
+from ._prepare.dask_data import prepare_dask_data
+from ._prepare.groups import warn_missing_validation_groups
+from ._prepare.loss_source import choose_loss_source, describe_loss_source, needs_signal
+from ._prepare.memory import Task, check_training_data, hold_out
 from ._routing import inner_fit_params, metadata_router
-from ._run import FitResult, RunSettings, plan_run, train_run
-from ._signal import choose_loss_source, describe_loss_source, needs_signal
+from ._training.guards import warn_small_groups
+from ._training.run import FitResult, RunSettings, plan_run, train_run
 from .backends import backend_class
 from .backends._build import build_backend, cast_input, check_inner_kind
 from .mixers import BaseMixer, Learn2Mix, check_mixer

@@ -8,9 +8,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseLearn2Mix, _estimator_has
-from ._compat import StrOptions
-from ._data import is_dask_collection
+from ._compat.sklearn import StrOptions
 from ._docs import fill_doc
+from ._prepare.checks import is_dask_collection
 from ._prior import (
     PRIOR_NAMES,
     adjust_proba,

@@ -67,9 +67,12 @@ _PARAMS = {
         follows the worst group's validation loss instead. With the pooled
         loss, XGBoost uses its own early stopping (patience
         ``n_iter_no_change * steps_per_round`` trees) and predicts with its
-        best iteration; otherwise the inner model keeps all it trained, up
-        to ``n_iter_no_change`` rounds past the best one. ``best_round_``
-        names the best round.""",
+        best iteration. When the library stops the run (the worst group, or
+        a model without its own early stopping), XGBoost and LightGBM predict
+        with the trees of the best round and a skorch net ends with the best
+        round's parameters; scikit-learn's ensembles and CatBoost keep what
+        they trained, up to ``n_iter_no_change`` rounds past the best.
+        ``best_round_`` names the best round.""",
     "refit": """refit : bool, default=False
         Once the adaptive run is over, train a fresh inner model on every
         row of ``X``, the held-out validation rows included, under the same

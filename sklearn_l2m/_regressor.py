@@ -9,9 +9,9 @@ from sklearn.base import RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from ._base import BaseLearn2Mix
-from ._compat import Interval
-from ._data import is_dask_collection
+from ._compat.sklearn import Interval
 from ._docs import fill_doc
+from ._prepare.checks import is_dask_collection
 from ._target import BinnedTarget
 
 

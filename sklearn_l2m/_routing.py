@@ -5,7 +5,7 @@ from __future__ import annotations
 from sklearn import get_config
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
-from ._data import check_fit_params
+from ._prepare.checks import check_fit_params
 
 
 def metadata_router(meta, inner) -> MetadataRouter:
@@ -22,7 +22,7 @@ def inner_fit_params(meta, fit_params: dict, X) -> dict:
     With metadata routing enabled, those the inner model requests
     (:func:`~sklearn.utils.metadata_routing.process_routing` raises on the
     rest); otherwise all of them, as ``Pipeline`` passes fit parameters.
-    Per-sample arrays are refused (:func:`~sklearn_l2m._data.check_fit_params`).
+    Per-sample arrays are refused (:func:`~sklearn_l2m._prepare.checks.check_fit_params`).
     """
     if not fit_params:
         return {}

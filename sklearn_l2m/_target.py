@@ -4,7 +4,7 @@ Each encoding checks ``y``, encodes it and ``y_val``, and gives the default
 groups (the classes, or quantile bins of the target). The estimator adopts
 its state (``classes_``, ``target_bin_edges_``) after the data are prepared.
 The rules here (two classes at least, a numeric target, the bin of a value)
-are the Dask preparation's too (``_dask.py``), applied there block by block.
+are the Dask preparation's too (``_prepare/dask_data.py``), applied there block by block.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import numpy as np
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._data import codes_for, index_dtype
+from ._prepare.checks import index_dtype
+from ._prepare.groups import codes_for
 
 
 def check_class_count(classes) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 # defined beside the probes that raise them (no import cycle); this is their public home
-from ._compat import FallbackWarning, InvalidParameterError
+from ._compat.hooks import FallbackWarning
+from ._compat.sklearn import InvalidParameterError
 
 __all__ = ["FallbackWarning", "InvalidParameterError", "RefitWarning"]
 

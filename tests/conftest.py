@@ -20,7 +20,7 @@ threadpool_limits(1)
 def pytest_collection_modifyitems(config, items):
     """With every private hook off (SKLEARN_L2M_PUBLIC_API_ONLY=1) the suite checks
     the public fallbacks; tests of a fast path itself do not apply."""
-    from sklearn_l2m._compat import PUBLIC_ONLY_ENV
+    from sklearn_l2m._compat.hooks import PUBLIC_ONLY_ENV
 
     if os.environ.get(PUBLIC_ONLY_ENV) != "1":
         return

@@ -101,3 +101,65 @@ def test_worst_group_monitor_on_xgboost_is_run_by_the_library(seven_sites):
     assert clf.stop_reason_ == "early_stopping"
     assert clf.best_round_ == int(np.argmin(clf.worst_group_loss_history_)) + 1
     assert clf.estimator_.get_params()["early_stopping_rounds"] is None  # not XGBoost's own
+
+
+def test_after_a_worst_group_stop_boosters_predict_with_the_best_rounds_trees(seven_sites):
+    """The kept model is the best round's: XGBoost and LightGBM predict with its trees."""
+    X, y, site = seven_sites
+    keep = site != "g"
+    X, y, site = X[keep], y[keep], site[keep]
+    stopping = EarlyStopping(n_iter_no_change=2, monitor="worst_group")
+    xgb = pytest.importorskip("xgboost")
+    lgb = pytest.importorskip("lightgbm")
+    inners = {
+        "xgboost": xgb.XGBClassifier(n_estimators=300, learning_rate=0.5, n_jobs=1),
+        "lightgbm": lgb.LGBMClassifier(n_estimators=300, learning_rate=0.5, n_jobs=1, verbose=-1),
+    }
+    for name, inner in inners.items():
+        clf = Learn2MixClassifier(
+            inner, steps_per_round=5, loss_source="validation", early_stopping=stopping,
+            random_state=0,
+        ).fit(X, y, groups=site)  # fmt: skip
+        assert clf.stop_reason_ == "early_stopping", name
+        assert clf.n_rounds_ == clf.best_round_ + 2, name
+        best_trees = 5 * clf.best_round_
+        if name == "xgboost":
+            booster = clf.estimator_.get_booster()
+            assert booster.num_boosted_rounds() == 5 * clf.n_rounds_  # all trained ...
+            assert clf.estimator_.best_iteration == best_trees - 1  # ... the best kept
+            expected = clf.estimator_.predict_proba(X, iteration_range=(0, best_trees))
+        else:
+            assert clf.estimator_.booster_.current_iteration() == 5 * clf.n_rounds_
+            expected = clf.estimator_.predict_proba(X, num_iteration=best_trees)
+        np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
+
+
+def test_after_an_early_stop_a_net_ends_with_the_best_rounds_parameters(seven_sites):
+    """The stopped run's net equals a run trained for the best round's epochs alone."""
+    pytest.importorskip("skorch")
+    import torch
+    from skorch import NeuralNetClassifier
+
+    X, y, site = seven_sites
+    keep = site != "g"
+    X, y, site = X[keep].astype(np.float32), y[keep].astype(np.int64), site[keep]
+
+    def fit(epochs, early_stopping):
+        torch.manual_seed(0)
+        module = torch.nn.Sequential(
+            torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2)
+        )
+        net = NeuralNetClassifier(
+            module, max_epochs=epochs, lr=0.5, optimizer=torch.optim.SGD, train_split=None,
+            verbose=0, criterion=torch.nn.CrossEntropyLoss,
+        )  # fmt: skip
+        return Learn2MixClassifier(
+            net, steps_per_round=2, loss_source="validation", early_stopping=early_stopping,
+            random_state=0,
+        ).fit(X, y, groups=site)  # fmt: skip
+
+    stopped = fit(200, EarlyStopping(n_iter_no_change=2, monitor="worst_group"))
+    assert stopped.stop_reason_ == "early_stopping"
+    assert stopped.n_rounds_ == stopped.best_round_ + 2
+    best = fit(2 * stopped.best_round_, False)
+    np.testing.assert_allclose(stopped.predict_proba(X), best.predict_proba(X), rtol=1e-5)

@@ -13,7 +13,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
-from sklearn_l2m._data import stratified_holdout
+from sklearn_l2m._prepare.split import stratified_holdout
 from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 
 

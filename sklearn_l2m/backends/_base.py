@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from .._controller import MixingController
-from .._data import TrainingData, check_net_input, check_X, is_dask_collection
-from .._losses import per_sample_loss
-from .._schedule import RoundPlan
+from .._prepare.checks import check_net_input, check_X, is_dask_collection
+from .._prepare.split import TrainingData
+from .._training.controller import MixingController
+from .._training.losses import per_sample_loss
+from .._training.schedule import RoundPlan
 
 
 class OutputLosses:
@@ -107,7 +108,7 @@ class Backend(ABC):
     checks_sample_axis_only = False
     #: dtype float64 arrays are cast to before they reach the model (None: as given)
     input_dtype = None
-    #: trains on dask collections (:class:`~sklearn_l2m._dask.DaskTrainingData`,
+    #: trains on dask collections (:class:`~sklearn_l2m._prepare.dask_data.DaskTrainingData`,
     #: lazy on a cluster) instead of in-memory :class:`TrainingData`
     distributed = False
     #: whether the model takes NaN in X; None: as the inner model's scikit-learn
@@ -176,6 +177,12 @@ class Backend(ABC):
 
     def configure_early_stopping(self, patience_steps: int) -> None:
         """Turn on the model family's own early stopping (for backends that have one)."""
+
+    def keep_steps(self, fitted, n_steps: int):
+        """After an early stop by the library (not the model's own), make ``fitted``
+        predict with its first ``n_steps`` steps: the best round's model. Boosters
+        that can do so override this; others keep every step they trained."""
+        return fitted
 
     def disable_early_stopping(self) -> None:
         """Turn the model family's own early stopping off (a ``refit`` has no

@@ -17,10 +17,10 @@ import warnings
 
 import numpy as np
 
-from .._data import take_rows
-from .._losses import per_sample_loss_in_chunks
+from .._prepare.checks import take_rows
+from .._training.losses import per_sample_loss_in_chunks
 from ._base import OutputLosses
-from ._running import _N_CHECK_ROWS as N_CHECK_ROWS  # rows of the one-off check
+from ._sklearn_running import _N_CHECK_ROWS as N_CHECK_ROWS
 
 #: bytes of features taken from ``X`` per prediction call, when a running output
 #: reads rows of it (a held-out part is never copied whole)

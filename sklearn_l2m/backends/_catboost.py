@@ -31,8 +31,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
-from .._data import take_rows
-from .._schedule import RoundPlan
+from .._prepare.checks import take_rows
+from .._training.schedule import RoundPlan
 from ._base import Backend, check_kind, round_losses
 from ._boosted_output import (
     RawScoreOutput,

@@ -11,7 +11,7 @@ Why that is exact: LightGBM's objective functions keep a pointer to the
 ``Dataset``'s weight array (``Metadata::weights()``) and read it at every
 gradient computation; ``set_field`` overwrites that array in place when it
 already exists, so the next iteration's gradients and hessians use the new
-weights. ``tests/test_lightgbm.py`` replays the recorded mixtures as separate
+weights. ``tests/backends/test_lightgbm.py`` replays the recorded mixtures as separate
 continued trainings and gets the same model bit for bit.
 
 When the validation part is held out of ``X``, LightGBM trains on all of ``X``
@@ -119,6 +119,11 @@ class LightGBMBackend(Backend):
     """Mix inside one LightGBM boosting run."""
 
     step_unit = "boosting iteration"
+
+    def keep_steps(self, fitted, n_steps: int):
+        # LightGBM's predict uses the booster's best_iteration (a public attribute)
+        fitted.booster_.best_iteration = int(n_steps)
+        return fitted
 
     def check(self) -> None:
         import lightgbm

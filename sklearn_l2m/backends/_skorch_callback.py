@@ -74,7 +74,7 @@ class MixingCallback(Callback):
 
     def _keep_best_round(self, net, stop: bool) -> None:
         """With early stopping, keep the module's parameters of the best round so far;
-        a run that diverged (a non-finite loss) ends with them, not with NaNs."""
+        a run that stops early, or diverges (a non-finite loss), ends with them."""
         controller = self.controller
         if not controller.early_stopping:
             return
@@ -87,6 +87,8 @@ class MixingCallback(Callback):
             self.best_state = {
                 k: v.detach().clone() for k, v in net.module_.state_dict().items()
             }
+        elif stop and self.best_state is not None:  # early stop: the best round's net
+            net.module_.load_state_dict(self.best_state)
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.epoch = 0

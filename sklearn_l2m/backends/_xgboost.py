@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._compat import xgboost_can_capture, xgboost_capture_matrices
-from .._losses import per_sample_loss_in_chunks
+from .._compat.xgboost import xgboost_can_capture, xgboost_capture_matrices
+from .._training.losses import per_sample_loss_in_chunks
 from ._base import Backend, check_kind
 from ._boosted_output import identity, sigmoid, softmax
 
@@ -111,6 +111,11 @@ class XGBoostBackend(Backend):
 
     def set_budget(self, total_steps: int) -> None:
         self.estimator.set_params(n_estimators=int(total_steps))
+
+    def keep_steps(self, fitted, n_steps: int):
+        # XGBoost's predict uses the booster's best_iteration (0-based)
+        fitted.get_booster().set_attr(best_iteration=str(n_steps - 1))
+        return fitted
 
     def configure_early_stopping(self, patience_steps: int) -> None:
         if self.estimator.get_params().get("early_stopping_rounds") is None:

@@ -38,11 +38,12 @@ import json
 import numpy as np
 from sklearn.base import clone
 
-from .._compat import PUBLIC_ONLY_ENV, xgboost_dask_local_matrices
-from .._controller import lookup_weights
-from .._dask import check_dask_features
-from .._data import unit_weights
-from .._losses import group_sums
+from .._compat.hooks import PUBLIC_ONLY_ENV
+from .._compat.xgboost import xgboost_dask_local_matrices
+from .._prepare.checks import unit_weights
+from .._prepare.dask_data import check_dask_features
+from .._training.controller import lookup_weights
+from .._training.losses import group_sums
 from ._base import check_kind
 from ._xgboost import XGBoostBackend, booster_sample_loss
 
@@ -183,7 +184,7 @@ def _mixture_callback_class():
 class XGBoostDaskBackend(XGBoostBackend):
     """Mix inside ONE distributed ``xgboost.dask`` boosting run (see the module).
 
-    Trains on :class:`~sklearn_l2m._dask.DaskTrainingData`; the controller it
+    Trains on :class:`~sklearn_l2m._prepare.dask_data.DaskTrainingData`; the controller it
     is given stays on the client and replays the workers' losses, so it ends
     in the same state as theirs.
     """

@@ -7,7 +7,7 @@ from numbers import Real
 
 import numpy as np
 
-from .._compat import Interval, StrOptions, validate_params
+from .._compat.sklearn import Interval, StrOptions, validate_params
 from ._base import BOUND_CONSTRAINTS, BOUND_DOCS, BaseMixer, pooled_loss
 
 

@@ -1,0 +1,339 @@
+"""scikit-learn's internals: parameter validation, tags, HistGradientBoosting's
+binning and the running outputs of growing ensembles, each behind a probe
+(:mod:`.hooks`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import warnings
+
+import numpy as np
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+
+from .hooks import _parameters, fast_path
+
+#: the scikit-learn ensembles whose internals the running outputs use
+HGB = (HistGradientBoostingClassifier, HistGradientBoostingRegressor)
+GB = (GradientBoostingClassifier, GradientBoostingRegressor)
+FORESTS = (RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
+
+# -- scikit-learn: parameter validation ---------------------------------------------------
+try:  # the constraint types and checker of scikit-learn's own estimators
+    from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+    from sklearn.utils._param_validation import InvalidParameterError as _SklearnInvalid
+    from sklearn.utils._param_validation import (
+        validate_parameter_constraints as _sklearn_validate,
+    )
+except ImportError:  # pragma: no cover - a scikit-learn without them: the classes below
+    _sklearn_validate = None
+    _SklearnInvalid = None
+
+    class Interval:
+        """Numbers of ``type`` between ``left`` and ``right`` (None: unbounded)."""
+
+        def __init__(self, type, left, right, *, closed):
+            self.type, self.left, self.right, self.closed = type, left, right, closed
+
+        def is_satisfied_by(self, val) -> bool:
+            if not isinstance(val, self.type) or isinstance(val, bool):
+                return False
+            low = self.left is None or (
+                val >= self.left if self.closed in ("left", "both") else val > self.left
+            )
+            high = self.right is None or (
+                val <= self.right if self.closed in ("right", "both") else val < self.right
+            )
+            return bool(low and high)
+
+        def __str__(self):
+            left = "-inf" if self.left is None else self.left
+            right = "inf" if self.right is None else self.right
+            return f"a {self.type.__name__} in the range [{left}, {right}] ({self.closed} closed)"
+
+    class StrOptions:
+        """One of the strings ``options``."""
+
+        def __init__(self, options):
+            self.options = set(options)
+
+        def is_satisfied_by(self, val) -> bool:
+            return isinstance(val, str) and val in self.options
+
+        def __str__(self):
+            return f"a str among {sorted(self.options)}"
+
+    class HasMethods:
+        """An object with the methods ``methods``."""
+
+        def __init__(self, methods):
+            self.methods = [methods] if isinstance(methods, str) else list(methods)
+
+        def is_satisfied_by(self, val) -> bool:
+            return all(callable(getattr(val, m, None)) for m in self.methods)
+
+        def __str__(self):
+            return f"an object implementing {self.methods}"
+
+
+def invalid_parameter_bases() -> tuple:
+    """The bases of this library's InvalidParameterError: scikit-learn's own where
+    it exists (so code catching scikit-learn's catches ours too)."""
+    return (_SklearnInvalid,) if _SklearnInvalid is not None else (ValueError, TypeError)
+
+
+class InvalidParameterError(*invalid_parameter_bases()):
+    """A constructor parameter outside its allowed values (as scikit-learn's own).
+
+    Raised by ``fit`` where scikit-learn's parameter checker is not available;
+    otherwise scikit-learn's ``InvalidParameterError`` (also a ``ValueError``
+    and a ``TypeError``) is raised with the same message.
+    """
+
+
+InvalidParameterError.__module__ = "sklearn_l2m.exceptions"
+
+
+
+def _satisfies(value, constraint) -> bool:
+    """The public fallback's reading of one scikit-learn-style constraint."""
+    from numbers import Integral
+
+    if constraint is None:
+        return value is None
+    if isinstance(constraint, type):
+        return isinstance(value, constraint)
+    if constraint == "boolean":
+        return isinstance(value, (bool, np.bool_))
+    if constraint == "verbose":
+        return isinstance(value, (Integral, bool, np.bool_))
+    if constraint == "random_state":
+        return value is None or isinstance(value, (Integral, np.random.RandomState))
+    if constraint == "array-like":  # as scikit-learn's: not a str or other scalar
+        listlike = hasattr(value, "__len__") or hasattr(value, "shape")
+        return (listlike or hasattr(value, "__array__")) and not np.isscalar(value)
+    return bool(constraint.is_satisfied_by(value))
+
+
+def validate_params(estimator) -> None:
+    """Check ``estimator.get_params()`` against its ``_parameter_constraints``.
+
+    scikit-learn's own checker where it is present; otherwise the same
+    constraints read here, with a message of the same form.
+    """
+    constraints = type(estimator)._parameter_constraints
+    params = estimator.get_params(deep=False)
+    name = type(estimator).__name__
+    if fast_path("sklearn_param_validation", _sklearn_validate is not None):
+        _sklearn_validate(constraints, params, caller_name=name)
+        return
+    for param, options in constraints.items():
+        if param in params and not any(_satisfies(params[param], c) for c in options):
+            wanted = " or ".join(
+                "None" if c is None else c.__name__ if isinstance(c, type) else str(c)
+                for c in options
+            )
+            raise InvalidParameterError(
+                f"The {param!r} parameter of {name} must be {wanted}. "
+                f"Got {params[param]!r} instead."
+            )
+
+
+# -- the kind and tags of an inner model ----------------------------------------------
+def estimator_kind(estimator) -> str | None:
+    """``"classifier"``, ``"regressor"`` or None (unknown), for any estimator.
+
+    Reads scikit-learn's tags; an estimator whose tags fail (one written for a
+    scikit-learn before 1.6, e.g. XGBoost 2.1 or skorch 1.0 under scikit-learn
+    1.6) or that defines none falls back to the older ``_estimator_type``
+    convention.
+    """
+    kind = None
+    tags = estimator_tags(estimator)
+    if tags is not None:
+        kind = tags.estimator_type
+    if kind is None:
+        kind = getattr(estimator, "_estimator_type", None)
+    return kind if kind in ("classifier", "regressor") else None
+
+
+def estimator_tags(estimator):
+    """scikit-learn's tags of ``estimator``, or None where they cannot be read."""
+    from sklearn.utils import get_tags
+
+    try:
+        with warnings.catch_warnings():
+            # models written before scikit-learn 1.6 make get_tags warn about _more_tags
+            warnings.simplefilter("ignore", FutureWarning)
+            return get_tags(estimator)
+    except Exception:  # tags that raise: a model older than the tags API
+        return None
+
+
+# -- scikit-learn: HistGradientBoosting bins once ---------------------------------------
+def _bin_data_signature(estimator_class) -> list[str] | None:
+    """``_bin_data``'s parameters if they are a shape this library knows, else None."""
+    original = getattr(estimator_class, "_bin_data", None)
+    params = _parameters(original) if callable(original) else []
+    known = (["self", "X", "is_training_data"], ["self", "X", "sample_weight", "is_training_data"])
+    return params if params in known else None
+
+
+@contextlib.contextmanager
+def hgb_bin_once(estimator, X_train, user_weight):
+    """Make HistGradientBoosting bin the training data once, not once per round.
+
+    On every warm-start fit HGB re-bins the training data (with the current
+    sample weights where the version bins by weight), so the bins would move
+    with the mixture and cost more than the trees. Here the first binning, done
+    with the user's own weights, is reused by every round. Yields a dict that
+    holds ``"binned"`` (the binned training matrix) after the first fit; empty
+    on the fallback, where HGB bins every round.
+    """
+    cache = {}
+    if not isinstance(estimator, HGB):
+        yield cache  # other models bin nothing
+        return
+    signature = _bin_data_signature(type(estimator))
+    if not fast_path("hgb_bin_once", signature is not None):
+        yield cache
+        return
+    original = type(estimator)._bin_data
+    by_weight = "sample_weight" in signature
+    bin_weight = None if np.all(user_weight == user_weight[0]) else user_weight
+
+    def call(X, weight, is_training_data):
+        if by_weight:
+            return original(estimator, X, weight, is_training_data)
+        return original(estimator, X, is_training_data)
+
+    def bin_data(X, *args, **kwargs):
+        bound = inspect.signature(original).bind(estimator, X, *args, **kwargs).arguments
+        is_training = bound["is_training_data"]
+        is_ours = X is X_train or getattr(X, "shape", None) == X_train.shape
+        if not is_training or not is_ours:
+            return call(X, bound.get("sample_weight"), is_training)
+        if "binned" not in cache:
+            cache["binned"] = call(X, bin_weight, True)
+            cache["mapper"] = estimator._bin_mapper
+        else:
+            estimator._bin_mapper = cache["mapper"]
+        return cache["binned"]
+
+    estimator._bin_data = bin_data
+    try:
+        yield cache
+    finally:
+        estimator.__dict__.pop("_bin_data", None)
+
+
+# -- scikit-learn: running outputs of growing ensembles ---------------------------------
+def _has(obj, *names) -> bool:
+    return all(callable(getattr(obj, name, None)) for name in names)
+
+
+def sklearn_ensemble_family(estimator) -> str | None:
+    """``"hgb"``, ``"gb"`` or ``"forest"`` where the running-output hooks of that
+    family are present and on; None: predict from scratch (the fallback)."""
+    if isinstance(estimator, HGB):
+        family = "hgb"
+        probe = _has(estimator, "_raw_predict", "_predict_iterations", "_preprocess_X")
+    elif isinstance(estimator, GB):
+        family = "gb"
+        probe = _has(estimator, "_raw_predict", "_raw_predict_init")
+        probe = probe and _predict_stages() is not None
+    elif isinstance(estimator, FORESTS):
+        family = "forest"
+        probe = _has(estimator, "_validate_X_predict")
+    else:
+        return None
+    return family if fast_path("sklearn_running_output", probe) else None
+
+
+def _predict_stages():
+    try:
+        from sklearn.ensemble._gradient_boosting import predict_stages
+    except ImportError:
+        return None
+    return predict_stages
+
+
+@contextlib.contextmanager
+def answer_raw_predict(estimator, answer):
+    """Within the block, ``estimator._raw_predict(X)`` returns ``answer(X)`` where
+    that is not None (the running training output), else predicts as usual."""
+    original = estimator._raw_predict
+
+    def raw_predict(X, *args, **kwargs):
+        out = answer(X)
+        return out if out is not None else original(X, *args, **kwargs)
+
+    estimator._raw_predict = raw_predict
+    try:
+        yield
+    finally:
+        estimator.__dict__.pop("_raw_predict", None)
+
+
+def hgb_rows(estimator, X):
+    """``X`` as HistGradientBoosting predicts on it."""
+    return estimator._preprocess_X(X, reset=False)
+
+
+def hgb_start(estimator, n: int) -> np.ndarray:
+    """Raw scores of an HGB model with no iterations (its baseline), for ``n`` rows."""
+    base = estimator._baseline_prediction
+    raw = np.zeros((n, estimator.n_trees_per_iteration_), dtype=base.dtype, order="F")
+    raw += base
+    return raw
+
+
+def hgb_members(estimator) -> list:
+    return estimator._predictors
+
+
+def hgb_add(estimator, X, members, raw, *, is_binned: bool) -> None:
+    """Add the raw scores of ``members`` (iterations) on rows ``X`` to ``raw``."""
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+    estimator._predict_iterations(
+        X, members, raw, is_binned=is_binned, n_threads=_openmp_effective_n_threads()
+    )
+
+
+def boosting_output(estimator, raw: np.ndarray, *, is_classifier: bool) -> np.ndarray:
+    """Probabilities (classifiers) or predictions from HGB / GB raw scores."""
+    loss = estimator._loss
+    if is_classifier:
+        return loss.predict_proba(raw)
+    return loss.link.inverse(raw.ravel())
+
+
+def gb_rows(estimator, X):
+    """``X`` as GradientBoosting predicts on it (float32, C order or CSR)."""
+    return estimator.estimators_[0, 0]._validate_X_predict(X, check_input=True)
+
+
+def gb_start(estimator, X) -> np.ndarray:
+    return estimator._raw_predict_init(X)
+
+
+def gb_add(estimator, X, members, raw) -> None:
+    _predict_stages()(members, X, estimator.learning_rate, raw)
+
+
+def forest_rows(estimator, X):
+    """``X`` as a forest's trees predict on it."""
+    return estimator._validate_X_predict(X)
+
+
