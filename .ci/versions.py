@@ -35,6 +35,8 @@ PACKAGES = [
     ("tqdm", "progress"),
     ("imbalanced-learn", "bench"),
     ("rdata", "bench"),
+    ("fairlearn", "bench"),
+    ("statsmodels", "bench"),
 ]
 TARGETS = {
     "docs/versions.rst": (".. versions:start", ".. versions:end"),
