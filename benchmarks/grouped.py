@@ -1,8 +1,10 @@
 """The grouped suite: real tasks with sources, sites or demographic groups.
 
-    python -m benchmarks.run --suite grouped              # everything (2 processes)
+    python -m benchmarks grouped                          # everything (2 processes)
     python -m benchmarks.grouped --only churn --models xgboost --seeds 2
     python -m benchmarks.grouped --report-only            # the section again from the files
+    python -m benchmarks.grouped --rerun "worst-group stopping" --models xgboost
+                                                          # one strategy again, merged
 
 Every (task, model family) is one call of the library's own
 :func:`sklearn_l2m.model_selection.compare`: paired repeated splits (75 / 25,
@@ -85,14 +87,19 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
-def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
-    """One compare() call; writes ``scores`` and ``table`` CSVs; returns seconds."""
+def _one_core():
+    """Every job on one core (a net's scores depend on torch's thread count)."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import warnings
-
     import torch
 
     torch.set_num_threads(1)
+
+
+def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
+    """One compare() call; writes ``scores`` and ``table`` CSVs; returns seconds."""
+    _one_core()
+    import warnings
+
     task = next(t for t in TASKS if t.name == task_name)
     data = load_grouped(task)
     labels, y = np.unique(data.y, return_inverse=True)  # XGBoost and the net take codes
@@ -116,6 +123,64 @@ def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
     table = result.table.assign(task=task_name, model=family, seconds=seconds)
     table.to_csv(f"{stem}.table.csv", index=False)
     return seconds
+
+
+def rerun_job(task_name: str, family: str, seeds: int, out: Path, strategies: list) -> float:
+    """Run ``strategies`` of one job again (after a change to them) and merge them
+    into its files. The plain model is fitted again beside them and must score
+    exactly as before (the splits and seeds are the same); the new fit times are
+    scaled by the first run's plain fit time over the new one, seed by seed, so
+    that the ratios stay against the plain fits of the first run."""
+    import pandas as pd
+
+    from sklearn_l2m.metrics import resolve_metric
+    from sklearn_l2m.model_selection import _paired_table
+
+    stem = out / f"{_slug(task_name)}__{family}"
+    old = pd.read_csv(f"{stem}.scores.csv")
+    reference = old["estimator"].iloc[0]  # compare writes the reference's rows first
+    began = time.perf_counter()
+    _one_core()
+    task = next(t for t in TASKS if t.name == task_name)
+    data = load_grouped(task)
+    labels, y = np.unique(data.y, return_inverse=True)
+    inner = MODELS[family][1](0, data.X.shape[1], len(labels))
+    chosen = {k: v for k, v in candidates(inner, len(labels) == 2, family).items()
+              if k in strategies}  # fmt: skip
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        new = compare(
+            chosen,
+            data.X,
+            y.astype(np.int64),
+            groups=data.groups,
+            reference=inner,
+            seeds=seeds,
+            scoring=["accuracy", "log_loss"],
+        ).scores
+    score_columns = [c for c in old.columns if "accuracy" in c or "log_loss" in c]
+    old_ref = old[old["estimator"] == reference].set_index("seed")
+    new_ref = new[new["estimator"] == reference].set_index("seed")
+    if not np.allclose(old_ref[score_columns], new_ref[score_columns], rtol=0, atol=1e-9):
+        raise RuntimeError(f"{task_name} / {family}: the plain model no longer scores as before")
+    scale = old_ref["fit_time"] / new_ref["fit_time"]
+    fresh = new[new["estimator"].isin(list(chosen))].copy()
+    fresh["fit_time"] = fresh["fit_time"] * fresh["seed"].map(scale)
+    fresh = fresh.assign(task=task_name, model=family)
+    scores = pd.concat([old[~old["estimator"].isin(list(chosen))], fresh], ignore_index=True)
+    scores.to_csv(f"{stem}.scores.csv", index=False)
+    metrics = dict(resolve_metric(m) for m in ["accuracy", "log_loss"])
+    names = [n for n in dict.fromkeys(old["estimator"]) if n != reference]
+    table = _paired_table(scores, reference, names, metrics)
+    previous = pd.read_csv(f"{stem}.table.csv")
+    before = previous["rerun"].fillna(False).astype(bool) if "rerun" in previous else None
+    reran = set(chosen) | (set() if before is None else set(previous.loc[before, "candidate"]))
+    table = table.assign(task=task_name, model=family, seconds=previous["seconds"].iloc[0],
+                         rerun=table["candidate"].isin(reran))  # fmt: skip
+    table.to_csv(f"{stem}.table.csv", index=False)
+    return time.perf_counter() - began
 
 
 # -- the report -------------------------------------------------------------------
@@ -277,6 +342,16 @@ def report(table, command: str, seeds: int, elapsed=None) -> str:
     parts.append("#### The tasks\n\n" + "\n".join(f"- **{t.name}**: {t.what}; {t.source}"
                                                    for t in TASKS) + "\n")  # fmt: skip
     parts.append("![grouped](figures/grouped.png)\n")
+    if "rerun" in table and table["rerun"].fillna(False).astype(bool).any():
+        rerun = table[table["rerun"].fillna(False).astype(bool)]
+        parts.append(
+            "Rerun with `--rerun` after a change to them: "
+            + "; ".join(f"{c} with {', '.join(sorted(r['model'].unique()))}"
+                        for c, r in rerun.groupby("candidate"))  # fmt: skip
+            + ". The plain model was fitted again beside them and scored exactly as in "
+            "the first run; their fit times are scaled to the first run's plain fits, "
+            "seed by seed.\n"
+        )
     if elapsed is not None:
         parts.append(f"Total time: {elapsed / 60:.0f} min.\n")
     return "\n".join(parts)
@@ -292,6 +367,10 @@ def main(argv=None):
     parser.add_argument("--fresh", action="store_true", help="rerun jobs that have results")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
+    parser.add_argument(
+        "--rerun", default=None,
+        help="comma-separated strategies to run again and merge into the existing results",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -303,7 +382,17 @@ def main(argv=None):
         argv if argv is not None else sys.argv[1:]
     )
     began = time.perf_counter()
-    if not args.report_only:
+    if args.rerun and not args.report_only:
+        strategies = args.rerun.split(",")
+        for family in families:
+            for t in TASKS:
+                if args.only and args.only not in t.name:
+                    continue
+                if not (out / f"{_slug(t.name)}__{family}.scores.csv").exists():
+                    continue
+                seconds = rerun_job(t.name, family, args.seeds, out, strategies)
+                print(f"{family:9s} {t.name:45s} {seconds:6.0f} s (rerun)", flush=True)
+    elif not args.report_only:
         from concurrent.futures import ProcessPoolExecutor
 
         jobs = [

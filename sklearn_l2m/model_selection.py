@@ -10,8 +10,10 @@ errors is reported as noise, not as a win.
 from __future__ import annotations
 
 import inspect
+import sys
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,15 +181,36 @@ def _takes_groups(method) -> bool:
         return False
 
 
+@contextmanager
+def _global_seed(seed):
+    """numpy's and (if imported) torch's global generators seeded with ``seed`` for
+    the block, then restored: a model without ``random_state`` (a plain skorch net)
+    starts from the weights a Learn2Mix estimator with ``random_state=seed`` uses."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    torch = sys.modules.get("torch")
+    try:
+        if torch is None:
+            yield
+        else:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                yield
+    finally:
+        np.random.set_state(state)
+
+
 def _fit(estimator, X, y, groups, seed):
     model = clone(estimator)
-    if "random_state" in model.get_params(deep=False):
+    seeded = "random_state" in model.get_params(deep=False)
+    if seeded:
         model.set_params(random_state=seed)  # paired: every model sees the same seed
     began = time.perf_counter()
-    if groups is not None and _takes_groups(model.fit):
-        model.fit(X, y, groups=groups)
-    else:
-        model.fit(X, y)
+    with nullcontext() if seeded else _global_seed(seed):
+        if groups is not None and _takes_groups(model.fit):
+            model.fit(X, y, groups=groups)
+        else:
+            model.fit(X, y)
     return model, time.perf_counter() - began
 
 
@@ -227,7 +250,10 @@ def compare(
     For every seed, one stratified train / test split (by group and class where
     possible) is made; every estimator is cloned, given that seed as its
     ``random_state`` (paired) and fitted on the training rows, then scored on
-    the test rows. The differences to the reference are paired by seed.
+    the test rows. One without ``random_state`` (a plain skorch net) is fitted
+    with numpy's and torch's global generators seeded with the seed (and
+    restored after), so it starts from the weights a Learn2Mix estimator with
+    that ``random_state`` starts from. The differences to the reference are paired by seed.
     An estimator whose ``fit`` has a ``groups`` parameter (every Learn2Mix
     estimator) is fitted with the training rows' groups; one whose
     ``predict`` / ``predict_proba`` has one (a per-group threshold, say) is

@@ -201,3 +201,43 @@ def test_compare_gives_groups_to_group_aware_fit_and_predict_and_counts_fits():
     assert (scores.loc["by site", "n_fits"] == 3).all()
     assert (scores.loc["l2m", "n_fits"] == 1).all()
     assert set(result.table["n_fits"]) == {3.0, 1.0}
+
+
+def test_compare_seeds_a_plain_net_like_the_learn2mix_candidates():
+    """A skorch net has no random_state: compare seeds torch's generator for it, so the
+    plain net is reproducible and starts from the weights of the candidates' nets."""
+    torch = pytest.importorskip("torch")
+    skorch = pytest.importorskip("skorch")
+
+    class Logits(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(5, 2)
+
+        def forward(self, X):
+            return self.layer(X)
+
+    initial = []
+
+    class InitialWeights(skorch.callbacks.Callback):
+        def on_train_begin(self, net, **kwargs):
+            initial.append(net.module_.layer.weight.detach().clone())
+
+    X, y = make_classification(200, 5, random_state=0)
+    X = X.astype(np.float32)
+    net = skorch.NeuralNetClassifier(
+        Logits, criterion=torch.nn.CrossEntropyLoss, max_epochs=3, lr=0.1,
+        train_split=None, verbose=0, callbacks=[InitialWeights()],
+    )  # fmt: skip
+    natural = Learn2MixClassifier(net, mixer="natural", validation_fraction=None)
+    results = []
+    for noise in (0, 1):
+        torch.rand(noise * 7)  # a different global state before each call
+        outside = np.random.get_state()[1][:3].copy()
+        results.append(compare({"natural": natural}, X, y, reference=net, seeds=2).scores)
+        np.testing.assert_array_equal(np.random.get_state()[1][:3], outside)  # restored
+    np.testing.assert_array_equal(results[0]["log_loss"], results[1]["log_loss"])
+    # per seed: the plain net, then the candidate, from the same weights; seeds differ
+    plain, candidate, plain_next = initial[0], initial[1], initial[2]
+    torch.testing.assert_close(plain, candidate, rtol=0, atol=0)
+    assert not torch.equal(plain, plain_next)

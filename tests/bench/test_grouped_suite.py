@@ -92,6 +92,16 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     text = grouped.report(table, "python -m benchmarks.grouped", 2)
     assert "| xgboost |" in text and "synthetic sites" in text
     assert "W / T / L" in grouped.summary_table(table, "xgboost")
+    # --rerun: one strategy again, merged; the others' rows stay as they were
+    before = table.set_index(["candidate", "score"])
+    grouped.rerun_job("synthetic sites", "xgboost", 2, tmp_path, ["worst-group stopping"])
+    after = grouped.read_tables(tmp_path).set_index(["candidate", "score"])
+    assert list(after.index) == list(before.index)
+    kept = after.loc["learn2mix", "difference"]
+    np.testing.assert_array_equal(kept, before.loc["learn2mix", "difference"])
+    assert after["rerun"].sum() == len(after.loc["worst-group stopping"])
+    text = grouped.report(after.reset_index(), "python -m benchmarks.grouped", 2)
+    assert "Rerun with `--rerun` after a change to them: worst-group stopping with xgboost" in text
 
 
 def test_targets_say_not_met_with_the_number():
