@@ -95,8 +95,8 @@ def _one_core():
     torch.set_num_threads(1)
 
 
-def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
-    """One compare() call; writes ``scores`` and ``table`` CSVs; returns seconds."""
+def _compare_job(task_name: str, family: str, seeds: int, keep=None):
+    """compare() over one task and model family: every strategy, or those in ``keep``."""
     _one_core()
     import warnings
 
@@ -105,11 +105,13 @@ def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
     labels, y = np.unique(data.y, return_inverse=True)  # XGBoost and the net take codes
     n_classes = len(labels)
     inner = MODELS[family][1](0, data.X.shape[1], n_classes)
-    began = time.perf_counter()
+    chosen = candidates(inner, n_classes == 2, family)
+    if keep is not None:
+        chosen = {name: model for name, model in chosen.items() if name in keep}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the small-group warnings are the point here
-        result = compare(
-            candidates(inner, n_classes == 2, family),
+        return compare(
+            chosen,
             data.X,
             y.astype(np.int64),
             groups=data.groups,
@@ -117,6 +119,12 @@ def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
             seeds=seeds,
             scoring=["accuracy", "log_loss"],
         )
+
+
+def run_job(task_name: str, family: str, seeds: int, out: Path) -> float:
+    """One compare() call; writes ``scores`` and ``table`` CSVs; returns seconds."""
+    began = time.perf_counter()
+    result = _compare_job(task_name, family, seeds)
     seconds = time.perf_counter() - began
     stem = out / f"{_slug(task_name)}__{family}"
     result.scores.assign(task=task_name, model=family).to_csv(f"{stem}.scores.csv", index=False)
@@ -140,41 +148,25 @@ def rerun_job(task_name: str, family: str, seeds: int, out: Path, strategies: li
     old = pd.read_csv(f"{stem}.scores.csv")
     reference = old["estimator"].iloc[0]  # compare writes the reference's rows first
     began = time.perf_counter()
-    _one_core()
-    task = next(t for t in TASKS if t.name == task_name)
-    data = load_grouped(task)
-    labels, y = np.unique(data.y, return_inverse=True)
-    inner = MODELS[family][1](0, data.X.shape[1], len(labels))
-    chosen = {k: v for k, v in candidates(inner, len(labels) == 2, family).items()
-              if k in strategies}  # fmt: skip
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        new = compare(
-            chosen,
-            data.X,
-            y.astype(np.int64),
-            groups=data.groups,
-            reference=inner,
-            seeds=seeds,
-            scoring=["accuracy", "log_loss"],
-        ).scores
+    new = _compare_job(task_name, family, seeds, keep=strategies).scores
+    chosen = [name for name in dict.fromkeys(new["estimator"]) if name != reference]
     score_columns = [c for c in old.columns if "accuracy" in c or "log_loss" in c]
     old_ref = old[old["estimator"] == reference].set_index("seed")
     new_ref = new[new["estimator"] == reference].set_index("seed")
     if not np.allclose(old_ref[score_columns], new_ref[score_columns], rtol=0, atol=1e-9):
         raise RuntimeError(f"{task_name} / {family}: the plain model no longer scores as before")
     scale = old_ref["fit_time"] / new_ref["fit_time"]
-    fresh = new[new["estimator"].isin(list(chosen))].copy()
+    fresh = new[new["estimator"].isin(chosen)].copy()
     fresh["fit_time"] = fresh["fit_time"] * fresh["seed"].map(scale)
     fresh = fresh.assign(task=task_name, model=family)
-    scores = pd.concat([old[~old["estimator"].isin(list(chosen))], fresh], ignore_index=True)
+    previous = pd.read_csv(f"{stem}.table.csv")  # its candidates in the suite's order
+    order = {name: i for i, name in enumerate([reference, *dict.fromkeys(previous["candidate"])])}
+    scores = pd.concat([old[~old["estimator"].isin(chosen)], fresh], ignore_index=True)
+    scores = scores.sort_values(["seed", "estimator"], key=lambda c: c.map(order) if
+                                c.name == "estimator" else c, kind="stable")  # fmt: skip
     scores.to_csv(f"{stem}.scores.csv", index=False)
     metrics = dict(resolve_metric(m) for m in ["accuracy", "log_loss"])
-    names = [n for n in dict.fromkeys(old["estimator"]) if n != reference]
-    table = _paired_table(scores, reference, names, metrics)
-    previous = pd.read_csv(f"{stem}.table.csv")
+    table = _paired_table(scores, reference, [n for n in order if n != reference], metrics)
     before = previous["rerun"].fillna(False).astype(bool) if "rerun" in previous else None
     reran = set(chosen) | (set() if before is None else set(previous.loc[before, "candidate"]))
     table = table.assign(task=task_name, model=family, seconds=previous["seconds"].iloc[0],
@@ -384,6 +376,10 @@ def main(argv=None):
     began = time.perf_counter()
     if args.rerun and not args.report_only:
         strategies = args.rerun.split(",")
+        known = set(read_tables(out)["candidate"])
+        if set(strategies) - known:
+            parser.error(f"--rerun: no strategy {sorted(set(strategies) - known)} in the "
+                         f"results; choose from {sorted(known)}")  # fmt: skip
         for family in families:
             for t in TASKS:
                 if args.only and args.only not in t.name:

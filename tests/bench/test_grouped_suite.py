@@ -102,6 +102,8 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     assert after["rerun"].sum() == len(after.loc["worst-group stopping"])
     text = grouped.report(after.reset_index(), "python -m benchmarks.grouped", 2)
     assert "Rerun with `--rerun` after a change to them: worst-group stopping with xgboost" in text
+    with pytest.raises(SystemExit):  # argparse's error: names the strategies there are
+        grouped.main(["--rerun", "no such strategy", "--out", str(tmp_path), "--no-write"])
 
 
 def test_targets_say_not_met_with_the_number():
