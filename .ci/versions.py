@@ -30,7 +30,7 @@ PACKAGES = [
     ("skorch", "torch"),
     ("dask", "dask"),
     ("distributed", "dask"),
-    ("pandas", "bench, test"),
+    ("pandas", "report, bench, test"),
     ("matplotlib", "plot"),
     ("tqdm", "progress"),
     ("imbalanced-learn", "bench"),
