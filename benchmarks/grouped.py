@@ -320,18 +320,18 @@ def report(table, command: str, seeds: int, elapsed=None) -> str:
         f"Tables of more than {MAX_ROWS} rows were subsampled once; groups of fewer than "
         f"{MIN_GROUP_ROWS} rows merged.\n",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + "\n",
-        f"#### Targets for the default for groups (`{DEFAULT}`)\n\n" + targets_table(table),
+        f"### Targets for the default for groups (`{DEFAULT}`)\n\n" + targets_table(table),
     ]
     for strategy in ("group DRO", "worst-group stopping", "equal group weights"):
         parts.append(f"Same targets for `{strategy}`:\n\n" + targets_table(table, strategy))
     for family in families:
-        parts.append(f"#### {MODELS[family][0]}\n\n" + summary_table(table, family))
+        parts.append(f"### {MODELS[family][0]}\n\n" + summary_table(table, family))
     for family in families:
         parts.append(
-            f"#### Worst-group accuracy per task, {family} (difference to plain; "
+            f"### Worst-group accuracy per task, {family} (difference to plain; "
             f"+ / -: beyond 2 SE)\n\n" + task_table(table, family)
         )
-    parts.append("#### The tasks\n\n" + "\n".join(f"- **{t.name}**: {t.what}; {t.source}"
+    parts.append("### The tasks\n\n" + "\n".join(f"- **{t.name}**: {t.what}; {t.source}"
                                                    for t in TASKS) + "\n")  # fmt: skip
     parts.append("![grouped](figures/grouped.png)\n")
     if "rerun" in table and table["rerun"].fillna(False).astype(bool).any():

@@ -35,6 +35,17 @@ def test_results_page_is_its_section_files_and_no_title_repeats():
     assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
 
 
+def test_results_page_headings_never_skip_a_level():
+    """The docs build (myst, warnings as errors) refuses a jump such as ### to #####."""
+    level, fenced = 1, False
+    for number, line in enumerate(RESULTS.read_text().splitlines(), 1):
+        fenced ^= line.startswith("```")
+        heading = None if fenced else re.match(r"(#+) ", line)
+        if heading:
+            assert len(heading.group(1)) <= level + 1, f"RESULTS.md:{number}: {line}"
+            level = len(heading.group(1))
+
+
 def test_a_written_section_replaces_its_file_and_the_page(tmp_path):
     page = tmp_path / "RESULTS.md"
     write_section(page, "suite-x / y", "X", "first")
