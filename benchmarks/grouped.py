@@ -374,38 +374,34 @@ def main(argv=None):
         argv if argv is not None else sys.argv[1:]
     )
     began = time.perf_counter()
-    if args.rerun and not args.report_only:
-        strategies = args.rerun.split(",")
-        known = set(read_tables(out)["candidate"])
-        if set(strategies) - known:
-            parser.error(f"--rerun: no strategy {sorted(set(strategies) - known)} in the "
-                         f"results; choose from {sorted(known)}")  # fmt: skip
-        for family in families:
-            for t in TASKS:
-                if args.only and args.only not in t.name:
-                    continue
-                if not (out / f"{_slug(t.name)}__{family}.scores.csv").exists():
-                    continue
-                seconds = rerun_job(t.name, family, args.seeds, out, strategies)
-                print(f"{family:9s} {t.name:45s} {seconds:6.0f} s (rerun)", flush=True)
-    elif not args.report_only:
-        from concurrent.futures import ProcessPoolExecutor
+    if not args.report_only:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        jobs = [
-            (t.name, f)
-            for f in families
-            for t in TASKS
-            if (not args.only or args.only in t.name)
-            and (args.fresh or not (out / f"{_slug(t.name)}__{f}.table.csv").exists())
-        ]
+        work, extra, label = run_job, (), ""
+        if args.rerun:
+            strategies = args.rerun.split(",")
+            known = set(read_tables(out)["candidate"])
+            if set(strategies) - known:
+                parser.error(f"--rerun: no strategy {sorted(set(strategies) - known)} in the "
+                             f"results; choose from {sorted(known)}")  # fmt: skip
+            work, extra, label = rerun_job, (strategies,), " (rerun)"
+
+        def wanted(t, f) -> bool:
+            done = (out / f"{_slug(t.name)}__{f}.table.csv").exists()
+            return (not args.only or args.only in t.name) and (
+                done if args.rerun else args.fresh or not done
+            )
+
+        jobs = [(t.name, f) for f in families for t in TASKS if wanted(t, f)]
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            from concurrent.futures import as_completed
-
-            futures = {pool.submit(run_job, n, f, args.seeds, out): (n, f) for n, f in jobs}
+            futures = {
+                pool.submit(work, n, f, args.seeds, out, *extra): (n, f) for n, f in jobs
+            }
             for future in as_completed(futures):
                 name, family = futures[future]
                 try:
-                    print(f"{family:9s} {name:45s} {future.result():6.0f} s", flush=True)
+                    seconds = future.result()
+                    print(f"{family:9s} {name:45s} {seconds:6.0f} s{label}", flush=True)
                 except Exception as failed:  # reported, the other jobs go on
                     print(f"{family:9s} {name:45s} FAILED {type(failed).__name__}: {failed}")
     table = read_tables(out)

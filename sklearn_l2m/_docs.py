@@ -68,11 +68,12 @@ _PARAMS = {
         loss, XGBoost uses its own early stopping (patience
         ``n_iter_no_change * steps_per_round`` trees) and predicts with its
         best iteration. When the library stops the run (the worst group, or
-        a model without its own early stopping), XGBoost and LightGBM predict
-        with the trees of the best round and a skorch net ends with the best
-        round's parameters; scikit-learn's ensembles and CatBoost keep what
-        they trained, up to ``n_iter_no_change`` rounds past the best.
-        ``best_round_`` names the best round.""",
+        a model without its own early stopping), the kept model is the best
+        round's: XGBoost and LightGBM predict with its trees, CatBoost,
+        HistGradientBoosting, GradientBoosting and the forests drop the trees
+        grown after it, and a skorch net ends with its parameters. Models
+        trained by ``partial_fit`` or refitted every round keep their last
+        state. ``best_round_`` names the best round.""",
     "refit": """refit : bool, default=False
         Once the adaptive run is over, train a fresh inner model on every
         row of ``X``, the held-out validation rows included, under the same

@@ -134,6 +134,45 @@ def test_after_a_worst_group_stop_boosters_predict_with_the_best_rounds_trees(se
         np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
 
 
+def _grown(name, n_steps):
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+
+    if name == "hgb":
+        return HistGradientBoostingClassifier(
+            max_iter=n_steps, learning_rate=0.5, early_stopping=False, random_state=0
+        )
+    if name == "gb":
+        return GradientBoostingClassifier(n_estimators=n_steps, learning_rate=0.5, random_state=0)
+    if name == "forest":
+        return RandomForestClassifier(n_estimators=n_steps, max_depth=3, random_state=0)
+    catboost = pytest.importorskip("catboost")
+    return catboost.CatBoostClassifier(
+        iterations=n_steps, learning_rate=0.5, random_seed=0, verbose=0, thread_count=1
+    )
+
+
+@pytest.mark.parametrize("name", ["hgb", "gb", "forest", "catboost"])
+def test_after_an_early_stop_grown_ensembles_keep_the_best_rounds_steps(seven_sites, name):
+    """The stopped run predicts as a run grown for the best round's steps alone."""
+    X, y, site = seven_sites
+    keep = site != "g"
+    X, y, site = X[keep], y[keep], site[keep]
+
+    def fit(n_steps, early_stopping):
+        return Learn2MixClassifier(
+            _grown(name, n_steps), steps_per_round=5, loss_source="validation",
+            early_stopping=early_stopping, random_state=0,
+        ).fit(X, y, groups=site)  # fmt: skip
+
+    stopped = fit(300, EarlyStopping(n_iter_no_change=2, monitor="worst_group"))
+    assert stopped.stop_reason_ == "early_stopping"
+    assert stopped.n_rounds_ == stopped.best_round_ + 2
+    best = fit(5 * stopped.best_round_, False)
+    np.testing.assert_allclose(stopped.predict_proba(X), best.predict_proba(X), rtol=1e-6)
+    every_round = fit(5 * stopped.n_rounds_, False)  # what it would keep without the change
+    assert not np.allclose(stopped.predict_proba(X), every_round.predict_proba(X))
+
+
 def test_after_an_early_stop_a_net_ends_with_the_best_rounds_parameters(seven_sites):
     """The stopped run's net equals a run trained for the best round's epochs alone."""
     pytest.importorskip("skorch")

@@ -51,6 +51,13 @@ HOOKS = {
         "each round predicts every member again: the cost of the round-end losses "
         "grows with rounds x budget",
     ),
+    "sklearn_keep_best_round": PrivateHook(
+        "scikit-learn",
+        "HistGradientBoosting._predictors (drop the iterations after the best round "
+        "when the library stops the run early)",
+        "after an early stop by the library, HistGradientBoosting keeps every iteration "
+        "it fitted up to the stop, not only the best round's",
+    ),
     "xgboost_training_matrix": PrivateHook(
         "xgboost",
         "XGBModel._create_dmatrix (change the training weights inside one boosting run)",

@@ -337,3 +337,38 @@ def forest_rows(estimator, X):
     return estimator._validate_X_predict(X)
 
 
+# -- the best round's model after an early stop -------------------------------------------
+def keep_first_steps(estimator, n_steps: int) -> bool:
+    """Make a fitted growing ensemble predict with its first ``n_steps`` iterations
+    (boosting) or members (forests) only, as if it had been grown to ``n_steps``.
+    False where that cannot be done here (it then keeps every step)."""
+    n = int(n_steps)
+    if isinstance(estimator, HGB):
+        members = getattr(estimator, "_predictors", None)
+        probe = isinstance(members, list) and len(members) == getattr(estimator, "n_iter_", -1)
+        if not fast_path("sklearn_keep_best_round", probe):
+            return False
+        estimator._predictors = members[:n]
+        if not isinstance(getattr(type(estimator), "n_iter_", None), property):
+            estimator.n_iter_ = len(estimator._predictors)  # a property in newer releases
+        for name in ("train_score_", "validation_score_"):  # one score per iteration + start
+            scores = getattr(estimator, name, None)
+            if scores is not None and len(scores) > n + 1:
+                setattr(estimator, name, scores[: n + 1])
+        return True
+    if isinstance(estimator, GB):  # public fitted attributes only
+        estimator.estimators_ = estimator.estimators_[:n]
+        estimator.n_estimators_ = estimator.estimators_.shape[0]
+        for name in ("train_score_", "oob_improvement_", "oob_scores_"):
+            if hasattr(estimator, name):
+                setattr(estimator, name, getattr(estimator, name)[:n])
+        if hasattr(estimator, "oob_scores_"):
+            estimator.oob_score_ = float(estimator.oob_scores_[-1])
+        return True
+    if isinstance(estimator, FORESTS):
+        if getattr(estimator, "oob_score", False):  # its out-of-bag figures cover every tree
+            return False
+        estimator.estimators_ = estimator.estimators_[:n]
+        return True
+    return False
+

@@ -240,6 +240,12 @@ class CatBoostBackend(Backend):
                 break
         return whole if plan.n_rounds == 1 else self._with_user_params(whole)
 
+    def keep_steps(self, fitted, n_steps: int):
+        # the rounds' trees are summed in order: the first n_steps are the best round's
+        if fitted.tree_count_ > n_steps:
+            fitted.shrink(ntree_end=int(n_steps))
+        return fitted
+
     def _fit_round(self, pool, steps: int, round_params: dict):
         budget_key = self.budget_key or "iterations"
         step = clone(self.estimator).set_params(**{budget_key: steps}, **round_params)

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
-from .._compat.sklearn import FORESTS, GB, HGB, hgb_bin_once
+from .._compat.sklearn import FORESTS, GB, HGB, hgb_bin_once, keep_first_steps
 from .._training.schedule import RoundPlan
 from .._warnings import warn_user
 from ..exceptions import RefitWarning
@@ -101,6 +101,13 @@ class SklearnBackend(Backend):
     def set_budget(self, total_steps: int) -> None:
         if self.mode == "grow":
             self.estimator.set_params(**{self.growth_param: int(total_steps)})
+
+    def keep_steps(self, fitted, n_steps: int):
+        # a grown ensemble drops the iterations (members) after the best round; a
+        # model refitted or trained by partial_fit keeps its last state
+        if self.mode == "grow":
+            keep_first_steps(fitted, n_steps)
+        return fitted
 
     def train(self, data, plan, controller):
         est = self.estimator

@@ -133,7 +133,8 @@ def test_early_stopping_by_the_library(multiclass):
         random_state=0,
     ).fit(X, y)
     assert clf.stop_reason_ == "early_stopping"
-    assert clf.estimator_.tree_count_ == clf.n_rounds_ * 30 < 3000
+    assert clf.n_rounds_ * 30 < 3000 and clf.n_rounds_ == clf.best_round_ + 2
+    assert clf.estimator_.tree_count_ == clf.best_round_ * 30  # the best round's trees kept
 
 
 def test_gpu_settings_reach_every_round_but_not_the_rate_probe(multiclass, monkeypatch):

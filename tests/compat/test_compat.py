@@ -185,3 +185,17 @@ def test_parameter_checks_are_the_same_without_scikit_learns_checker(params):
         warnings.simplefilter("ignore", FallbackWarning)
         with hooks.public_api_only(), pytest.raises(InvalidParameterError, match=f"'{name}'"):
             Learn2MixClassifier(**params).fit(X, y)
+
+
+def test_keeping_the_best_round_of_hgb_falls_back_to_every_iteration(digits):
+    X, y = digits
+    hgb = HistGradientBoostingClassifier(max_iter=8, early_stopping=False, random_state=0)
+    hgb.fit(X, y)
+    before = hgb.predict_proba(X)
+    hooks.reset_warnings()
+    with hooks.public_api_only(), pytest.warns(FallbackWarning, match="every iteration"):
+        assert not sk_compat.keep_first_steps(hgb, 3)
+    np.testing.assert_array_equal(hgb.predict_proba(X), before)
+    assert sk_compat.keep_first_steps(hgb, 3) and hgb.n_iter_ == 3
+    short = HistGradientBoostingClassifier(max_iter=3, early_stopping=False, random_state=0)
+    np.testing.assert_allclose(hgb.predict_proba(X), short.fit(X, y).predict_proba(X))
