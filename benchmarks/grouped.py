@@ -74,6 +74,11 @@ def candidates(inner, binary: bool, family: str) -> dict:
         "worst-group stopping": l2m(
             mixer="natural", early_stopping=EarlyStopping(monitor="worst_group")
         ),
+        # the same selection over the whole budget: a patience longer than the run
+        "worst-group selection (no stop)": l2m(
+            mixer="natural",
+            early_stopping=EarlyStopping(monitor="worst_group", n_iter_no_change=1000),
+        ),
         "JTT": JTT(clone(inner)),
     }
     if binary and family != "mlp":
@@ -81,6 +86,14 @@ def candidates(inner, binary: bool, family: str) -> dict:
     if binary and family == "xgboost":  # the reduction refits 15 to 100 times: one family
         out[FAIRLEARN[0]] = FairlearnBoundedGroupLoss(clone(inner))
     return out
+
+
+#: every strategy's name, in the suite's order (the fairlearn baselines last)
+STRATEGIES = [
+    "equal group weights", "learn2mix", "group DRO", "group DRO, no small-group correction",
+    "bounded group loss", "worst-group stopping", "worst-group selection (no stop)", "JTT",
+    *reversed(FAIRLEARN),
+]  # fmt: skip
 
 
 def _slug(text: str) -> str:
@@ -159,8 +172,10 @@ def rerun_job(task_name: str, family: str, seeds: int, out: Path, strategies: li
     fresh = new[new["estimator"].isin(chosen)].copy()
     fresh["fit_time"] = fresh["fit_time"] * fresh["seed"].map(scale)
     fresh = fresh.assign(task=task_name, model=family)
-    previous = pd.read_csv(f"{stem}.table.csv")  # its candidates in the suite's order
-    order = {name: i for i, name in enumerate([reference, *dict.fromkeys(previous["candidate"])])}
+    previous = pd.read_csv(f"{stem}.table.csv")
+    names = [*dict.fromkeys([*previous["candidate"], *chosen])]
+    names.sort(key=lambda n: STRATEGIES.index(n) if n in STRATEGIES else len(STRATEGIES))
+    order = {name: i for i, name in enumerate([reference, *names])}
     scores = pd.concat([old[~old["estimator"].isin(chosen)], fresh], ignore_index=True)
     scores = scores.sort_values(["seed", "estimator"], key=lambda c: c.map(order) if
                                 c.name == "estimator" else c, kind="stable")  # fmt: skip
@@ -337,7 +352,7 @@ def report(table, command: str, seeds: int, elapsed=None) -> str:
     if "rerun" in table and table["rerun"].fillna(False).astype(bool).any():
         rerun = table[table["rerun"].fillna(False).astype(bool)]
         parts.append(
-            "Rerun with `--rerun` after a change to them: "
+            "Run again or added with `--rerun` after the first run: "
             + "; ".join(f"{c} with {', '.join(sorted(r['model'].unique()))}"
                         for c, r in rerun.groupby("candidate"))  # fmt: skip
             + ". The plain model was fitted again beside them and scored exactly as in "
@@ -380,7 +395,7 @@ def main(argv=None):
         work, extra, label = run_job, (), ""
         if args.rerun:
             strategies = args.rerun.split(",")
-            known = set(read_tables(out)["candidate"])
+            known = set(read_tables(out)["candidate"]) | set(STRATEGIES)
             if set(strategies) - known:
                 parser.error(f"--rerun: no strategy {sorted(set(strategies) - known)} in the "
                              f"results; choose from {sorted(known)}")  # fmt: skip

@@ -67,11 +67,12 @@ _PARAMS = {
         follows the worst group's validation loss instead. With the pooled
         loss, XGBoost uses its own early stopping (patience
         ``n_iter_no_change * steps_per_round`` trees) and predicts with its
-        best iteration. When the library stops the run (the worst group, or
-        a model without its own early stopping), the kept model is the best
-        round's: XGBoost and LightGBM predict with its trees, CatBoost,
-        HistGradientBoosting, GradientBoosting and the forests drop the trees
-        grown after it, and a skorch net ends with its parameters. Models
+        best iteration. When the library runs the early stopping (the worst
+        group, or a model without its own), the kept model is the best
+        round's, whether the run stopped early or spent its budget: XGBoost
+        and LightGBM predict with its trees, CatBoost, HistGradientBoosting,
+        GradientBoosting and the forests drop the trees grown after it, and a
+        skorch net ends with its parameters. Models
         trained by ``partial_fit`` or refitted every round keep their last
         state. ``best_round_`` names the best round.""",
     "refit": """refit : bool, default=False

@@ -31,9 +31,13 @@ class EarlyStopping(BaseEstimator):
         its own early stopping and predicts with its best iteration).
         "worst_group": the largest per-group mean validation loss, the
         selection rule the group-robustness literature finds to matter most
-        when the worst group is what counts. The fitted model keeps what it
-        trained up to ``n_iter_no_change`` rounds past the best round (for
-        every inner model, XGBoost included).
+        when the worst group is what counts. The fitted model is the best
+        round's, whether the run stopped early or spent its budget, for every
+        inner model that can drop its later steps (boosters, scikit-learn's
+        tree ensembles, skorch nets); models trained by ``partial_fit`` or
+        refitted every round keep their last state. A patience longer than
+        the run (say ``n_iter_no_change=1000``) selects the best round of the
+        whole budget without stopping.
 
     Examples
     --------

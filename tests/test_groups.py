@@ -202,3 +202,42 @@ def test_after_an_early_stop_a_net_ends_with_the_best_rounds_parameters(seven_si
     assert stopped.n_rounds_ == stopped.best_round_ + 2
     best = fit(2 * stopped.best_round_, False)
     np.testing.assert_allclose(stopped.predict_proba(X), best.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["hgb", "xgboost", "net"])
+def test_a_run_that_spends_its_budget_keeps_its_best_round_too(seven_sites, name):
+    """Patience longer than the run: no stop, yet the kept model is the best round's."""
+    X, y, site = seven_sites
+    keep = site != "g"
+    X, y, site = X[keep].astype(np.float32), y[keep], site[keep]
+
+    def inner(n_steps):
+        if name == "hgb":
+            return _grown("hgb", n_steps)
+        if name == "xgboost":
+            xgb = pytest.importorskip("xgboost")
+            return xgb.XGBClassifier(n_estimators=n_steps, learning_rate=0.5, n_jobs=1)
+        pytest.importorskip("skorch")
+        import torch
+        from skorch import NeuralNetClassifier
+
+        torch.manual_seed(0)
+        layers = [torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2)]
+        module = torch.nn.Sequential(*layers)
+        return NeuralNetClassifier(
+            module, max_epochs=n_steps, lr=0.5, optimizer=torch.optim.SGD, train_split=None,
+            verbose=0, criterion=torch.nn.CrossEntropyLoss,
+        )  # fmt: skip
+
+    def fit(n_steps, early_stopping):
+        target = y.astype(np.int64) if name == "net" else y
+        return Learn2MixClassifier(
+            inner(n_steps), steps_per_round=5, loss_source="validation",
+            early_stopping=early_stopping, random_state=0,
+        ).fit(X, target, groups=site)  # fmt: skip
+
+    whole = fit(150, EarlyStopping(n_iter_no_change=1000, monitor="worst_group"))
+    assert whole.stop_reason_ != "early_stopping" and whole.n_rounds_ == 30
+    assert whole.best_round_ < whole.n_rounds_
+    best = fit(5 * whole.best_round_, False)
+    np.testing.assert_allclose(whole.predict_proba(X), best.predict_proba(X), rtol=1e-5)

@@ -103,10 +103,14 @@ def train_run(
     stop_reason = backend.stop_reason or controller.stop_reason
     if controller.stop_reason == "non-finite loss":  # not XGBoost's own early stop
         stop_reason = controller.stop_reason
-    if controller.early_stopping and controller.stop_reason == "early_stopping":
-        # the library stopped the run: keep the best round's model where the family can
-        best = int(np.argmin(controller.monitored_history)) + 1
-        fitted = backend.keep_steps(fitted, plan.steps_done(best))
+    monitored = controller.monitored_history if controller.early_stopping else []
+    if len(monitored) and controller.stop_reason != "non-finite loss":
+        # the library ran the early stopping: keep the best round's model where the
+        # family can, whether the run stopped early or spent its budget (as XGBoost
+        # predicts with its best iteration after its own early stopping)
+        best = int(np.argmin(monitored)) + 1
+        if best < len(monitored):
+            fitted = backend.keep_steps(fitted, plan.steps_done(best))
     rounds = 0
     if settings.refit and data.holds_out_rows_of_X:
         rounds = rounds_to_replay(

@@ -74,7 +74,7 @@ class MixingCallback(Callback):
 
     def _keep_best_round(self, net, stop: bool) -> None:
         """With early stopping, keep the module's parameters of the best round so far;
-        a run that stops early, or diverges (a non-finite loss), ends with them."""
+        a run that ends (early, at its budget, or on a non-finite loss) ends with them."""
         controller = self.controller
         if not controller.early_stopping:
             return
@@ -128,7 +128,8 @@ class MixingCallback(Callback):
             if self.weights is not None:
                 weights = torch.as_tensor(controller.sample_weight(), dtype=torch.float32)
                 self.weights.copy_(weights)
-            self._keep_best_round(net, stop)
+            # the run ends at a stop or at its last round: either way, the best round's net
+            self._keep_best_round(net, stop or self.epoch == max(self.round_ends))
         net.history.record("learn2mix_mixture", controller.mixture.tolist())
         if controller.loss_history:
             net.history.record("learn2mix_group_loss", controller.loss_history[-1].tolist())

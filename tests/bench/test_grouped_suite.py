@@ -85,6 +85,7 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     assert seconds > 0
     table = grouped.read_tables(tmp_path)
     strategies = set(table["candidate"])
+    assert list(dict.fromkeys(table["candidate"])) == grouped.STRATEGIES  # the suite's order
     assert {"learn2mix", "group DRO", "JTT", *grouped.FAIRLEARN} <= strategies
     assert set(table["score"]) == set(grouped.SCORES) | {"log_loss"}
     eg = table[table["candidate"] == grouped.FAIRLEARN[0]]
@@ -101,7 +102,7 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     np.testing.assert_array_equal(kept, before.loc["learn2mix", "difference"])
     assert after["rerun"].sum() == len(after.loc["worst-group stopping"])
     text = grouped.report(after.reset_index(), "python -m benchmarks.grouped", 2)
-    assert "Rerun with `--rerun` after a change to them: worst-group stopping with xgboost" in text
+    assert "Run again or added with `--rerun` after the first run: worst-group stopping with" in text
     with pytest.raises(SystemExit):  # argparse's error: names the strategies there are
         grouped.main(["--rerun", "no such strategy", "--out", str(tmp_path), "--no-write"])
 
