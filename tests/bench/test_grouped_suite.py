@@ -102,7 +102,7 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     np.testing.assert_array_equal(kept, before.loc["learn2mix", "difference"])
     assert after["rerun"].sum() == len(after.loc["worst-group stopping"])
     text = grouped.report(after.reset_index(), "python -m benchmarks.grouped", 2)
-    assert "Run again or added with `--rerun` after the first run: worst-group stopping with" in text
+    assert "added with `--rerun` after the first run: worst-group stopping with" in text
     with pytest.raises(SystemExit):  # argparse's error: names the strategies there are
         grouped.main(["--rerun", "no such strategy", "--out", str(tmp_path), "--no-write"])
 
