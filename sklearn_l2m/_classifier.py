@@ -11,6 +11,7 @@ from ._base import BaseLearn2Mix, _estimator_has
 from ._compat.sklearn import StrOptions
 from ._docs import fill_doc
 from ._prepare.checks import is_dask_collection
+from ._prepare.target import ClassTarget
 from ._prior import (
     PRIOR_NAMES,
     adjust_proba,
@@ -18,7 +19,6 @@ from ._prior import (
     prior_under_mixtures,
     resolve_decision_prior,
 )
-from ._target import ClassTarget
 
 
 @fill_doc

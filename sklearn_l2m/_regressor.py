@@ -12,7 +12,7 @@ from ._base import BaseLearn2Mix
 from ._compat.sklearn import Interval
 from ._docs import fill_doc
 from ._prepare.checks import is_dask_collection
-from ._target import BinnedTarget
+from ._prepare.target import BinnedTarget
 
 
 @fill_doc

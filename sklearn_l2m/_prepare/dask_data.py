@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._prior import class_shares_from_joint
-from .._target import bin_codes, check_class_count, check_numeric_dtype
 from .checks import NEGATIVE_WEIGHTS, is_dask_collection
 from .groups import NO_VALIDATION_DATA, check_groups_have_weight, check_validation_pairing
 from .memory import Task
+from .target import bin_codes, check_class_count, check_numeric_dtype
 
 
 def _as_rows(obj, chunks, name):

@@ -40,8 +40,8 @@ class Task:
     explicit_validation=...)`` is the loss-source rule (:mod:`sklearn_l2m._prepare.loss_source`);
     ``split_seed`` seeds the held-out part.
 
-    In memory: ``target`` is a :class:`~sklearn_l2m._target.ClassTarget` or
-    :class:`~sklearn_l2m._target.BinnedTarget` (it keeps the encoding it finds),
+    In memory: ``target`` is a :class:`~sklearn_l2m._prepare.target.ClassTarget` or
+    :class:`~sklearn_l2m._prepare.target.BinnedTarget` (it keeps the encoding it finds),
     ``check_X(X, input_name)`` the inner model's input check,
     ``record_features(X, reset)`` the estimator's feature-count check and
     ``cast(X)`` the cast to the dtype the model computes in. On Dask,

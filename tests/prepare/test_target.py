@@ -1,9 +1,9 @@
-"""Target encodings (_target.py): class labels and regression bins."""
+"""Target encodings (_prepare/target.py): class labels and regression bins."""
 
 import numpy as np
 import pytest
 
-from sklearn_l2m._target import BinnedTarget, ClassTarget
+from sklearn_l2m._prepare.target import BinnedTarget, ClassTarget
 
 
 def test_class_labels_become_indices_and_groups():

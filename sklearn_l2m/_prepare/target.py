@@ -13,8 +13,8 @@ import numpy as np
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._prepare.checks import index_dtype
-from ._prepare.groups import codes_for
+from .checks import index_dtype
+from .groups import codes_for
 
 
 def check_class_count(classes) -> None:
