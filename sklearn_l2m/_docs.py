@@ -72,9 +72,9 @@ _PARAMS = {
         round's, whether the run stopped early or spent its budget: XGBoost
         and LightGBM predict with its trees, CatBoost, HistGradientBoosting,
         GradientBoosting and the forests drop the trees grown after it, and a
-        skorch net ends with its parameters. Models
-        trained by ``partial_fit`` or refitted every round keep their last
-        state. ``best_round_`` names the best round.""",
+        skorch net ends with its parameters. Models trained by
+        ``partial_fit`` or refitted every round keep their last state.
+        ``best_round_`` names the best round.""",
     "refit": """refit : bool, default=False
         Once the adaptive run is over, train a fresh inner model on every
         row of ``X``, the held-out validation rows included, under the same

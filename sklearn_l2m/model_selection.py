@@ -253,7 +253,8 @@ def compare(
     the test rows. One without ``random_state`` (a plain skorch net) is fitted
     with numpy's and torch's global generators seeded with the seed (and
     restored after), so it starts from the weights a Learn2Mix estimator with
-    that ``random_state`` starts from. The differences to the reference are paired by seed.
+    that ``random_state`` starts from. The differences to the reference are
+    paired by seed.
     An estimator whose ``fit`` has a ``groups`` parameter (every Learn2Mix
     estimator) is fitted with the training rows' groups; one whose
     ``predict`` / ``predict_proba`` has one (a per-group threshold, say) is

@@ -145,24 +145,45 @@ def _grown(name, n_steps):
         return GradientBoostingClassifier(n_estimators=n_steps, learning_rate=0.5, random_state=0)
     if name == "forest":
         return RandomForestClassifier(n_estimators=n_steps, max_depth=3, random_state=0)
+    if name == "xgboost":
+        xgb = pytest.importorskip("xgboost")
+        return xgb.XGBClassifier(n_estimators=n_steps, learning_rate=0.5, n_jobs=1)
+    if name == "net":
+        pytest.importorskip("skorch")
+        import torch
+        from skorch import NeuralNetClassifier
+
+        torch.manual_seed(0)
+        layers = [torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2)]
+        return NeuralNetClassifier(
+            torch.nn.Sequential(*layers), max_epochs=n_steps, lr=0.5,
+            optimizer=torch.optim.SGD, train_split=None, verbose=0,
+            criterion=torch.nn.CrossEntropyLoss,
+        )  # fmt: skip
     catboost = pytest.importorskip("catboost")
     return catboost.CatBoostClassifier(
         iterations=n_steps, learning_rate=0.5, random_seed=0, verbose=0, thread_count=1
     )
 
 
+def _fit_by_rounds(seven_sites, name, n_steps, early_stopping, steps_per_round=5):
+    """Learn2Mix by site around ``_grown(name, n_steps)``, the noisy 8-row site left out."""
+    X, y, site = seven_sites
+    keep = site != "g"
+    X, y, site = X[keep].astype(np.float32), y[keep].astype(np.int64), site[keep]
+    return Learn2MixClassifier(
+        _grown(name, n_steps), steps_per_round=steps_per_round, loss_source="validation",
+        early_stopping=early_stopping, random_state=0,
+    ).fit(X, y, groups=site)  # fmt: skip
+
+
 @pytest.mark.parametrize("name", ["hgb", "gb", "forest", "catboost"])
 def test_after_an_early_stop_grown_ensembles_keep_the_best_rounds_steps(seven_sites, name):
     """The stopped run predicts as a run grown for the best round's steps alone."""
-    X, y, site = seven_sites
-    keep = site != "g"
-    X, y, site = X[keep], y[keep], site[keep]
+    X = seven_sites[0][seven_sites[2] != "g"].astype(np.float32)
 
     def fit(n_steps, early_stopping):
-        return Learn2MixClassifier(
-            _grown(name, n_steps), steps_per_round=5, loss_source="validation",
-            early_stopping=early_stopping, random_state=0,
-        ).fit(X, y, groups=site)  # fmt: skip
+        return _fit_by_rounds(seven_sites, name, n_steps, early_stopping)
 
     stopped = fit(300, EarlyStopping(n_iter_no_change=2, monitor="worst_group"))
     assert stopped.stop_reason_ == "early_stopping"
@@ -175,27 +196,10 @@ def test_after_an_early_stop_grown_ensembles_keep_the_best_rounds_steps(seven_si
 
 def test_after_an_early_stop_a_net_ends_with_the_best_rounds_parameters(seven_sites):
     """The stopped run's net equals a run trained for the best round's epochs alone."""
-    pytest.importorskip("skorch")
-    import torch
-    from skorch import NeuralNetClassifier
-
-    X, y, site = seven_sites
-    keep = site != "g"
-    X, y, site = X[keep].astype(np.float32), y[keep].astype(np.int64), site[keep]
+    X = seven_sites[0][seven_sites[2] != "g"].astype(np.float32)
 
     def fit(epochs, early_stopping):
-        torch.manual_seed(0)
-        module = torch.nn.Sequential(
-            torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2)
-        )
-        net = NeuralNetClassifier(
-            module, max_epochs=epochs, lr=0.5, optimizer=torch.optim.SGD, train_split=None,
-            verbose=0, criterion=torch.nn.CrossEntropyLoss,
-        )  # fmt: skip
-        return Learn2MixClassifier(
-            net, steps_per_round=2, loss_source="validation", early_stopping=early_stopping,
-            random_state=0,
-        ).fit(X, y, groups=site)  # fmt: skip
+        return _fit_by_rounds(seven_sites, "net", epochs, early_stopping, steps_per_round=2)
 
     stopped = fit(200, EarlyStopping(n_iter_no_change=2, monitor="worst_group"))
     assert stopped.stop_reason_ == "early_stopping"
@@ -207,34 +211,10 @@ def test_after_an_early_stop_a_net_ends_with_the_best_rounds_parameters(seven_si
 @pytest.mark.parametrize("name", ["hgb", "xgboost", "net"])
 def test_a_run_that_spends_its_budget_keeps_its_best_round_too(seven_sites, name):
     """Patience longer than the run: no stop, yet the kept model is the best round's."""
-    X, y, site = seven_sites
-    keep = site != "g"
-    X, y, site = X[keep].astype(np.float32), y[keep], site[keep]
-
-    def inner(n_steps):
-        if name == "hgb":
-            return _grown("hgb", n_steps)
-        if name == "xgboost":
-            xgb = pytest.importorskip("xgboost")
-            return xgb.XGBClassifier(n_estimators=n_steps, learning_rate=0.5, n_jobs=1)
-        pytest.importorskip("skorch")
-        import torch
-        from skorch import NeuralNetClassifier
-
-        torch.manual_seed(0)
-        layers = [torch.nn.Linear(5, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2)]
-        module = torch.nn.Sequential(*layers)
-        return NeuralNetClassifier(
-            module, max_epochs=n_steps, lr=0.5, optimizer=torch.optim.SGD, train_split=None,
-            verbose=0, criterion=torch.nn.CrossEntropyLoss,
-        )  # fmt: skip
+    X = seven_sites[0][seven_sites[2] != "g"].astype(np.float32)
 
     def fit(n_steps, early_stopping):
-        target = y.astype(np.int64) if name == "net" else y
-        return Learn2MixClassifier(
-            inner(n_steps), steps_per_round=5, loss_source="validation",
-            early_stopping=early_stopping, random_state=0,
-        ).fit(X, target, groups=site)  # fmt: skip
+        return _fit_by_rounds(seven_sites, name, n_steps, early_stopping)
 
     whole = fit(150, EarlyStopping(n_iter_no_change=1000, monitor="worst_group"))
     assert whole.stop_reason_ != "early_stopping" and whole.n_rounds_ == 30

@@ -54,9 +54,9 @@ HOOKS = {
     "sklearn_keep_best_round": PrivateHook(
         "scikit-learn",
         "HistGradientBoosting._predictors (drop the iterations after the best round "
-        "when the library stops the run early)",
-        "after an early stop by the library, HistGradientBoosting keeps every iteration "
-        "it fitted up to the stop, not only the best round's",
+        "when the library runs the early stopping)",
+        "after early stopping run by the library, HistGradientBoosting keeps every "
+        "iteration it fitted, not only the best round's",
     ),
     "xgboost_training_matrix": PrivateHook(
         "xgboost",

@@ -371,4 +371,3 @@ def keep_first_steps(estimator, n_steps: int) -> bool:
         estimator.estimators_ = estimator.estimators_[:n]
         return True
     return False
-

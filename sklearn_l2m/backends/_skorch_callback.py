@@ -58,6 +58,7 @@ class MixingCallback(Callback):
     def initialize(self):
         controller = self.controller
         self.round_ends = self.plan.round_ends()
+        self.last_round_end = max(self.round_ends)
         self.device = self.backend.estimator.device
         self.rows = None
         self.val_losses = []
@@ -129,7 +130,7 @@ class MixingCallback(Callback):
                 weights = torch.as_tensor(controller.sample_weight(), dtype=torch.float32)
                 self.weights.copy_(weights)
             # the run ends at a stop or at its last round: either way, the best round's net
-            self._keep_best_round(net, stop or self.epoch == max(self.round_ends))
+            self._keep_best_round(net, stop or self.epoch == self.last_round_end)
         net.history.record("learn2mix_mixture", controller.mixture.tolist())
         if controller.loss_history:
             net.history.record("learn2mix_group_loss", controller.loss_history[-1].tolist())
