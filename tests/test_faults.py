@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _rounds import end_round
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 
@@ -132,21 +133,21 @@ def test_an_unmeasured_group_is_not_a_divergence():
     controller = _controller()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        stop = controller.report(val=(np.array([1.0, 0.0, 2.0]), np.array([2.0, 0.0, 1.0])))
+        stop = end_round(controller, val=(np.array([1.0, 0.0, 2.0]), np.array([2.0, 0.0, 1.0])))
     assert not stop and controller.stop_reason == "budget"
 
 
 def test_an_infinite_loss_of_a_measured_group_stops_and_names_it():
     controller = _controller()
-    controller.report(val=(np.array([1.0, 1.0, 1.0]), np.array([1.0, 1.0, 1.0])))
+    end_round(controller, val=(np.array([1.0, 1.0, 1.0]), np.array([1.0, 1.0, 1.0])))
     before = controller.mixture.copy()
     with pytest.warns(RuntimeWarning, match=r"groups \['c'\] in round 2"):
-        stop = controller.report(val=(np.array([1.0, 1.0, np.inf]), np.array([1.0, 1.0, 1.0])))
+        stop = end_round(controller, val=(np.array([1.0, 1.0, np.inf]), np.array([1.0, 1.0, 1.0])))
     assert stop and controller.stop_reason == "non-finite loss"
     np.testing.assert_array_equal(controller.mixture, before)
     assert len(controller.loss_history) == 1
     with pytest.raises(ValueError, match=r"NaN or infinite for groups \['a'\] in round 1"):
-        _controller().report(val=(np.array([np.nan, 1.0, 1.0]), np.ones(3)))
+        end_round(_controller(), val=(np.array([np.nan, 1.0, 1.0]), np.ones(3)))
 
 
 # -- interrupts and errors at every round of a refit, for every backend ----------------

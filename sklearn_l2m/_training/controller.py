@@ -9,46 +9,16 @@ the mixing strategy.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..mixers._base import BaseMixer
-from .losses import group_sums, means_from_sums
+from .losses import means_from_sums
+from .round_end import FallbackPart, Measure, RoundEnd, RoundLosses
 
 #: a group's mean loss below -NEGATIVE_LOSS_TOL is a misconfigured loss; above it, the
 #: round-off of a near-perfect prediction (skorch's NLLLoss takes log(p + 1e-12))
 NEGATIVE_LOSS_TOL = 1e-6
-
-
-#: rows per piece in :func:`lookup_weights`
-_LOOKUP_ROWS = 1 << 16
-
-
-def lookup_weights(per_group, codes, weight, out) -> np.ndarray:
-    """``out[i] = per_group[codes[i]] * weight[i]``, computed in float64 and cast
-    to ``out``'s dtype, a piece of rows at a time: ``np.take`` converts all of
-    its indices to intp first, 8 bytes a row, at every round end."""
-    unit = weight.ndim == 1 and weight.strides == (0,) and weight.size and weight[0] == 1.0
-    for start in range(0, codes.shape[0], _LOOKUP_ROWS):
-        part = slice(start, start + _LOOKUP_ROWS)
-        if unit:
-            np.take(per_group, codes[part], out=out[part])
-        else:
-            np.multiply(np.take(per_group, codes[part]), weight[part], out=out[part])
-    return out
-
-
-@dataclass
-class FallbackPart:
-    """Training rows standing in for groups absent from the validation part."""
-
-    missing: np.ndarray  # bool per group
-    rows: np.ndarray  # indices into the training part
-    X: object
-    y: np.ndarray
-    codes: np.ndarray
-    weight: np.ndarray
 
 
 class MixingController:
@@ -72,7 +42,7 @@ class MixingController:
         largest per-group mean (:attr:`monitored_history`).
     group_weight : ndarray of shape (n_groups,), optional
         Each group's total training weight, for a controller without
-        ``data`` (losses then arrive per group through :meth:`report`).
+        ``data`` (losses then arrive as per-group sums through :meth:`end_round`).
     mixture : ndarray of shape (n_groups,), optional
         Train under this mixture, already found (an offline mixer's search),
         instead of asking ``mixer.start`` for one.
@@ -190,109 +160,57 @@ class MixingController:
         )
         return remote
 
-    # -- what a backend reads -------------------------------------------------
+    # -- the round-end protocol (sklearn_l2m._training.round_end) --------------
     @property
-    def wants_train_loss(self) -> bool:
-        return self.loss_source == "train" and self.mixer.reads_losses
+    def measure(self) -> Measure:
+        """What every round end of this run must measure."""
+        train = self.loss_source == "train" and self.mixer.reads_losses
+        has_validation = self.data is not None and self.data.has_validation
+        return Measure(
+            validation=has_validation,
+            train=train,
+            fallback=None if train else self.fallback,
+            mixture_moves=bool(self.mixer.moves),
+            keeps_best=bool(self.early_stopping),
+        )
 
     @property
     def needs_train_loss(self) -> bool:
-        """Whether a round end must measure training rows: the training losses drive
-        the mixture, or some group has no validation rows (measured on its own)."""
-        return self.wants_train_loss or bool(self.missing.any())
-
-    @property
-    def wants_validation_loss(self) -> bool:
-        return self.data.has_validation
-
-    def group_multipliers(self) -> np.ndarray:
-        """``alpha_g / pi_g``: how much one sample of each group counts now."""
-        return self.mixture / self.natural
+        """Whether a round end measures training rows (the training losses drive
+        the mixture, or some group has no validation rows); for a controller
+        whose fallback rows are not on this machine too (Dask)."""
+        return (self.loss_source == "train" and self.mixer.reads_losses) or bool(self.missing.any())
 
     def group_scale(self) -> np.ndarray:
-        """Per-group factor on the user's weights: the mixture's multipliers,
-        scaled so the weights keep the user's total (for backends that weight
-        rows they do not hold; :meth:`sample_weight` does the same per row)."""
-        multiplier = self.group_multipliers()
+        """Per-group factor on the user's weights: ``alpha_g / pi_g``, scaled so
+        the weights keep the user's total (at the natural mixture, 1)."""
+        multiplier = self.mixture / self.natural
         return multiplier * (self.group_weight.sum() / float(multiplier @ self.group_weight))
 
-    def sample_weight(self, out: np.ndarray | None = None) -> np.ndarray:
-        """Training weights for the current mixture, with the user's total weight.
+    def begin(self) -> RoundEnd:
+        """Round 0: the mixture the first round trains under."""
+        return RoundEnd(0, False, self.mixture.copy(), self.group_scale())
 
-        ``w_i = alpha_g / pi_g * user_weight_i``, rescaled so the weights sum
-        to the user's total (:meth:`group_scale`); group g then carries the
-        share ``alpha_g``. At the natural mixture they are the user's weights
-        (so weighting a row by 2 equals repeating it, as for the inner model).
-        ``out`` reuses a buffer.
-        """
-        data = self.data
-        if out is None:
-            out = np.empty(data.codes_train.shape[0], dtype=np.float64)
-        return lookup_weights(self.group_scale(), data.codes_train, data.weight_train, out)
-
-    def sample_weight_of_X(self, out: np.ndarray) -> np.ndarray:
-        """:meth:`sample_weight` written into the rows of all of ``X``, the held-out
-        rows at 0, for a booster that trains on all of ``X`` (values equal to
-        :meth:`sample_weight`'s after the cast to ``out``'s dtype)."""
-        scale = np.append(self.group_scale(), 0.0)  # the held-out rows' code is last
-        return lookup_weights(scale, self.data.codes_of_X, self.data.weight, out)
-
-    # -- what a backend calls -------------------------------------------------
-    def end_round(
-        self,
-        val_sample_loss: np.ndarray | None = None,
-        train_sample_loss: np.ndarray | None = None,
-        fallback_sample_loss: np.ndarray | None = None,
-        train_sums: tuple | None = None,
-    ) -> bool:
-        """Record a finished round from per-sample losses; return True to stop.
-
-        Sums them per group and hands them to :meth:`report`.
-
-        Parameters
-        ----------
-        val_sample_loss : ndarray of shape (n_val,), optional
-            Loss of every validation sample under the current model.
-        train_sample_loss : ndarray of shape (n_train,), optional
-            Loss of every training sample.
-        fallback_sample_loss : ndarray of shape (len(fallback.rows),), optional
-            Loss of the training rows of groups without validation samples
-            (``self.fallback``), when the training losses are not measured.
-        train_sums : (loss_sum, weight_sum), optional
-            Per-group training loss sums, for backends that accumulate them
-            (skorch: over the batches of the round).
-        """
-        data, n_groups = self.data, self.natural.size
-        val = None
-        if val_sample_loss is not None:
-            val = group_sums(val_sample_loss, data.codes_val, n_groups, data.weight_val)
-        if train_sums is None and train_sample_loss is not None:
-            train_sums = group_sums(
-                train_sample_loss, data.codes_train, n_groups, data.weight_train
-            )
-        elif train_sums is None and fallback_sample_loss is not None:
-            fb = self.fallback
-            train_sums = group_sums(fallback_sample_loss, fb.codes, n_groups, fb.weight)
-        return self.report(val=val, train=train_sums)
-
-    def report(self, val: tuple | None = None, train: tuple | None = None) -> bool:
-        """Record a finished round from per-group loss sums; return True to stop.
+    def end_round(self, losses: RoundLosses) -> RoundEnd:
+        """Record a finished round and decide the next one.
 
         The one place where losses become the mixer's input: per-group means
         (NaN for a group without weight), the groups without validation rows
         (:attr:`missing`) measured on their training rows, and the
         early-stopping objective (the validation part's weighted mean loss).
-
-        Parameters
-        ----------
-        val, train : (loss_sum, weight_sum) of arrays of shape (n_groups,), optional
-            Weighted loss sums and weight sums per group, of the validation
-            and the training rows; None where not measured.
         """
-        if self._diverged(val, train):
-            return True
+        expected = len(self.loss_history) + 1
+        if losses.round != expected:
+            raise RuntimeError(
+                f"The backend ended round {losses.round}, but round {expected} was due; "
+                "this is a bug in the backend."
+            )
+        if self._diverged(losses.val, losses.train):
+            return self._answer(losses.round, stop=True, diverged=True)
         # round-off below zero (skorch's log(p + eps) at p = 1) is a zero loss
-        val, train = (None if s is None else (np.maximum(s[0], 0.0), s[1]) for s in (val, train))
+        val, train = (
+            None if s is None else (np.maximum(s[0], 0.0), s[1]) for s in (losses.val, losses.train)
+        )
         objective = worst = None
         val_means = train_means = None
         if val is not None:
@@ -303,18 +221,37 @@ class MixingController:
         if train is not None:
             train_means = means_from_sums(*train)
         if not self.mixer.reads_losses:
-            losses = np.full(self.natural.size, np.nan)
+            group_loss = np.full(self.natural.size, np.nan)
         elif self.loss_source == "train":
-            losses = train_means
+            group_loss = train_means
         else:
-            losses = val_means
-            if losses is not None and train_means is not None and self.missing.any():
-                losses = np.where(self.missing, train_means, losses)
-        if losses is None:
+            group_loss = val_means
+            if group_loss is not None and train_means is not None and self.missing.any():
+                group_loss = np.where(self.missing, train_means, group_loss)
+        if group_loss is None:
             raise RuntimeError(
                 f"The backend gave no {self.loss_source} losses; this is a bug in the backend."
             )
-        return self.record(losses, objective, worst)
+        stop = self._record(group_loss, objective, worst)
+        return self._answer(losses.round, stop=stop)
+
+    def _answer(self, round_index: int, *, stop: bool, diverged: bool = False) -> RoundEnd:
+        history = self.monitored_history
+        is_best = bool(
+            self.early_stopping
+            and not diverged
+            and len(history) == round_index
+            and history[-1] <= min(history)
+        )
+        return RoundEnd(
+            round_index,
+            stop,
+            self.mixture.copy(),
+            self.group_scale(),
+            group_loss=self.loss_history[-1] if self.loss_history else None,
+            is_best=is_best,
+            diverged=diverged,
+        )
 
     def _diverged(self, val, train) -> bool:
         """Stop on a non-finite loss of a measured group (the model diverged): warn,
@@ -365,7 +302,7 @@ class MixingController:
         self.stop_reason = "non-finite loss"
         return True
 
-    def record(
+    def _record(
         self, losses: np.ndarray, objective: float | None = None, worst: float | None = None
     ) -> bool:
         """Move the mixture with finished per-group ``losses``; return True to stop.

@@ -67,9 +67,10 @@ class RoundPlan:
     def steps_done(self, rounds_completed: int) -> int:
         return min(rounds_completed * self.steps_per_round, self.total_steps)
 
-    def round_ends(self) -> frozenset:
-        """The step counts at which rounds end (a backend's cue to call the controller)."""
-        return frozenset(self.steps_done(r + 1) for r in range(self.n_rounds))
+    def round_ends(self) -> dict:
+        """The step counts at which rounds end (a backend's cue to call the
+        controller), each mapped to its round's number (from 1)."""
+        return {self.steps_done(r + 1): r + 1 for r in range(self.n_rounds)}
 
 
 def plan_rounds(

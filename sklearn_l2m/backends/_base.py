@@ -40,28 +40,6 @@ class OutputLosses:
         return per_sample_loss(y, out, is_classifier=self.is_classifier, hard=self.hard)
 
 
-def round_losses(controller, outputs: dict) -> dict:
-    """The keyword arguments of :meth:`MixingController.end_round` from running outputs.
-
-    ``outputs`` maps ``"val"``, ``"train"`` and ``"fallback"`` (the training rows
-    of groups without validation rows) to :class:`OutputLosses`; without a
-    ``"fallback"`` output, those rows are read from the ``"train"`` one.
-    """
-    data = controller.data
-    losses = {}
-    if "val" in outputs:
-        losses["val_sample_loss"] = outputs["val"].losses(data.y_val)
-    if controller.wants_train_loss:
-        losses["train_sample_loss"] = outputs["train"].losses(data.y_train)
-    elif controller.fallback is not None:
-        fallback = controller.fallback
-        if "fallback" in outputs:
-            losses["fallback_sample_loss"] = outputs["fallback"].losses(fallback.y)
-        else:
-            losses["fallback_sample_loss"] = outputs["train"].losses(fallback.y, fallback.rows)
-    return losses
-
-
 def check_kind(estimator, classifier_cls, regressor_cls, *, is_classifier: bool) -> None:
     """Raise if ``estimator`` is not the classifier / regressor class the backend needs."""
     if not isinstance(estimator, (classifier_cls, regressor_cls)):
@@ -192,7 +170,9 @@ class Backend(ABC):
     def train(self, data: TrainingData, plan: RoundPlan, controller: MixingController) -> Any:
         """Train with the mixture; return the fitted inner estimator.
 
-        At the end of each round: give the controller its losses with
-        ``controller.end_round(...)`` (stop if it returns True) and train the next
-        round with ``controller.sample_weight()``.
+        The round-end protocol (:mod:`sklearn_l2m._training.round_end`): measure
+        what ``controller.measure`` names, hand a ``RoundLosses`` to
+        ``controller.end_round`` and train the next round under the
+        ``RoundEnd`` it returns (``step.sample_weight(data)``; stop when
+        ``step.stop``). Round 0's weights come from ``controller.begin()``.
         """

@@ -150,17 +150,16 @@ class RawScoreOutput(OutputLosses):
         )
 
 
-
 def running_outputs(make, data, controller) -> dict:
     """One running output per row set whose losses the controller reads.
 
     ``make(X, rows)`` builds one on rows ``rows`` of ``X`` (all of it when None).
     """
-    outputs = {}
-    if controller.wants_validation_loss:
+    outputs, measure = {}, controller.measure
+    if measure.validation:
         outputs["val"] = make(*data.part_of_X("val"))
-    if controller.wants_train_loss:
+    if measure.train:
         outputs["train"] = make(*data.part_of_X("train"))
-    elif controller.fallback is not None:
-        outputs["fallback"] = make(controller.fallback.X, None)
+    elif measure.fallback is not None:
+        outputs["fallback"] = make(measure.fallback.X, None)
     return outputs

@@ -32,8 +32,9 @@ import numpy as np
 from sklearn.base import clone
 
 from .._prepare.checks import take_rows
+from .._training.round_end import RoundLosses
 from .._training.schedule import RoundPlan
-from ._base import Backend, check_kind, round_losses
+from ._base import Backend, check_kind
 from ._boosted_output import (
     RawScoreOutput,
     identity,
@@ -202,28 +203,30 @@ class CatBoostBackend(Backend):
     def train(self, data, plan, controller):
         from catboost import sum_models
 
-        if not (controller.mixer.moves or controller.early_stopping):
+        measure, step = controller.measure, controller.begin()
+        if not measure.rounds_matter:
             # the mixture cannot move: one fit, exactly the plain model
             plan = RoundPlan(total_steps=plan.total_steps, steps_per_round=plan.total_steps)
-        pool = self._pool(data.X_train, data.y_train, controller.sample_weight())
+        pool = self._pool(data.X_train, data.y_train, step.sample_weight(data))
         data.drop_copy("X_train")  # the pool holds its own copy of the rows
         round_params = {}
         if plan.n_rounds > 1:
             pool = self._quantized(pool)
             round_params["learning_rate"] = self._learning_rate(pool, plan.total_steps)
+
         def make(X, rows):  # CatBoost holds the rows in a Pool of its own
             rows_X = X if rows is None else take_rows(X, rows)
             return CatBoostOutput(self._pool(rows_X), is_classifier=self.is_classifier)
 
         outputs = running_outputs(make, data, controller)
         # the next round's baseline: raw scores of all rounds so far on the training rows
-        baseline = outputs.get("train") if controller.wants_train_loss else None
+        baseline = outputs.get("train") if measure.train else None
         if baseline is None and plan.n_rounds > 1:
             baseline = outputs["baseline"] = TrainingPoolSum(pool, is_classifier=self.is_classifier)
         whole = None  # the sum of the rounds so far (one model of the trees only)
         for round_index in range(plan.n_rounds):
             if round_index:
-                pool.set_weight(controller.sample_weight())
+                pool.set_weight(step.sample_weight(data))
                 pool.set_baseline(baseline.raw_scores)
                 round_params["boost_from_average"] = False  # the baseline holds the start
             step = self._fit_round(pool, plan.steps(round_index), round_params)
@@ -236,7 +239,9 @@ class CatBoostBackend(Backend):
             for output in outputs.values():
                 output.add_model(step, whole)
             del step
-            if controller.end_round(**round_losses(controller, outputs)):
+            losses = RoundLosses.from_outputs(round_index + 1, data, measure, outputs)
+            step = controller.end_round(losses)
+            if step.stop:
                 break
         return whole if plan.n_rounds == 1 else self._with_user_params(whole)
 

@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Backend, check_kind, round_losses
+from .._training.round_end import RoundLosses
+from ._base import Backend, check_kind
 from ._boosted_output import (
     RawScoreOutput,
     identity,
@@ -91,7 +92,7 @@ def _live_weight(weight: np.ndarray) -> np.ndarray:
 def _mixture_callback(backend, controller, plan, outputs, class_factor, full_weight):
     import lightgbm
 
-    round_ends = plan.round_ends()
+    round_ends, data, measure = plan.round_ends(), controller.data, controller.measure
 
     def callback(env):
         done = env.iteration + 1 - env.begin_iteration
@@ -105,10 +106,11 @@ def _mixture_callback(backend, controller, plan, outputs, class_factor, full_wei
             return
         for output in outputs.values():
             output.advance(env.model, done)
-        losses = round_losses(controller, outputs)
-        if controller.end_round(**losses):
+        losses = RoundLosses.from_outputs(round_ends[done], data, measure, outputs)
+        step = controller.end_round(losses)
+        if step.stop:
             raise lightgbm.callback.EarlyStopException(env.iteration, [])
-        weight = backend.training_weight(controller, class_factor, full_weight)
+        weight = backend.training_weight(step, data, class_factor, full_weight)
         env.model.train_set.set_field("weight", weight.astype(np.float32, copy=False))
 
     callback.order = 100  # after LightGBM's own callbacks (logging, recording)
@@ -144,15 +146,16 @@ class LightGBMBackend(Backend):
         self.estimator.set_params(n_estimators=int(total_steps))
 
     @staticmethod
-    def training_weight(controller, class_factor, full_weight=None) -> np.ndarray:
-        """The mixture's weights times LightGBM's own ``class_weight`` factor; with
-        ``full_weight``, written into the rows of all of ``X`` (held-out rows at 0)."""
+    def training_weight(step, data, class_factor, full_weight=None) -> np.ndarray:
+        """The mixture's weights (``step``: a ``RoundEnd``) times LightGBM's own
+        ``class_weight`` factor; with ``full_weight``, written into the rows of all
+        of ``X`` (held-out rows at 0)."""
         if class_factor is None:
             if full_weight is not None:
-                return controller.sample_weight_of_X(full_weight)
-            return controller.sample_weight()
-        weight = controller.sample_weight() * class_factor
-        return controller.data.spread(weight, full_weight)
+                return step.sample_weight_of_X(data, full_weight)
+            return step.sample_weight(data)
+        weight = step.sample_weight(data) * class_factor
+        return data.spread(weight, full_weight)
 
     def train(self, data, plan, controller):
         from sklearn.utils.class_weight import compute_sample_weight
@@ -166,6 +169,7 @@ class LightGBMBackend(Backend):
             if self.is_classifier and class_weight is not None
             else None
         )
+
         def make(X, rows):  # rows of X are predicted a piece at a time, never copied whole
             return BoosterOutput(X, is_classifier=self.is_classifier, rows=rows)
 
@@ -174,7 +178,8 @@ class LightGBMBackend(Backend):
         # training rows are never copied (their gradients and hessians are 0)
         X_fit, y_fit, full_weight = data.rows_to_fit()
         callback = _mixture_callback(self, controller, plan, outputs, class_factor, full_weight)
-        first = _live_weight(self.training_weight(controller, class_factor, full_weight))
+        first = self.training_weight(controller.begin(), data, class_factor, full_weight)
+        first = _live_weight(first)
         # the class factor is in every round's weights: LightGBM must not add it again
         est.set_params(class_weight=None)
         try:

@@ -52,6 +52,9 @@ class _RecordingSampler:
         self.pending: deque = deque()
         self.row_index = None if row_index is None else np.asarray(row_index)
 
+    def set_mixture(self, alpha) -> None:
+        """The mixture of the batches from now on (plain shuffling ignores it)."""
+
     def claim(self) -> np.ndarray:
         """Training-part positions of the oldest batch yielded and not yet claimed."""
         return self.pending.popleft()
@@ -76,8 +79,9 @@ class MixtureBatchSampler(_RecordingSampler):
         Group index of every training row.
     batch_size : int
         Rows per batch; every batch has exactly this many.
-    mixture : object with a ``mixture`` attribute
-        Read at every batch, so a new mixture applies from the next batch.
+    mixture : array-like of shape (n_groups,)
+        The first mixture; :meth:`set_mixture` installs the next one, which
+        applies from the next batch.
     n_batches : int, default=None
         Batches per epoch; default ``ceil(n_samples / batch_size)``.
     seed : int, default=0
@@ -92,7 +96,7 @@ class MixtureBatchSampler(_RecordingSampler):
         super().__init__(row_index)
         self.codes = np.asarray(codes)
         self.batch_size = int(batch_size)
-        self.mixture = mixture
+        self.set_mixture(mixture)
         n_groups = int(self.codes.max()) + 1
         self.members = [np.flatnonzero(self.codes == g) for g in range(n_groups)]
         self.n_batches = int(n_batches) if n_batches else -(-self.codes.size // self.batch_size)
@@ -102,6 +106,9 @@ class MixtureBatchSampler(_RecordingSampler):
 
     def __len__(self) -> int:
         return self.n_batches
+
+    def set_mixture(self, alpha) -> None:
+        self.alpha = np.array(alpha, dtype=np.float64)
 
     def _take(self, group: int, count: int) -> np.ndarray:
         taken = []
@@ -119,8 +126,7 @@ class MixtureBatchSampler(_RecordingSampler):
 
     def __iter__(self):
         for _ in range(self.n_batches):
-            alpha = np.asarray(self.mixture.mixture, dtype=np.float64)
-            counts = stochastic_counts(alpha, self.batch_size, self.rng)
+            counts = stochastic_counts(self.alpha, self.batch_size, self.rng)
             batch = np.concatenate([self._take(g, c) for g, c in enumerate(counts) if c > 0])
             yield self._emit(batch)
 

@@ -23,10 +23,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
 from .._compat.sklearn import FORESTS, GB, HGB, hgb_bin_once, keep_first_steps
+from .._training.round_end import RoundLosses
 from .._training.schedule import RoundPlan
 from .._warnings import warn_user
 from ..exceptions import RefitWarning
-from ._base import Backend, round_losses
+from ._base import Backend
 from ._sklearn_running import running_output
 
 #: ensembles that convert X to float32 in every fit
@@ -114,7 +115,7 @@ class SklearnBackend(Backend):
         user_warm_start = est.get_params().get("warm_start")
         if self.mode == "grow":
             est.set_params(warm_start=True)
-        elif self.mode == "refit" and not controller.mixer.moves:
+        elif self.mode == "refit" and not controller.measure.mixture_moves:
             plan = RoundPlan(total_steps=1, steps_per_round=1)  # the mixture cannot move: one fit
         elif self.mode == "refit" and plan.n_rounds > 1:
             warn_user(
@@ -143,11 +144,12 @@ class SklearnBackend(Backend):
         """Running model outputs on the row sets whose losses the rounds need."""
         est, kind = self.estimator, dict(is_classifier=self.is_classifier)
         outputs = {}
-        if controller.wants_validation_loss:
+        measure = controller.measure
+        if measure.validation:
             outputs["val"] = running_output(est, data.X_val, **kind)
         # boosting keeps its training output even when no loss reads it: it is
         # lent to the warm start, which would otherwise re-predict every tree
-        needs_train = controller.needs_train_loss
+        needs_train = measure.train_rows
         if needs_train or self.mode == "grow":
             binned = lambda: bins.get("binned")  # noqa: E731 - exists after the first fit
             train = running_output(est, X_fit, lend=self.mode == "grow", binned=binned, **kind)
@@ -163,8 +165,9 @@ class SklearnBackend(Backend):
             fit_kwargs["classes"] = np.arange(data.n_classes)
         train_out = outputs.get("train")
         lend = train_out.lend_to_warm_start if train_out is not None else contextlib.nullcontext
+        measure, step = controller.measure, controller.begin()
         for round_index in range(plan.n_rounds):
-            controller.sample_weight(out=weights)
+            step.sample_weight(data, out=weights)
             # unit weights are passed as None: some models (forests' bootstrap)
             # sample differently once any weights are given
             fit_weight = None if np.all(weights == 1.0) else weights
@@ -187,10 +190,10 @@ class SklearnBackend(Backend):
                     # each round is a short solve; convergence is judged at the end
                     if round_index < plan.n_rounds - 1:
                         warnings.simplefilter("ignore", ConvergenceWarning)
-                    est.fit(
-                        data.X_train, data.y_train, sample_weight=fit_weight, **self.fit_params
-                    )
+                    est.fit(data.X_train, data.y_train, sample_weight=fit_weight, **self.fit_params)
             for output in outputs.values():
                 output.advance()
-            if controller.end_round(**round_losses(controller, outputs)):
+            losses = RoundLosses.from_outputs(round_index + 1, data, measure, outputs)
+            step = controller.end_round(losses)
+            if step.stop:
                 break

@@ -258,7 +258,7 @@ class SkorchBackend(Backend):
             sampler = MixtureBatchSampler(
                 data.codes_train,
                 size,
-                controller,  # the sampler reads its current mixture
+                controller.begin().mixture,  # the callback installs the next ones
                 seed=self.random_state,
                 row_index=row_index,
             )

@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from .._training.round_end import RoundLosses
+
 
 class _TrainLossSums:
     """Per-group sums of a round's training losses, kept on the net's device."""
@@ -62,33 +64,32 @@ class MixingCallback(Callback):
         self.device = self.backend.estimator.device
         self.rows = None
         self.val_losses = []
+        self.measure, self.data = controller.measure, controller.data
+        #: the controller's last answer (round 0: the first mixture)
+        self.step = controller.begin()
         self.train_sums = None
-        if controller.needs_train_loss:
-            data = controller.data
+        if self.measure.train_rows:
+            data = self.data
             self.train_sums = _TrainLossSums(data.codes_train, data.n_groups, self.device)
         self.weights = None
         if self.backend.mixing_mode == "reweight":
             self.weights = torch.as_tensor(
-                controller.sample_weight(), dtype=torch.float32, device=self.device
+                self.step.sample_weight(self.data), dtype=torch.float32, device=self.device
             )
         return self
 
-    def _keep_best_round(self, net, stop: bool) -> None:
+    def _keep_best_round(self, net, step, ends: bool) -> None:
         """With early stopping, keep the module's parameters of the best round so far;
         a run that ends (early, at its budget, or on a non-finite loss) ends with them."""
-        controller = self.controller
-        if not controller.early_stopping:
+        if not self.measure.keeps_best:
             return
-        if stop and controller.stop_reason == "non-finite loss":
+        if step.diverged:
             if self.best_state is not None:
                 net.module_.load_state_dict(self.best_state)
             return
-        objectives = controller.monitored_history
-        if objectives and objectives[-1] <= min(objectives):
-            self.best_state = {
-                k: v.detach().clone() for k, v in net.module_.state_dict().items()
-            }
-        elif stop and self.best_state is not None:  # early stop: the best round's net
+        if step.is_best:
+            self.best_state = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+        elif ends and self.best_state is not None:  # early stop: the best round's net
             net.module_.load_state_dict(self.best_state)
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
@@ -117,22 +118,26 @@ class MixingCallback(Callback):
         self.epoch += 1
         val, self.val_losses = self.val_losses, []
         stop = False
-        controller = self.controller
         if self.epoch in self.round_ends:
             val = torch.cat(val).cpu().numpy().astype(np.float64) if val else None
             train = self.train_sums.take() if self.train_sums is not None else None
+            losses = RoundLosses.from_samples(
+                self.round_ends[self.epoch], self.data, self.measure, val=val, train_sums=train
+            )
             try:
-                stop = controller.end_round(val_sample_loss=val, train_sums=train)
+                self.step = step = self.controller.end_round(losses)
             except KeyboardInterrupt as exc:
                 self.interrupted = exc
                 raise
+            stop = step.stop
+            self.sampler.set_mixture(step.mixture)
             if self.weights is not None:
-                weights = torch.as_tensor(controller.sample_weight(), dtype=torch.float32)
+                weights = torch.as_tensor(step.sample_weight(self.data), dtype=torch.float32)
                 self.weights.copy_(weights)
             # the run ends at a stop or at its last round: either way, the best round's net
-            self._keep_best_round(net, stop or self.epoch == self.last_round_end)
-        net.history.record("learn2mix_mixture", controller.mixture.tolist())
-        if controller.loss_history:
-            net.history.record("learn2mix_group_loss", controller.loss_history[-1].tolist())
+            self._keep_best_round(net, step, stop or self.epoch == self.last_round_end)
+        net.history.record("learn2mix_mixture", self.step.mixture.tolist())
+        if self.step.group_loss is not None:
+            net.history.record("learn2mix_group_loss", self.step.group_loss.tolist())
         if stop:
             raise KeyboardInterrupt  # skorch's way to end fit early (as EarlyStopping)

@@ -30,6 +30,7 @@ import numpy as np
 
 from .._compat.xgboost import xgboost_can_capture, xgboost_capture_matrices
 from .._training.losses import per_sample_loss_in_chunks
+from .._training.round_end import RoundLosses
 from ._base import Backend, check_kind
 from ._boosted_output import identity, sigmoid, softmax
 
@@ -60,6 +61,7 @@ def _mixture_callback_class():
             self.backend = backend
             self.controller = controller
             self.round_ends = plan.round_ends()
+            self.measure = controller.measure
             self.matrices = matrices
             self.has_validation = has_validation
 
@@ -75,20 +77,23 @@ def _mixture_callback_class():
         def after_iteration(self, model, epoch, evals_log):
             if epoch + 1 not in self.round_ends:
                 return False
-            data = self.controller.data
+            data, measure = self.controller.data, self.measure
             val_loss = train_loss = None
             if self.dval is not None:
                 val_loss = self.backend.sample_loss(model, self.dval, data.y_val)
-            if self.controller.needs_train_loss:
+            if measure.train_rows:
                 # training predictions are cached by XGBoost: no extra tree walk
                 if self.full_weight is None:
                     train_loss = self.backend.sample_loss(model, self.dtrain, data.y_train)
                 else:  # the matrix holds all of X: keep the training rows
                     train_loss = self.backend.sample_loss(model, self.dtrain, data.y)
                     train_loss = train_loss[data.train_rows]
-            stop = self.controller.end_round(val_sample_loss=val_loss, train_sample_loss=train_loss)
-            self.dtrain.set_weight(self.backend.training_weight(self.controller, self.full_weight))
-            return stop
+            losses = RoundLosses.from_samples(
+                self.round_ends[epoch + 1], data, measure, val=val_loss, train=train_loss
+            )
+            step = self.controller.end_round(losses)
+            self.dtrain.set_weight(self.backend.training_weight(step, data, self.full_weight))
+            return step.stop
 
     return MixtureCallback
 
@@ -128,11 +133,12 @@ class XGBoostBackend(Backend):
         return booster_sample_loss(booster, dmatrix, y, self.is_classifier)
 
     @staticmethod
-    def training_weight(controller, full_weight) -> np.ndarray:
-        """The training matrix's weights: the mixture's, held-out rows at 0."""
+    def training_weight(step, data, full_weight) -> np.ndarray:
+        """The training matrix's weights under ``step`` (a ``RoundEnd``): the
+        mixture's, held-out rows at 0."""
         if full_weight is not None:
-            return controller.sample_weight_of_X(full_weight)
-        return controller.sample_weight().astype(np.float32)
+            return step.sample_weight_of_X(data, full_weight)
+        return step.sample_weight(data).astype(np.float32)
 
     def train(self, data, plan, controller):
         if not xgboost_can_capture(self.estimator):
@@ -148,7 +154,7 @@ class XGBoostBackend(Backend):
         eval_kwargs = self._eval_kwargs(data)
         self.eval_set = eval_kwargs.get("eval_set", [])
         fit_kwargs = {
-            "sample_weight": self.training_weight(controller, full_weight),
+            "sample_weight": self.training_weight(controller.begin(), data, full_weight),
             "verbose": False,
             **eval_kwargs,
             **self.fit_params,
@@ -179,7 +185,8 @@ class XGBoostBackend(Backend):
         est = self.estimator
         saved = {k: est.get_params()[k] for k in ("n_estimators", "early_stopping_rounds")}
         patience = saved["early_stopping_rounds"] if data.has_validation else None
-        measured = self._measured_rows(data, controller)
+        measure, step = controller.measure, controller.begin()
+        measured = self._measured_rows(data, measure)
         watch = _EvalWatch(patience)
         booster = None
         try:
@@ -189,7 +196,7 @@ class XGBoostBackend(Backend):
                 est.fit(
                     data.X_train,
                     data.y_train,
-                    sample_weight=controller.sample_weight().astype(np.float32),
+                    sample_weight=step.sample_weight(data).astype(np.float32),
                     xgb_model=booster,
                     verbose=False,
                     **self._eval_kwargs(data),
@@ -202,7 +209,9 @@ class XGBoostBackend(Backend):
                     for name, rows in measured.items()
                     if rows is not None
                 }
-                if controller.end_round(**losses) or stopped:
+                losses = RoundLosses.from_samples(round_index + 1, data, measure, **losses)
+                step = controller.end_round(losses)
+                if step.stop or stopped:
                     break
         finally:
             est.set_params(**saved)
@@ -213,7 +222,7 @@ class XGBoostBackend(Backend):
             booster.set_attr(best_iteration=str(watch.best), best_score=best_score)
         return est
 
-    def _measured_rows(self, data, controller) -> dict:
+    def _measured_rows(self, data, measure) -> dict:
         """The matrices whose losses the round ends read (predicted with all trees)."""
         import xgboost
 
@@ -224,10 +233,10 @@ class XGBoostBackend(Backend):
                 X, missing=est.missing, enable_categorical=est.enable_categorical
             )
 
-        needs_train = controller.needs_train_loss
+        needs_train = measure.train_rows
         return {
-            "val_sample_loss": (matrix(data.X_val), data.y_val) if data.has_validation else None,
-            "train_sample_loss": (matrix(data.X_train), data.y_train) if needs_train else None,
+            "val": (matrix(data.X_val), data.y_val) if data.has_validation else None,
+            "train": (matrix(data.X_train), data.y_train) if needs_train else None,
         }
 
 

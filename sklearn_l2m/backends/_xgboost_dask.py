@@ -42,8 +42,8 @@ from .._compat.hooks import PUBLIC_ONLY_ENV
 from .._compat.xgboost import xgboost_dask_local_matrices
 from .._prepare.checks import unit_weights
 from .._prepare.dask_data import check_dask_features
-from .._training.controller import lookup_weights
 from .._training.losses import group_sums
+from .._training.round_end import RoundLosses, lookup_weights
 from ._base import check_kind
 from ._xgboost import XGBoostBackend, booster_sample_loss
 
@@ -80,19 +80,21 @@ def _local_matrices():
 class _DaskRoundEnds:
     """What the callback does at a round end on one worker (XGBoost-free logic).
 
-    Local per-group loss sums, one allreduce, the controller's report, new
-    local weights.
+    Local per-group loss sums, one allreduce, the controller's round end, new
+    local weights. Every round's summed losses are kept for the client's replay.
     """
 
     def __init__(self, controller, round_ends, is_classifier, val_in_train=False):
         super().__init__()
         self.val_in_train = val_in_train  # held-out rows ride in dtrain (weight 0)
         self.controller = controller
-        self.round_ends = frozenset(round_ends)
+        self.round_ends = dict(round_ends)
         self.is_classifier = is_classifier
         #: the per-group factor the training weights were sent with
-        self.start_scale = controller.group_scale()
+        self.start_scale = controller.begin().scale
         self.dtrain = None
+        #: every round's (val, train) sums as lists, for the client's replay
+        self.sums_history: list = []
 
     def _bind(self):
         self.dtrain, evals = _local_matrices()
@@ -145,29 +147,31 @@ class _DaskRoundEnds:
 
         if self.dtrain is None:
             self._bind()
-        controller = self.controller
         val = self._val_sums(model)
-        wants_train = controller.needs_train_loss
+        wants_train = self.controller.needs_train_loss
         train = self._sums(model, self.dtrain, self.user_weight) if wants_train else val
         total = collective.allreduce(np.concatenate([*val, *train]), collective.Op.SUM)
         val_loss, val_weight, train_loss, train_weight = np.split(total, 4)
         has_val = self.dval is not None or self.val_in_train
-        stop = controller.report(
+        losses = RoundLosses(
+            self.round_ends[epoch + 1],
             val=(val_loss, val_weight) if has_val else None,
             train=(train_loss, train_weight) if wants_train else None,
         )
-        scale = controller.group_scale() / self.start_scale
+        self.sums_history.append(
+            [
+                None if s is None else [part.tolist() for part in s]
+                for s in (losses.val, losses.train)
+            ]
+        )
+        step = self.controller.end_round(losses)
+        scale = step.scale / self.start_scale
         weight = lookup_weights(scale, self.codes, self.base_weight, self.weight_buffer)
         self.dtrain.set_weight(weight)
-        return stop
+        return step.stop
 
     def after_training(self, model):
-        history = {
-            "losses": [loss.tolist() for loss in self.controller.loss_history],
-            "objective": self.controller.objective_history,
-            "worst": self.controller.worst_group_history,
-        }
-        model.set_attr(**{HISTORY_ATTR: json.dumps(history)})
+        model.set_attr(**{HISTORY_ATTR: json.dumps(self.sums_history)})
         return model
 
 
@@ -235,7 +239,7 @@ class XGBoostDaskBackend(XGBoostBackend):
             and est.eval_metric is None
             and margin_bytes <= IN_TRAINING_MARGIN_BYTES
         )
-        round_ends = sorted(plan.round_ends())
+        round_ends = sorted(plan.round_ends().items())
         callback = _mixture_callback_class()(
             controller.detached(), round_ends, self.is_classifier, val_in_train
         )
@@ -351,11 +355,10 @@ def _default_client():
 
 
 def _replay_history(booster, controller) -> None:
-    """Replay the workers' per-round losses (a booster attribute) into the
+    """Replay the workers' per-round loss sums (a booster attribute) through the
     client's controller, which then ends in the workers' state."""
     history = json.loads(booster.attr(HISTORY_ATTR))
     booster.set_attr(**{HISTORY_ATTR: None})
-    objectives = history["objective"] or [None] * len(history["losses"])
-    worst = history["worst"] or [None] * len(history["losses"])
-    for losses, objective, worst_loss in zip(history["losses"], objectives, worst):
-        controller.record(np.asarray(losses, dtype=np.float64), objective, worst_loss)
+    for round_index, sums in enumerate(history, start=1):
+        val, train = (None if s is None else tuple(np.asarray(a) for a in s) for s in sums)
+        controller.end_round(RoundLosses(round_index, val=val, train=train))

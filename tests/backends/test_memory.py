@@ -155,7 +155,7 @@ def test_round_weights_of_all_of_X_equal_the_training_parts():
     at a time, are the training part's weights cast to float32, user weights or not."""
     from sklearn_l2m._prepare.checks import unit_weights
     from sklearn_l2m._prepare.split import TrainingData
-    from sklearn_l2m._training import controller as _controller
+    from sklearn_l2m._training import round_end as _controller
     from sklearn_l2m._training.controller import MixingController
     from sklearn_l2m.mixers import Learn2Mix
 
@@ -170,14 +170,15 @@ def test_round_weights_of_all_of_X_equal_the_training_parts():
         )
         controller = MixingController(Learn2Mix(), data)
         controller.mixture = np.array([0.2, 0.3, 0.5])
-        part = controller.sample_weight()
+        step = controller.begin()
+        part = step.sample_weight(data)
         np.testing.assert_allclose(part.sum(), weight[train].sum())  # the user's total
         _, _, buffer = data.rows_to_fit()
         assert data.codes_of_X.dtype == np.uint8 and (data.codes_of_X[val] == 3).all()
         old_rows = _controller._LOOKUP_ROWS
         _controller._LOOKUP_ROWS = 777  # several pieces
         try:
-            full = controller.sample_weight_of_X(buffer)
+            full = step.sample_weight_of_X(data, buffer)
         finally:
             _controller._LOOKUP_ROWS = old_rows
         assert full is buffer and full.dtype == np.float32

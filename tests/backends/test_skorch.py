@@ -58,11 +58,6 @@ def net(**kw):
     return skorch.NeuralNetClassifier(params.pop("module", MLP), **params)
 
 
-class _Holder:
-    def __init__(self, mixture):
-        self.mixture = np.asarray(mixture)
-
-
 # -- the sampler -----------------------------------------------------------------
 def test_stochastic_counts_exact_size_and_unbiased():
     rng = np.random.RandomState(0)
@@ -76,8 +71,7 @@ def test_stochastic_counts_exact_size_and_unbiased():
 
 def test_sampler_batches_follow_the_mixture_and_cover_groups():
     codes = np.repeat([0, 1, 2], [500, 60, 7])
-    holder = _Holder([0.5, 0.3, 0.2])
-    sampler = MixtureBatchSampler(codes, 50, holder, seed=0)
+    sampler = MixtureBatchSampler(codes, 50, [0.5, 0.3, 0.2], seed=0)
     assert len(sampler) == 12  # ceil(567 / 50)
     seen = {g: [] for g in range(3)}
     counts = []
@@ -99,11 +93,10 @@ def test_sampler_batches_follow_the_mixture_and_cover_groups():
 
 def test_sampler_reads_the_current_mixture():
     codes = np.repeat([0, 1], [100, 100])
-    holder = _Holder([1.0, 0.0])
-    sampler = MixtureBatchSampler(codes, 10, holder, seed=0)
+    sampler = MixtureBatchSampler(codes, 10, [1.0, 0.0], seed=0)
     it = iter(sampler)
     assert set(codes[next(it)]) == {0}
-    holder.mixture = np.array([0.0, 1.0])
+    sampler.set_mixture([0.0, 1.0])
     assert set(codes[next(it)]) == {1}
 
 
@@ -250,7 +243,7 @@ def test_training_rows_are_read_from_X_not_copied(digits, monkeypatch, mode):
 def test_sampler_maps_positions_to_dataset_rows():
     codes = np.repeat([0, 1], [6, 4])
     rows = np.arange(100, 110)
-    sampler = MixtureBatchSampler(codes, 5, _Holder([0.6, 0.4]), seed=0, row_index=rows)
+    sampler = MixtureBatchSampler(codes, 5, [0.6, 0.4], seed=0, row_index=rows)
     batch = next(iter(sampler))
     positions = sampler.claim()
     assert batch == (rows[positions]).tolist()

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _rounds import end_round, end_round_from_samples
 
 from sklearn_l2m._prepare.split import TrainingData
 from sklearn_l2m._training.controller import MixingController
@@ -38,7 +39,7 @@ def test_means_nan_for_empty_groups_and_the_objective():
     controller = _controller()
     assert controller.missing.tolist() == [False, False, True]
     # validation: group 0 sums 2 over weight 1, group 1 sums 3 over weight 2
-    controller.report(val=([2.0, 3.0, 0.0], [1.0, 2.0, 0.0]))
+    end_round(controller, val=([2.0, 3.0, 0.0], [1.0, 2.0, 0.0]))
     np.testing.assert_array_equal(controller.mixer.seen_[0][:2], [2.0, 1.5])
     assert np.isnan(controller.mixer.seen_[0][2])  # missing and no training sums: NaN
     assert controller.objective_history == [5.0 / 3.0]
@@ -46,14 +47,18 @@ def test_means_nan_for_empty_groups_and_the_objective():
 
 def test_groups_without_validation_rows_take_their_training_mean():
     controller = _controller()
-    controller.report(val=([2.0, 3.0, 0.0], [1.0, 2.0, 0.0]), train=([9.0, 9.0, 6.0], [3, 2, 3]))
+    end_round(
+        controller, val=([2.0, 3.0, 0.0], [1.0, 2.0, 0.0]), train=([9.0, 9.0, 6.0], [3, 2, 3])
+    )
     np.testing.assert_array_equal(controller.mixer.seen_[0], [2.0, 1.5, 2.0])
 
 
 def test_training_losses_drive_the_mixture_when_asked():
     controller = _controller(loss_source="train")
     assert controller.missing.tolist() == [False, False, False]  # no fallback needed
-    controller.report(val=([1.0, 1.0, 0.0], [1.0, 1.0, 0.0]), train=([3.0, 4.0, 0.0], [3, 2, 0]))
+    end_round(
+        controller, val=([1.0, 1.0, 0.0], [1.0, 1.0, 0.0]), train=([3.0, 4.0, 0.0], [3, 2, 0])
+    )
     np.testing.assert_array_equal(controller.mixer.seen_[0][:2], [1.0, 2.0])
     assert np.isnan(controller.mixer.seen_[0][2])
     assert controller.objective_history == [1.0]  # validation still scores the round
@@ -63,8 +68,8 @@ def test_per_sample_losses_are_summed_the_same_way():
     by_sums, by_samples = _controller(), _controller()
     val = np.array([2.0, 1.0, 2.0])
     train = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
-    by_samples.end_round(val_sample_loss=val, train_sample_loss=train)
-    by_sums.report(val=([2.0, 3.0, 0.0], [1.0, 2.0, 0.0]), train=([6.0, 9.0, 21.0], [3, 2, 3]))
+    end_round_from_samples(by_samples, val=val, train=train)
+    end_round(by_sums, val=([2.0, 3.0, 0.0], [1.0, 2.0, 0.0]), train=([6.0, 9.0, 21.0], [3, 2, 3]))
     np.testing.assert_array_equal(by_samples.mixer.seen_[0], by_sums.mixer.seen_[0])
     assert by_samples.objective_history == by_sums.objective_history
 
@@ -73,21 +78,21 @@ def test_fallback_rows_alone_measure_the_missing_groups():
     controller = _controller()
     fallback = controller.fallback
     assert fallback.rows.tolist() == [5, 6, 7]  # the training rows of group 2
-    controller.end_round(
-        val_sample_loss=np.array([2.0, 1.0, 2.0]), fallback_sample_loss=np.array([1.0, 2.0, 6.0])
+    end_round_from_samples(
+        controller, val=np.array([2.0, 1.0, 2.0]), fallback=np.array([1.0, 2.0, 6.0])
     )
     np.testing.assert_array_equal(controller.mixer.seen_[0], [2.0, 1.5, 3.0])
 
 
 def test_a_missing_signal_is_a_backend_bug():
     with pytest.raises(RuntimeError, match="no train losses"):
-        _controller(loss_source="train").report(val=([1.0, 1.0, 0.0], [1.0, 1.0, 0.0]))
+        end_round(_controller(loss_source="train"), val=([1.0, 1.0, 0.0], [1.0, 1.0, 0.0]))
 
 
 def test_early_stopping_counts_rounds_without_improvement():
     controller = _controller(early_stopping=True, n_iter_no_change=2, tol=0.1)
     objectives = [1.0, 0.5, 0.45, 0.48]  # improves, then twice by less than tol
-    stops = [controller.report(val=([v, 0.0, 0.0], [1.0, 0.0, 0.0])) for v in objectives]
+    stops = [end_round(controller, val=([v, 0.0, 0.0], [1.0, 0.0, 0.0])) for v in objectives]
     assert stops == [False, False, False, True]
     assert controller.stop_reason == "early_stopping"
 
@@ -99,7 +104,7 @@ def test_missing_groups_given_without_data_for_a_distributed_controller():
         group_weight=np.array([3.0, 1.0]),
         missing=np.array([False, True]),
     )
-    controller.report(val=([1.0, 0.0], [1.0, 0.0]), train=([6.0, 3.0], [3.0, 1.0]))
+    end_round(controller, val=([1.0, 0.0], [1.0, 0.0]), train=([6.0, 3.0], [3.0, 1.0]))
     # losses (1, 3): the mixture jumps to the loss shares
     np.testing.assert_allclose(controller.mixture, [0.25, 0.75])
 
@@ -111,7 +116,7 @@ def test_a_detached_copy_leaves_data_and_callbacks_on_the_client():
     assert remote.data is None and remote.fallback is None and remote.callbacks == []
     np.testing.assert_array_equal(remote.missing, controller.missing)
     # the copy moves on its own: the client's histories are untouched
-    remote.report(val=(np.ones(3), np.ones(3)), train=(np.ones(3), np.ones(3)))
+    end_round(remote, val=(np.ones(3), np.ones(3)), train=(np.ones(3), np.ones(3)))
     assert len(remote.loss_history) == 1 and controller.loss_history == []
     assert controller.fallback is not None and len(controller.callbacks) == 1
 
@@ -140,10 +145,13 @@ def test_group_scale_weights_rows_as_sample_weight_does():
     per-row weights give the same training weights."""
     controller = _controller(loss_source="train")
     controller.mixture = np.array([0.2, 0.5, 0.3])
-    data = controller.data
-    per_row = controller.group_scale()[data.codes_train] * data.weight_train
-    np.testing.assert_allclose(per_row, controller.sample_weight())
+    data, step = controller.data, controller.begin()
+    per_row = step.scale[data.codes_train] * data.weight_train
+    np.testing.assert_allclose(per_row, step.sample_weight(data))
     assert per_row.sum() == pytest.approx(data.weight_train.sum())
+    np.testing.assert_allclose(
+        np.bincount(data.codes_train, per_row) / per_row.sum(), [0.2, 0.5, 0.3]
+    )
 
 
 def test_round_off_below_zero_is_a_zero_loss_and_a_real_negative_loss_an_error():
@@ -151,7 +159,7 @@ def test_round_off_below_zero_is_a_zero_loss_and_a_real_negative_loss_an_error()
     about -1e-12 per row, which is no misconfiguration (found by the broad suite on a
     customer type of 7 rows); a loss negative by O(1) is one."""
     controller = _controller()
-    controller.report(val=([-3e-12, 3.0, 0.0], [3.0, 2.0, 0.0]))
+    end_round(controller, val=([-3e-12, 3.0, 0.0], [3.0, 2.0, 0.0]))
     assert controller.mixer.seen_[0][0] == 0.0
     with pytest.raises(ValueError, match="loss is negative for groups \\[1\\]"):
-        _controller().report(val=([1.0, -0.5, 0.0], [1.0, 2.0, 0.0]))
+        end_round(_controller(), val=([1.0, -0.5, 0.0], [1.0, 2.0, 0.0]))

@@ -9,6 +9,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m._prepare.split import TrainingData
 from sklearn_l2m._training.controller import MixingController
+from sklearn_l2m._training.round_end import RoundLosses
 from sklearn_l2m.mixers._replay import ScheduleReplay
 
 
@@ -152,12 +153,14 @@ def test_a_replay_reads_no_losses():
     )
     schedule = [[0.5, 0.5], [0.4, 0.6], [0.3, 0.7]]
     controller = MixingController(ScheduleReplay(schedule), data, loss_source="train")
-    assert not controller.wants_train_loss and not controller.wants_validation_loss
-    np.testing.assert_allclose(controller.mixture, [0.5, 0.5])
-    for expected in schedule[1:] + schedule[-1:]:
-        assert controller.end_round() is False  # no losses handed over
-        np.testing.assert_allclose(controller.mixture, expected)
-    weights = controller.sample_weight()
+    measure = controller.measure
+    assert not (measure.train or measure.validation or measure.train_rows)
+    np.testing.assert_allclose(controller.begin().mixture, [0.5, 0.5])
+    for round_index, expected in enumerate(schedule[1:] + schedule[-1:], start=1):
+        step = controller.end_round(RoundLosses(round_index))  # no losses handed over
+        assert step.stop is False
+        np.testing.assert_allclose(step.mixture, expected)
+    weights = step.sample_weight(data)
     np.testing.assert_allclose(np.bincount(data.codes_train, weights) / weights.sum(), [0.3, 0.7])
 
 
