@@ -55,6 +55,10 @@ SUITES = {
     ),
     "defaults": Suite("benchmarks.defaults", "how each default was chosen", ("--seeds", "5")),
     "bioassay": Suite("benchmarks.bioassay", "MixMin on MoleculeACE's assays"),
+    "transfer": Suite(
+        "benchmarks.transfer",
+        "one target with few labels, many sources: TargetMix against the baselines",
+    ),
     "overhead": Suite("benchmarks.overhead", "time and memory against the plain model"),
     "distributed": Suite("benchmarks.distributed", "xgboost.dask against one machine"),
     "gpu": Suite("benchmarks.gpu", "XGBoost and skorch on a GPU (--device cpu: dry run)"),

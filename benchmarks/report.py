@@ -37,6 +37,12 @@ TOPICS = [
     ("The paper", "The Learn2Mix paper's own row, reproduced.", ("paper",)),
     ("Bioassay mixing", "MixMin and friends on MoleculeACE's targets.", ("bioassay",)),
     (
+        "Mixing for a target",
+        "One target with few labels, many related sources: TargetMix against target only, "
+        "natural pooling, a tuned target weight and the other known alternatives.",
+        ("transfer",),
+    ),
+    (
         "Overhead and scaling",
         "Time and memory against the plain model, by family, budget and rows; Dask.",
         ("overhead-", "distributed"),

@@ -212,12 +212,17 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         else:
             prepared = self._prepare_in_memory(X, y, groups, sample_weight, validation)
         backend, mixer, data, loss_source = prepared
-        warn_small_groups(data.group_labels, data.group_weight, data.validation_counts, mixer)
+        # the guards speak of the groups the mixer reads (all but for TargetMix)
+        reads = mixer.reads_groups(data.group_labels)
+        read = slice(None) if reads is None else np.asarray(reads, dtype=bool)
+        val_counts = data.validation_counts
+        val_counts = None if val_counts is None else np.asarray(val_counts)[read]
+        warn_small_groups(data.group_labels[read], data.group_weight[read], val_counts, mixer)
         if self.verbose:
             print(f"[{type(self).__name__}] {describe_loss_source(loss_source, data)}", flush=True)
         if loss_source == "validation" and data.has_validation:
             warn_missing_validation_groups(
-                data.group_labels, data.validation_counts, explicit=not data.holds_out_rows_of_X
+                data.group_labels[read], val_counts, explicit=not data.holds_out_rows_of_X
             )
         rounds = dict(n_rounds=self.n_rounds, steps_per_round=self.steps_per_round)
         plan = plan_run(backend, mixer, data.n_train, **rounds)
@@ -259,6 +264,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             cast=partial(cast_input, dtype=backend.input_dtype),
             choose_signal=self._signal_rule(mixer),
             target_may_lack_groups=mixer.target_without_groups,
+            validation_shares=mixer.validation_shares,
         )
         data, loss_source = hold_out(checked, groups, validation, task)
         return backend, mixer, data, loss_source
@@ -275,10 +281,11 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         split_seed, inner_seed = self._derive_seeds()
         backend = self._make_backend(int(inner_seed))
         mixer = self._check_mixer()
-        if mixer.offline:
+        if mixer.offline or mixer.needs_validation:
             raise ValueError(
-                f"{type(mixer).__name__} trains proxy models before the fit and is not "
-                "supported on Dask collections; use an adaptive or static mixer."
+                f"{type(mixer).__name__} is not supported on Dask collections (it trains "
+                "proxy models before the fit, or holds out one group's rows); use an "
+                "adaptive or static mixer, or fit in memory on X.compute()."
             )
         task = Task(
             estimator_name=type(self).__name__,
@@ -298,9 +305,13 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
 
     def _train(self, backend, mixer, data, plan, loss_source) -> FitResult:
         """One training run under these settings (``_run.train_run``)."""
+        stopping = resolve_early_stopping(self.early_stopping)
+        if stopping is not None and not data.has_validation:
+            # nothing held out to watch (TargetMix with too few target rows: it warned)
+            stopping = None
         settings = RunSettings(
             name=type(self).__name__,
-            early_stopping=resolve_early_stopping(self.early_stopping),
+            early_stopping=stopping,
             refit=self.refit,
             verbose=self.verbose,
         )
@@ -386,6 +397,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             validation_fraction=self.validation_fraction,
             early_stopping=resolve_early_stopping(self.early_stopping) is not None,
             needs_signal=needs_signal(mixer),
+            needs_validation=mixer.needs_validation,
         )
 
     def _check_mixer(self) -> BaseMixer:

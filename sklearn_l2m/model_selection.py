@@ -132,18 +132,88 @@ class Comparison:
         return ax
 
 
-def _plain_reference(estimators: dict):
-    """The plain model of the first Learn2Mix candidate: the same estimator with the
-    natural mixture (which trains exactly as its inner model, on every row)."""
+def _first_learn2mix(estimators: dict):
     from ._base import BaseLearn2Mix
 
     for estimator in estimators.values():
         if isinstance(estimator, BaseLearn2Mix):
-            return clone(estimator).set_params(mixer="natural", early_stopping=False)
+            return estimator
     raise ValueError(
         "compare needs a reference: pass reference='name of one of the estimators', or "
         "include a Learn2MixClassifier / Learn2MixRegressor (its plain model is the default)."
     )
+
+
+def _plain_reference(estimators: dict):
+    """The plain model of the first Learn2Mix candidate: the same estimator with the
+    natural mixture (which trains exactly as its inner model, on every row)."""
+    estimator = _first_learn2mix(estimators)
+    return clone(estimator).set_params(mixer="natural", early_stopping=False, refit=False)
+
+
+#: the names of :func:`compare`'s built-in baselines for a target
+TARGET_BASELINES = ("natural pool", "target only", "tuned target weight")
+
+
+def _target_baselines(estimators: dict, target) -> dict:
+    """The natural pool (the plain model on every row), the target's rows alone, and
+    the pool with the target's weight tuned on held-out target rows."""
+    from .transfer import TargetOnly, TargetWeighted
+
+    inner = _first_learn2mix(estimators)._inner_estimator()
+    return {
+        "natural pool": _plain_reference(estimators),
+        "target only": TargetOnly(inner, target),
+        "tuned target weight": TargetWeighted(inner, target),
+    }
+
+
+def _stratified_part(rows, labels, seed, **sizes):
+    """``train_test_split`` of ``rows``, stratified by ``labels`` where it can be."""
+    for stratify in (labels, None):
+        try:
+            return train_test_split(rows, random_state=seed, stratify=stratify, **sizes)
+        except ValueError:  # a class with one row
+            if stratify is None:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _target_split(y, groups, target, seed, test_size, classification, n_target):
+    """Every source row trains; the target's rows are split into train / test (and
+    the training part cut to ``n_target`` rows)."""
+    own = np.flatnonzero(groups == target)
+    labels = y[own] if classification else None
+    train, test = _stratified_part(own, labels, seed, test_size=test_size)
+    if n_target is not None:
+        if n_target >= train.size:
+            raise ValueError(
+                f"n_target={n_target} is not fewer than the target's {train.size} training "
+                f"rows (of {own.size}, test_size={test_size}); lower n_target or test_size."
+            )
+        labels = y[train] if classification else None
+        train = _stratified_part(train, labels, seed, train_size=n_target)[0]
+    sources = np.flatnonzero(groups != target)
+    return np.sort(np.concatenate([sources, train])), test
+
+
+def _check_target(groups, target):
+    if groups is None:
+        raise ValueError(
+            f"compare(target={target!r}) needs groups=...: one group label per row, the "
+            "target's rows and the sources'."
+        )
+    labels = np.unique(groups).tolist()
+    if target not in labels:
+        raise ValueError(
+            f"The target {target!r} has no rows: it is not among the groups "
+            f"{labels[:20]}{' ...' if len(labels) > 20 else ''}."
+        )
+    if len(labels) < 2:
+        raise ValueError(
+            f"The target {target!r} is the only group: there are no sources to compare "
+            "mixtures of. Pass the sources' rows too."
+        )
 
 
 def _split(X, y, groups, seed, test_size, classification):
@@ -243,9 +313,11 @@ def compare(
     reference=None,
     seeds=5,
     test_size=0.25,
+    target=None,
+    n_target=None,
 ):
     """Paired repeated splits: each candidate against a reference, overall and on the
-    worst group.
+    worst group, or on one target group.
 
     For every seed, one stratified train / test split (by group and class where
     possible) is made; every estimator is cloned, given that seed as its
@@ -281,7 +353,20 @@ def compare(
     seeds : int or sequence of int, default=5
         The seeds (an int ``k``: ``0 .. k-1``).
     test_size : float, default=0.25
-        Share of the rows in each test split.
+        Share of the rows in each test split (with ``target``: of the target's rows).
+    target : group label, default=None
+        Compare models *for this group* (an assay, a site, a year with few
+        labels): only the target's rows are split (stratified by class where
+        possible), every other group's rows always train, and the scores are
+        the target's test rows'. Three baselines are added, built from the
+        first Learn2Mix estimator's inner model (:data:`TARGET_BASELINES`):
+        ``"natural pool"`` (the plain model on every row, the default
+        reference), ``"target only"`` (:class:`~sklearn_l2m.transfer.TargetOnly`)
+        and ``"tuned target weight"``
+        (:class:`~sklearn_l2m.transfer.TargetWeighted`). Needs ``groups``.
+    n_target : int, default=None
+        With ``target``: keep this many of the target's training rows in every
+        split (the few-labels setting; None: all of them).
 
     Returns
     -------
@@ -313,6 +398,18 @@ def compare(
     estimators = dict(estimators)
     if not estimators:
         raise ValueError("compare needs at least one estimator.")
+    y = np.asarray(y)
+    groups = None if groups is None else np.asarray(groups)
+    if groups is not None and groups.shape[0] != y.shape[0]:
+        raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
+    if target is not None:
+        _check_target(groups, target)
+        baselines = _target_baselines(estimators, target)
+        estimators = {**{k: v for k, v in baselines.items() if k not in estimators}, **estimators}
+        if reference is None:
+            reference = "natural pool"
+    elif n_target is not None:
+        raise ValueError("n_target is the number of target rows: pass target=... with it.")
     if reference is None:
         reference_name, reference_model = "plain", _plain_reference(estimators)
     elif isinstance(reference, str):
@@ -331,18 +428,20 @@ def compare(
         scoring = [scoring]
     metrics = dict(resolve_metric(m) for m in scoring)
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    y = np.asarray(y)
-    groups = None if groups is None else np.asarray(groups)
-    if groups is not None and groups.shape[0] != y.shape[0]:
-        raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
     records = []
     for seed in seeds:
-        train, test = _split(X, y, groups, seed, test_size, classification)
+        if target is None:
+            train, test = _split(X, y, groups, seed, test_size, classification)
+        else:
+            train, test = _target_split(
+                y, groups, target, seed, test_size, classification, n_target
+            )
         X_tr, X_te, g_tr, g_te = (
             _take(X, train),
             _take(X, test),
             _take(groups, train),
-            _take(groups, test),
+            # the test rows are all the target's: no worst group to report
+            None if target is not None else _take(groups, test),
         )
         for name, estimator in models.items():
             model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
@@ -392,4 +491,4 @@ def _paired_table(scores, reference: str, candidates: list, metrics: dict):
     return pd.DataFrame.from_records(rows)
 
 
-__all__ = ["Comparison", "compare", "paired_difference"]
+__all__ = ["TARGET_BASELINES", "Comparison", "compare", "paired_difference"]

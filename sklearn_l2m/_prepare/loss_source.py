@@ -25,6 +25,7 @@ def choose_loss_source(
     early_stopping: bool,
     explicit_validation: bool,
     needs_signal: bool = True,
+    needs_validation: bool = False,
 ):
     """The loss source (``"validation"`` or ``"train"``) and the share of ``X`` to hold
     out (None: train on every row).
@@ -36,6 +37,8 @@ def choose_loss_source(
       signal: nothing is held out unless ``early_stopping`` watches the
       validation loss, so it trains exactly as the plain inner model;
     * ``loss_source="train"`` holds out only for ``early_stopping``;
+    * a mixer that ``needs_validation`` (an offline search, a target's loss)
+      gets its held-out rows under ``"auto"`` whatever the group sizes;
     * ``"auto"`` holds out ``validation_fraction`` only if the rarest group
       would get at least :data:`MIN_VALIDATION_ROWS` validation rows; below
       that a group's validation loss is noise and the rows are worth more as
@@ -48,7 +51,7 @@ def choose_loss_source(
         return "validation", fraction
     if not needs_signal or loss_source == "train":
         return "train", keep
-    if loss_source == "validation":
+    if loss_source == "validation" or needs_validation:
         return "validation", fraction
     if fraction is not None and np.min(group_counts) * fraction >= MIN_VALIDATION_ROWS:
         return "validation", fraction

@@ -60,6 +60,9 @@ class Task:
     n_target_bins: int = 0
     #: MixMin's target data may belong to no group
     target_may_lack_groups: bool = False
+    #: ``(group_labels, group_counts, fraction) -> shares``: each group's share of
+    #: rows to hold out (the mixer's ``validation_shares``; None: ``fraction`` each)
+    validation_shares: Callable | None = None
 
 
 @dataclass
@@ -114,7 +117,14 @@ def hold_out(checked: CheckedData, groups, validation, task: Task):
     ) and groups_val is None
     counts = np.bincount(checked.codes, minlength=len(checked.group_labels))
     loss_source, fraction = task.choose_signal(counts, explicit_validation=X_val is not None)
-    data = _validation_part(checked, groups, validation, task, fraction, without_groups)
+    shares = None
+    if fraction is not None and X_val is None and task.validation_shares is not None:
+        shares = task.validation_shares(checked.group_labels, counts, fraction)
+        if shares is None:  # the mixer found too few rows to hold out (it warned)
+            fraction, loss_source = None, "train"
+    data = _validation_part(
+        checked, groups, validation, task, fraction, without_groups, shares=shares
+    )
     if without_groups:
         loss_source = "train"  # the target has no groups to measure
     if loss_source == "validation" and not data.has_validation:
@@ -129,7 +139,7 @@ def hold_out(checked: CheckedData, groups, validation, task: Task):
     return data, loss_source
 
 
-def _validation_part(checked, groups, validation, task, fraction, without_groups):
+def _validation_part(checked, groups, validation, task, fraction, without_groups, shares=None):
     """Encode an explicit validation set, or hold out a stratified part of ``X``."""
     X, y, weight, codes = task.cast(checked.X), checked.y, checked.weight, checked.codes
     n_classes = task.target.n_classes
@@ -157,8 +167,10 @@ def _validation_part(checked, groups, validation, task, fraction, without_groups
     strata = codes
     if n_classes is not None and groups is not None:
         strata = codes * n_classes + y  # keep every (group, class) in training
+    # one share per row: its group's (the strata nest inside the groups)
+    row_fraction = fraction if shares is None else np.asarray(shares)[codes]
     val_mask = stratified_holdout(
-        strata, fraction, np.random.RandomState(task.split_seed), weight=weight
+        strata, row_fraction, np.random.RandomState(task.split_seed), weight=weight
     )
     return TrainingData(
         X,

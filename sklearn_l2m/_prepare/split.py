@@ -10,8 +10,10 @@ from .._prior import class_shares_by_group
 from .checks import index_dtype, rows_of, take_rows
 
 
-def stratified_holdout(strata: np.ndarray, fraction: float, rng, weight=None) -> np.ndarray:
+def stratified_holdout(strata: np.ndarray, fraction, rng, weight=None) -> np.ndarray:
     """Boolean mask of validation rows: ``fraction`` of every stratum, rounded.
+
+    ``fraction`` is one float, or one per row (the same within a stratum).
 
     Only rows with positive ``weight`` are held out, and every stratum keeps
     at least one of them for training, so no class or group loses its
@@ -25,8 +27,10 @@ def stratified_holdout(strata: np.ndarray, fraction: float, rng, weight=None) ->
     candidates = np.flatnonzero(positive)
     order = candidates[np.argsort(strata[candidates], kind="stable")]
     bounds = np.flatnonzero(np.diff(strata[order])) + 1
+    per_row = np.ndim(fraction) > 0
     for members in np.split(order, bounds):
-        n_val = min(int(np.floor(fraction * members.size + 0.5)), members.size - 1)
+        share = fraction[members[0]] if per_row and members.size else fraction
+        n_val = min(int(np.floor(share * members.size + 0.5)), members.size - 1)
         if n_val > 0:
             mask[rng.choice(members, size=n_val, replace=False)] = True
     return mask

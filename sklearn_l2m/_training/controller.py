@@ -80,10 +80,14 @@ class MixingController:
             group_weight = data.group_weight
         self.group_weight = np.asarray(group_weight, dtype=np.float64)
         self.natural = self.group_weight / self.group_weight.sum()
+        #: the groups whose losses the mixer reads (the others are not measured)
+        reads = mixer.reads_groups(self.group_labels) if group_labels is not None else None
+        self.reads = np.ones(n, dtype=bool) if reads is None else np.asarray(reads, dtype=bool)
         #: groups without validation rows, measured on their training rows instead
         if missing is None:
             missing = self._missing_validation(data, loss_source)
-        self.missing = np.broadcast_to(np.asarray(missing, dtype=bool), self.natural.shape)
+        missing = np.broadcast_to(np.asarray(missing, dtype=bool), self.natural.shape)
+        self.missing = missing & self.reads
         if mixture is None:
             mixture = mixer.start(
                 self.group_weight, groups=group_labels, loss_sizes=self._loss_sizes(data)
@@ -209,15 +213,17 @@ class MixingController:
             return self._answer(losses.round, stop=True, diverged=True)
         # round-off below zero (skorch's log(p + eps) at p = 1) is a zero loss
         val, train = (
-            None if s is None else (np.maximum(s[0], 0.0), s[1]) for s in (losses.val, losses.train)
+            None if s is None else (np.maximum(s[0], 0.0), np.asarray(s[1], dtype=np.float64))
+            for s in (losses.val, losses.train)
         )
         objective = worst = None
         val_means = train_means = None
         if val is not None:
             val_means = means_from_sums(*val)
-            if np.sum(val[1]) > 0:
-                objective = float(np.sum(val[0]) / np.sum(val[1]))
-                worst = float(np.nanmax(val_means))
+            read = self.reads
+            if np.sum(val[1][read]) > 0:  # the groups the mixer reads (all, by default)
+                objective = float(np.sum(val[0][read]) / np.sum(val[1][read]))
+                worst = float(np.nanmax(val_means[read]))
         if train is not None:
             train_means = means_from_sums(*train)
         if not self.mixer.reads_losses:

@@ -6,6 +6,7 @@ from ._learn2mix import Learn2Mix
 from ._mixmin import MixMin, exponentiated_gradient
 from ._resolve import MIXERS, check_mixer, register_mixer
 from ._static import BalancedMixer, FixedMixer, NaturalMixer
+from ._target import TargetMix
 
 __all__ = [
     "MIXERS",
@@ -18,6 +19,7 @@ __all__ = [
     "Learn2Mix",
     "MixMin",
     "NaturalMixer",
+    "TargetMix",
     "apply_bounds",
     "apply_floor",
     "check_mixer",

@@ -257,6 +257,24 @@ class BaseMixer(BaseEstimator):
         """Whether an explicit validation set is target data that needs no groups."""
         return False
 
+    #: whether this mixer needs held-out rows whatever the estimator's loss source
+    #: says (an offline search, a target's loss): ``loss_source="auto"`` then holds
+    #: them out even when the smallest group is small
+    needs_validation = False
+
+    def reads_groups(self, group_labels) -> np.ndarray | None:
+        """The groups whose losses :meth:`update` reads (a boolean mask; None: all).
+
+        Groups it does not read are neither held out nor measured, and the
+        early-stopping objective is the validation loss of the groups it reads.
+        """
+        return None
+
+    def validation_shares(self, group_labels, group_counts, fraction) -> np.ndarray | None:
+        """The share of each group's rows to hold out, given the estimator's
+        ``validation_fraction``; None: hold out nothing (the mixer has warned why)."""
+        return np.full(len(group_labels), fraction, dtype=np.float64)
+
     @property
     def moves(self) -> bool:
         """Whether this mixer, as configured, can move the mixture (e.g. a rate > 0).

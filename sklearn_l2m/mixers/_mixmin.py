@@ -172,6 +172,9 @@ class MixMin(BaseMixer):
         self.tol = tol
         self.min_weight = min_weight
 
+    #: the search needs target rows even when the smallest group is small
+    needs_validation = True
+
     @property
     def target_without_groups(self) -> bool:
         # target=None: all validation rows are the target, whatever their group

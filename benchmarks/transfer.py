@@ -1,0 +1,362 @@
+"""Mixing for a target: one group with few labels, many related sources.
+
+    python -m benchmarks transfer [--tasks moleculeace tabular] [--assays 20]
+        [--sizes 30 100 300] [--seeds 5] [--families xgboost hgb] [--leak] [--out DIR]
+
+Every cell is one (task, target, family, n_target): the library's own
+``compare(..., target=t, n_target=n)`` splits the target's rows (25% test),
+keeps ``n`` of its training rows, trains every source row, and scores each
+model on the target's test rows, paired by seed. The models, all built from
+the family's inner model:
+
+* the built-in baselines: ``natural pool`` (the reference), ``target only``,
+  ``tuned target weight`` (the target's weight chosen from 1-100 on held-out
+  target rows, then refitted);
+* ``group feature`` and ``stacking`` (:mod:`sklearn_l2m.transfer`);
+* ``continued boosting``: the pool for half the budget, then the target alone
+  (XGBoost's ``xgb_model``, HistGradientBoosting's ``warm_start``);
+* ``mixmin``: MixMin's source weights for the target;
+* ``targetmix``: the library's recommended target setting (:data:`RECOMMENDED`).
+
+Tasks: MoleculeACE leave-one-assay-out (pKi regression, RMSE; and active /
+inactive at 100 nM, average precision), and real tabular tables whose rows come
+from sites, regions or countries (:data:`TABULAR`). On MoleculeACE a molecule
+can be measured in several assays: by default the sources' rows of the
+target's molecules are dropped (the headline: transfer to new molecules);
+``--leak`` keeps them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import Bunch
+
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import MixMin, TargetMix
+from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
+from sklearn_l2m.transfer import GroupFeature, PoolStacking, target_rows
+
+from .common import versions
+from .report import write_section
+
+#: the library's recommended setting for a target (the guide quotes it)
+RECOMMENDED = dict(start_weight=10.0, step=3.0)
+OUT = Path("benchmarks/results/transfer")
+RESULTS = Path("benchmarks/RESULTS.md")
+
+
+# -- the inner models ------------------------------------------------------------------
+def inner_model(family: str, classification: bool, seed: int = 0):
+    """XGBoost (100 trees, depth 6, lr 0.1: MixMin's bioassay setting) or
+    HistGradientBoosting (100 iterations), the same budget for every model."""
+    if family == "xgboost":
+        import xgboost
+
+        cls = xgboost.XGBClassifier if classification else xgboost.XGBRegressor
+        return cls(n_estimators=100, max_depth=6, learning_rate=0.1, n_jobs=2, random_state=seed)
+    if family == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier as HGBC
+        from sklearn.ensemble import HistGradientBoostingRegressor as HGBR
+
+        cls = HGBC if classification else HGBR
+        return cls(max_iter=100, learning_rate=0.1, early_stopping=False, random_state=seed)
+    raise ValueError(f"unknown family {family!r}; use xgboost or hgb")
+
+
+class ContinuedBoosting(BaseEstimator):
+    """The pool for ``switch`` of the budget, then the target's rows alone (the
+    boosting continues from the pool's model)."""
+
+    def __init__(self, estimator, target, switch=0.5):
+        self.estimator = estimator
+        self.target = target
+        self.switch = switch
+
+    def fit(self, X, y, groups=None):
+        y = np.asarray(y)
+        mask = target_rows(groups, self.target, len(y))
+        model = clone(self.estimator)
+        key = "n_estimators" if "n_estimators" in model.get_params() else "max_iter"
+        budget = model.get_params()[key]
+        first = max(1, int(round(self.switch * budget)))
+        model.set_params(**{key: first}).fit(X, y)
+        if key == "n_estimators":  # XGBoost: continue the booster on the target's rows
+            model.set_params(n_estimators=budget - first)
+            model.fit(X[mask], y[mask], xgb_model=model.get_booster())
+        else:  # HistGradientBoosting: warm start grows the same ensemble
+            model.set_params(max_iter=budget, warm_start=True).fit(X[mask], y[mask])
+        self.estimator_ = model
+        return self
+
+    def predict(self, X):
+        return self.estimator_.predict(X)
+
+    def predict_proba(self, X):
+        return self.estimator_.predict_proba(X)
+
+    @property
+    def classes_(self):
+        return self.estimator_.classes_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = clone(self.estimator).__sklearn_tags__().estimator_type
+        return tags
+
+
+def candidates(inner, target, classification: bool) -> dict:
+    """Every model of a cell but the built-in baselines (``compare`` adds those)."""
+    meta = Learn2MixClassifier if classification else Learn2MixRegressor
+    stop = EarlyStopping(n_iter_no_change=3)
+    return {
+        "group feature": GroupFeature(inner, target),
+        "stacking": PoolStacking(inner, target),
+        "continued boosting": ContinuedBoosting(inner, target),
+        "mixmin": meta(inner, mixer=MixMin(target=target)),
+        "targetmix": meta(
+            inner, mixer=TargetMix(target, **RECOMMENDED), early_stopping=stop, refit=True
+        ),
+    }
+
+
+# -- the tasks --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TabularTask:
+    """A real table whose rows come from sources; one of them is the target."""
+
+    name: str
+    package: str
+    table: str
+    outcome: str
+    source: str
+    target: str
+    kind: str  # "regression" (log outcome, RMSE) or the positive class (AP)
+    drop: tuple = ()
+
+
+TABULAR = [
+    TabularTask("wage by region", "AER", "CPS1988", "wage", "region", "west", "regression"),
+    TabularTask("house price by neighbourhood", "modeldata", "ames", "Sale_Price",
+                "Neighborhood", "North_Ames", "regression"),
+    TabularTask("life expectancy by continent", "dslabs", "gapminder", "life_expectancy",
+                "continent", "Oceania", "regression", drop=("country", "region")),
+    TabularTask("remote work by country", "modeldata", "stackoverflow", "Remote", "Country",
+                "Germany", "Remote"),
+    TabularTask("loan default by state", "modeldata", "lending_club", "Class", "addr_state",
+                "CA", "bad"),
+    TabularTask("churn by area code", "modeldata", "mlc_churn", "churn", "area_code",
+                "area_code_510", "yes"),
+    TabularTask("uninsured by ethnicity", "AER", "HealthInsurance", "insurance", "ethnicity",
+                "afam", "no"),
+]  # fmt: skip
+
+
+def load_tabular(task: TabularTask) -> Bunch:
+    from .broad_data import _encode
+    from .r_data import read_r_data
+
+    frame = read_r_data(task.package, task.table)
+    frame = frame.dropna(subset=[task.outcome, task.source]).reset_index(drop=True)
+    groups = frame[task.source].astype(str).to_numpy()
+    outcome = frame[task.outcome]
+    if task.kind == "regression":
+        y = np.log(outcome.to_numpy(dtype=np.float64))
+    else:
+        y = (outcome.astype(str).to_numpy() == task.kind).astype(np.int64)
+    X = _encode(frame.drop(columns=[task.outcome, task.source, *task.drop]))
+    X = np.where(np.isnan(X), np.nan_to_num(np.nanmedian(X, axis=0)), X).astype(np.float32)
+    return Bunch(X=X, y=y, groups=groups, target=task.target, name=task.name, kind=task.kind)
+
+
+def moleculeace_cells(n_assays: int, leak: bool, kinds=("regression", "classification")):
+    """Leave-one-assay-out: every assay in turn the target (the ``n_assays`` largest)."""
+    from sklearn_l2m.datasets import load_moleculeace
+
+    for kind in kinds:
+        data = load_moleculeace(kind)
+        X = np.vstack([data.X_train, data.X_test])
+        y = np.r_[data.y_train, data.y_test]
+        groups = np.r_[data.groups_train, data.groups_test]
+        labels, counts = np.unique(groups, return_counts=True)
+        for target in labels[np.argsort(-counts, kind="stable")][:n_assays]:
+            keep = np.ones(len(y), dtype=bool)
+            if not leak:  # drop the sources' rows of the target's molecules
+                own = {row.tobytes() for row in X[groups == target]}
+                keep = (groups == target) | np.array([r.tobytes() not in own for r in X])
+            yield Bunch(
+                X=X[keep], y=y[keep], groups=groups[keep], target=target,
+                name=f"MoleculeACE {target}", kind="regression" if kind == "regression" else 1,
+            )  # fmt: skip
+
+
+# -- one cell ----------------------------------------------------------------------------
+def run_cell(task: Bunch, family: str, n_target: int, seeds: int) -> list[dict]:
+    classification = task.kind != "regression"
+    scoring = "average_precision" if classification else "root_mean_squared_error"
+    inner = inner_model(family, classification)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare(
+            candidates(inner, task.target, classification), task.X, task.y,
+            groups=task.groups, target=task.target, n_target=n_target, seeds=seeds,
+            scoring=scoring,
+        )  # fmt: skip
+    rows = []
+    for record in result.scores.to_dict("records"):
+        rows.append(
+            {
+                "task": task.name, "target": str(task.target), "family": family,
+                "n_target": n_target, "metric": scoring, "model": record["estimator"],
+                "seed": int(record["seed"]), "score": float(record[scoring]),
+                "fit_time": float(record["fit_time"]),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def verdicts(rows: list[dict]):
+    """Per cell: the recommended setting against the best baseline, with 2 SE."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    out = []
+    for key, cell in frame.groupby(["task", "family", "n_target"], sort=False):
+        higher = cell["metric"].iloc[0] == "average_precision"
+        wide = cell.pivot_table(index="seed", columns="model", values="score")
+        means = wide.mean()
+        baselines = [b for b in TARGET_BASELINES if b in wide]
+        best = max(baselines, key=lambda b: means[b] if higher else -means[b])
+        d = paired_difference(wide["targetmix"], wide[best], greater_is_better=higher)
+        times = cell.pivot_table(index="seed", columns="model", values="fit_time").mean()
+        out.append(
+            {
+                "task": key[0], "family": key[1], "n_target": key[2],
+                "metric": "AP" if higher else "RMSE",
+                **{m: means[m] for m in means.index},
+                "best baseline": best, "difference": d["mean"], "se": d["se"],
+                "verdict": d["verdict"],
+                "vs target only": means["targetmix"] - means["target only"],
+                "vs natural pool": means["targetmix"] - means["natural pool"],
+                "time vs pool": times["targetmix"] / times["natural pool"],
+            }
+        )  # fmt: skip
+    return pd.DataFrame(out)
+
+
+def targets_text(table) -> str:
+    """The issue's targets, each met or not, from the verdict table."""
+    lines = []
+    for family, part in table.groupby("family"):
+        n = len(part)
+        better = int((part["verdict"] == "better").sum())
+        worse = int((part["verdict"] == "worse").sum())
+        met = better * 2 >= n and worse == 0
+        lines.append(
+            f"- {family}: better than the best of target only / natural pool / tuned target "
+            f"weight beyond 2 SE on {better} of {n} cells, worse on {worse}: "
+            f"**{'met' if met else 'not met'}** (target: at least half better, none worse)."
+        )
+        big = part[part["n_target"] == part["n_target"].max()]
+        gap = np.where(big["metric"] == "AP", big["vs target only"], -big["vs target only"])
+        limit = np.where(big["metric"] == "AP", -0.02, -0.05)
+        lines.append(
+            f"- {family}, {int(big['n_target'].max())} target rows: never more than 0.05 RMSE "
+            f"/ 0.02 AP worse than target only: **{'met' if np.all(gap >= limit) else 'not met'}** "
+            f"(worst: {gap.min():+.3f})."
+        )
+        small = part[part["n_target"] == part["n_target"].min()]
+        pool_gap = np.where(small["metric"] == "AP", small["vs natural pool"],
+                            -small["vs natural pool"])  # fmt: skip
+        lines.append(
+            f"- {family}, {int(small['n_target'].min())} target rows: never worse than natural "
+            f"pooling: **{'met' if np.all(pool_gap >= 0) else 'not met'}** "
+            f"(worst: {pool_gap.min():+.3f})."
+        )
+        ratio = float(np.median(part["time vs pool"]))
+        lines.append(
+            f"- {family}: fit time {ratio:.2f}x one natural-pool fit (median over cells): "
+            f"**{'met' if ratio <= 1.2 else 'not met'}** (target: at most 1.2x)."
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=["moleculeace", "tabular"])
+    parser.add_argument("--assays", type=int, default=20, help="MoleculeACE targets")
+    parser.add_argument("--kinds", nargs="+", default=["regression", "classification"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[30, 100, 300])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--families", nargs="+", default=["xgboost", "hgb"])
+    parser.add_argument("--leak", action="store_true", help="keep the target's molecules")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--no-section", action="store_true", help="write no RESULTS section")
+    parser.add_argument(
+        "--report-only", action="store_true", help="report the cells measured so far"
+    )
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    raw = args.out / f"scores{'-leak' if args.leak else ''}.jsonl"
+    done = set()
+    if raw.exists():  # resume: cells already measured are kept
+        done = {(r["task"], r["family"], r["n_target"]) for r in map(json.loads, raw.open())}
+    tasks = []
+    if args.report_only:
+        args.tasks = []
+    if "tabular" in args.tasks:
+        tasks += [load_tabular(t) for t in TABULAR]
+    if "moleculeace" in args.tasks:
+        tasks += list(moleculeace_cells(args.assays, args.leak, args.kinds))
+    began = time.perf_counter()
+    for task in tasks:
+        for family in args.families:
+            for n in args.sizes:
+                if (task.name, family, n) in done:
+                    continue
+                if n >= 0.75 * np.sum(task.groups == task.target):
+                    continue  # too few target rows for this size
+                rows = run_cell(task, family, n, args.seeds)
+                with raw.open("a") as f:
+                    f.writelines(json.dumps(r) + "\n" for r in rows)
+                print(f"{task.name} / {family} / {n}: {time.perf_counter() - began:.0f}s",
+                      flush=True)  # fmt: skip
+    rows = [json.loads(line) for line in raw.open()]
+    table = verdicts(rows)
+    table.to_csv(args.out / f"verdicts{'-leak' if args.leak else ''}.csv", index=False)
+    text = report(table, args)
+    print(text)
+    if not args.no_section:
+        key = "transfer-leak" if args.leak else "transfer"
+        write_section(RESULTS, key, "Mixing for a target: the transfer suite", text)
+    return 0
+
+
+def report(table, args) -> str:
+    shown = ["task", "family", "n_target", "metric", *TARGET_BASELINES, "group feature",
+             "stacking", "continued boosting", "mixmin", "targetmix", "verdict",
+             "time vs pool"]  # fmt: skip
+    cols = [c for c in shown if c in table]
+    body = table[cols].to_markdown(index=False, floatfmt=".3f")
+    leak = "kept (--leak)" if args.leak else "dropped (the headline)"
+    return (
+        f"`python -m benchmarks transfer --seeds {args.seeds} --sizes "
+        f"{' '.join(map(str, args.sizes))} --families {' '.join(args.families)} --tasks "
+        f"{' '.join(args.tasks)}{' --leak' if args.leak else ''}`. `targetmix` is "
+        f"`TargetMix(target, start_weight={RECOMMENDED['start_weight']:g}, "
+        f"step={RECOMMENDED['step']:g})` with early stopping and `refit=True`; its verdict is "
+        "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
+        f"The sources' rows of the target's molecules: {leak}.\n\n"
+        f"{targets_text(table)}\n\n{body}\n\nVersions: {versions()}\n"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""compare(target=...) and the transfer baselines: the target's rows alone are split,
+the sources always train, the baselines are built in; bad input is refused clearly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
+
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m.mixers import TargetMix
+from sklearn_l2m.model_selection import TARGET_BASELINES, compare
+from sklearn_l2m.transfer import GroupFeature, PoolStacking, TargetOnly, TargetWeighted
+
+pytest.importorskip("pandas")
+
+
+def _offset(n_target=120, n_source=400, offset=3.0, seed=0):
+    """Linear data; the source's labels are the target's plus ``offset``."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_target + n_source, 3)
+    groups = np.repeat(["t", "s"], [n_target, n_source])
+    y = X @ [1.0, -2.0, 0.5] + 0.1 * rng.randn(len(X)) + offset * (groups == "s")
+    return X, y, groups
+
+
+class _Recorder(LinearRegression):
+    """Records the groups it was fitted on, through the estimator's routing."""
+
+    seen: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        _Recorder.seen.append(len(y))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_only_the_targets_rows_are_split_and_scored():
+    X, y, groups = _offset()
+    candidate = Learn2MixRegressor(LinearRegression(), mixer=TargetMix("t"))
+    result = compare({"targetmix": candidate}, X, y, groups=groups, target="t", seeds=2)
+    assert set(result.scores["estimator"]) == {*TARGET_BASELINES, "targetmix"}
+    assert result.reference == "natural pool"
+    assert list(result.table["score"].unique()) == ["mean_squared_error"]  # no worst group
+    # the offset sources pull the pool off: target-only and the group-aware models win
+    means = result.scores.groupby("estimator")["mean_squared_error"].mean()
+    assert means["target only"] < 0.2 * means["natural pool"]
+    verdicts = result.table.set_index("candidate")["verdict"]
+    assert verdicts["target only"] == "better"
+
+
+def test_n_target_keeps_that_many_target_rows_with_every_source_row():
+    X, y, groups = _offset()
+    _Recorder.seen = []
+    reference = Learn2MixRegressor(_Recorder(), mixer="natural")
+    compare([reference], X, y, groups=groups, target="t", n_target=30, seeds=1)
+    # the natural pool (reference) and the candidate: 400 sources + 30 target rows;
+    # target only: 30; the tuned weight: 5 factors on 400 + 22, then 430
+    assert _Recorder.seen.count(430) >= 2 and 30 in _Recorder.seen
+
+
+def test_the_target_is_stratified_by_class_for_classifiers():
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 3)
+    groups = np.repeat(["t", "a", "b"], 200)
+    y = (X[:, 0] > 0).astype(int)
+    clf = Learn2MixClassifier(LogisticRegression(), mixer=TargetMix("t"))
+    result = compare([clf], X, y, groups=groups, target="t", n_target=40, seeds=2)
+    assert {"accuracy", "log_loss"} <= set(result.table["score"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(groups=None, target="t"), r"compare\(target='t'\) needs groups"),
+        (dict(target="zz"), r"target 'zz' has no rows"),
+        (dict(n_target=10), r"n_target is the number of target rows: pass target"),
+        (dict(target="t", n_target=500), r"n_target=500 is not fewer than the target's 90"),
+    ],
+)
+def test_bad_input_is_refused_with_the_fix(kwargs, message):
+    X, y, groups = _offset()
+    args = {"groups": groups, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        compare([Learn2MixRegressor(LinearRegression())], X, y, seeds=1, **args)
+
+
+def test_a_target_that_is_the_only_group_is_refused():
+    X, y, _ = _offset()
+    with pytest.raises(ValueError, match="the only group"):
+        compare(
+            [Learn2MixRegressor(LinearRegression())], X, y, groups=np.full(len(y), "t"),
+            target="t", seeds=1,
+        )  # fmt: skip
+
+
+# -- the baselines themselves --------------------------------------------------------------
+def test_target_only_and_the_group_feature_recover_the_targets_rule():
+    X, y, groups = _offset()
+    X_new = np.random.RandomState(5).randn(50, 3)
+    truth = X_new @ [1.0, -2.0, 0.5]
+    for model in (TargetOnly(LinearRegression(), "t"), GroupFeature(LinearRegression(), "t")):
+        pred = model.fit(X, y, groups=groups).predict(X_new)
+        assert np.max(np.abs(pred - truth)) < 0.1, type(model).__name__
+    pooled = LinearRegression().fit(X, y).predict(X_new)
+    assert np.mean(np.abs(pooled - truth)) > 1.0  # the offset the others remove
+
+
+def test_stacking_learns_the_offset_from_the_sources_model():
+    X, y, groups = _offset(n_target=30)
+    model = PoolStacking(LinearRegression(), "t").fit(X, y, groups=groups)
+    X_new = np.random.RandomState(6).randn(20, 3)
+    np.testing.assert_allclose(model.predict(X_new), X_new @ [1.0, -2.0, 0.5], atol=0.2)
+    assert model.pool_.n_features_in_ == 3 and model.estimator_.n_features_in_ == 4
+
+
+def test_the_tuned_weight_follows_the_held_out_target_rows():
+    X, y, groups = _offset()
+    misled = TargetWeighted(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    assert misled.weight_ == 100  # offset sources: weight the target most
+    X, y, groups = _offset(offset=0.0)
+    scores = (
+        TargetWeighted(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups).scores_
+    )
+    assert set(scores) == {1, 3, 10, 30, 100}
+    assert max(scores.values()) < 0.05  # same rule: every weight predicts the target
+
+
+def test_baselines_refuse_a_target_without_rows_or_groups():
+    X, y, groups = _offset()
+    for model in (TargetOnly, TargetWeighted, GroupFeature, PoolStacking):
+        with pytest.raises(ValueError, match="needs groups"):
+            model(LinearRegression(), "t").fit(X, y)
+        with pytest.raises(ValueError, match="has no rows"):
+            model(LinearRegression(), "zz").fit(X, y, groups=groups)

@@ -1,0 +1,171 @@
+"""TargetMix: only the target is held out and measured; the mixture moves from the
+pool to the target when the target's loss stops improving; every backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LinearRegression
+
+from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m._prepare.split import stratified_holdout
+from sklearn_l2m.mixers import TargetMix
+
+NAN = float("nan")
+
+
+def _offset_sources(n_target=200, n_source=600, offset=2.0, seed=0):
+    """Two sources that share the target's rule up to a label offset (one of them
+    larger): they help the pool at first, then mislead it."""
+    rng = np.random.RandomState(seed)
+    n = n_target + 2 * n_source
+    X = rng.randn(n, 4)
+    groups = np.repeat(["t", "s1", "s2"], [n_target, n_source, n_source])
+    y = np.sin(2 * X[:, 0]) + X[:, 1] + 0.1 * rng.randn(n)
+    y[groups == "s1"] += offset
+    y[groups == "s2"] -= offset / 2
+    return X.astype(np.float32), y, groups
+
+
+# -- the mixer on its own -------------------------------------------------------------
+def test_the_mixture_moves_to_the_target_after_patience_rounds_without_progress():
+    mixer = TargetMix("t", step=np.inf, patience=2)
+    np.testing.assert_allclose(mixer.start([60, 30, 10], groups=["a", "b", "t"]), [0.6, 0.3, 0.1])
+    for loss in (1.0, 0.9, 0.95):  # progress, progress, one round without
+        np.testing.assert_allclose(mixer.update([NAN, NAN, loss]), [0.6, 0.3, 0.1])
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.91]), [0, 0, 1], atol=1e-12)
+    assert mixer.switch_rounds_ == [4] and mixer.target_weight_ == np.inf
+
+
+def test_each_plateau_multiplies_the_target_weight_and_step_one_is_the_natural_pool():
+    mixer = TargetMix("t", step=3.0)
+    mixer.start([60, 30, 10], groups=["a", "b", "t"])
+    mixer.update([NAN, NAN, 1.0])
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [60, 30, 30] / np.float64(120))
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [60, 30, 90] / np.float64(180))
+    assert mixer.switch_rounds_ == [2, 3] and mixer.target_weight_ == 9.0
+    still = TargetMix("t", step=1.0)
+    assert not still.moves
+    still.start([60, 30, 10], groups=["a", "b", "t"])
+    np.testing.assert_allclose(still.update([NAN, NAN, 9.0]), [0.6, 0.3, 0.1])
+
+
+def test_only_the_target_is_read_and_held_out():
+    mixer = TargetMix("t", held_out=0.3)
+    labels = np.array(["a", "t", "b"])
+    assert mixer.reads_groups(labels).tolist() == [False, True, False]
+    np.testing.assert_allclose(mixer.validation_shares(labels, [500, 100, 500], 0.1), [0, 0.3, 0])
+    assert not mixer.fallback_
+
+
+def test_stratified_holdout_takes_a_share_per_row():
+    strata = np.repeat([0, 1, 2], 100)
+    share = np.array([0.0, 0.25, 0.0])[strata]
+    mask = stratified_holdout(strata, share, np.random.RandomState(0))
+    assert np.bincount(strata[mask], minlength=3).tolist() == [0, 25, 0]
+
+
+# -- in the estimator -----------------------------------------------------------------
+class _CountingRegression(LinearRegression):
+    def fit(self, X, y, sample_weight=None):
+        self.n_rows_seen_ = X.shape[0]
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_every_source_row_trains_and_the_objective_is_the_targets_loss():
+    X, y, groups = _offset_sources()
+    model = Learn2MixRegressor(_CountingRegression(), mixer=TargetMix("t"), n_rounds=4)
+    model.fit(X, y, groups=groups)
+    assert model.estimator_.n_rows_seen_ == len(y) - 50  # 25% of the target's 200 rows
+    t = list(model.groups_).index("t")
+    losses = model.group_loss_history_
+    assert np.isnan(np.delete(losses, t, axis=1)).all()  # sources: not measured
+    np.testing.assert_allclose(model.validation_loss_history_, losses[:, t])
+
+
+def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
+    X, y, groups = _offset_sources()
+    X_test, y_test, g_test = _offset_sources(seed=1)
+    test = g_test == "t"
+    hgb = HistGradientBoostingRegressor(max_iter=120, learning_rate=0.1, early_stopping=False)
+    mixed = Learn2MixRegressor(
+        hgb, mixer=TargetMix("t", step=np.inf), early_stopping=EarlyStopping(n_iter_no_change=4),
+        refit=True, random_state=0,
+    ).fit(X, y, groups=groups)  # fmt: skip
+    pool = Learn2MixRegressor(hgb, mixer="natural", random_state=0).fit(X, y, groups=groups)
+    t = list(mixed.groups_).index("t")
+    assert mixed.mixture_history_[0, t] == pytest.approx(150 / 1350)  # the pool's share
+    assert mixed.mixture_[t] == pytest.approx(1.0)  # the target, after a plateau
+    assert mixed.mixer_.switch_rounds_
+    mse = lambda m: np.mean((m.predict(X_test[test]) - y_test[test]) ** 2)  # noqa: E731
+    assert mse(mixed) < 0.5 * mse(pool)
+
+
+def test_too_few_target_rows_warn_and_train_the_natural_pool():
+    X, y, groups = _offset_sources(n_target=40)
+    with pytest.warns(UserWarning, match=r"holds out 10 \(fewer than 20\).*natural pool"):
+        model = Learn2MixRegressor(_CountingRegression(), mixer=TargetMix("t")).fit(
+            X, y, groups=groups
+        )
+    assert model.estimator_.n_rows_seen_ == len(y)  # nothing held out
+    np.testing.assert_allclose(model.mixture_, model.natural_mixture_)
+    plain = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(model.predict(X), plain.predict(X), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("target", "groups", "message"),
+    [
+        ("zz", "three", r"target 'zz' has no rows: it is not among the groups"),
+        ("t", "one", r"target 't' is the only group"),
+        (None, "three", r"TargetMix needs target=<group label>"),
+    ],
+)
+def test_bad_targets_get_clear_errors(target, groups, message):
+    X, y, three = _offset_sources(n_target=100, n_source=100)
+    groups = three if groups == "three" else np.full(len(y), "t")
+    with pytest.raises(ValueError, match=message):
+        Learn2MixRegressor(LinearRegression(), mixer=TargetMix(target)).fit(X, y, groups=groups)
+
+
+def test_without_groups_the_error_names_the_groups_it_has():
+    X, y, _ = _offset_sources(n_target=100, n_source=100)
+    with pytest.raises(ValueError, match=r"Pass groups=\.\.\. to fit"):
+        Learn2MixRegressor(LinearRegression(), mixer=TargetMix("t")).fit(X, y)
+
+
+def test_dask_collections_are_refused_with_the_reason():
+    dd = pytest.importorskip("dask.array")
+    X, y, groups = _offset_sources(n_target=100, n_source=100)
+    xgb = pytest.importorskip("xgboost.dask")
+    model = Learn2MixRegressor(xgb.DaskXGBRegressor(n_estimators=5), mixer=TargetMix("t"))
+    with pytest.raises(ValueError, match="TargetMix is not supported on Dask"):
+        model.fit(dd.from_array(X), dd.from_array(y), groups=dd.from_array(groups))
+
+
+# -- every backend (the contract's models) ------------------------------------------------
+@pytest.fixture
+def permuted_target(multiclass):
+    """The contract's three-class data; the first 160 rows are the target, whose
+    labels are the sources' shifted by one: the sources mislead it."""
+    X, y = multiclass
+    y = y.astype(np.int64).copy()
+    groups = np.where(np.arange(len(y)) < 160, "t", np.where(np.arange(len(y)) % 2, "a", "b"))
+    y[:160] = (y[:160] + 1) % 3
+    return X.astype(np.float32), y, groups
+
+
+def test_every_backend_moves_to_the_target(permuted_target):
+    from backends.test_contract import BACKENDS
+
+    X, y, groups = permuted_target
+    for name, make in BACKENDS.items():
+        inner = make()[0]
+        model = Learn2MixClassifier(
+            clone(inner), mixer=TargetMix("t", step=np.inf), n_rounds=6, random_state=0
+        ).fit(X, y, groups=groups)
+        t = list(model.groups_).index("t")
+        assert model.mixture_[t] > 0.9, (name, model.mixture_history_)
+        assert np.isnan(np.delete(model.group_loss_history_, t, axis=1)).all(), name
