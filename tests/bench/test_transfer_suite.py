@@ -1,0 +1,51 @@
+"""The transfer suite's verdicts: the recommended setting against the best baseline."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pandas")
+pytest.importorskip("xgboost")
+
+from benchmarks import transfer  # noqa: E402
+
+
+def _rows(task, n_target, scores: dict, metric="root_mean_squared_error"):
+    rows = []
+    for model, values in scores.items():
+        for seed, value in enumerate(values):
+            rows.append(
+                dict(task=task, target="t", family="xgboost", n_target=n_target, metric=metric,
+                     model=model, seed=seed, score=value, fit_time=1.0)
+            )  # fmt: skip
+    return rows
+
+
+def test_the_verdict_is_against_the_best_baseline_and_the_targets_say_met_or_not():
+    base = {"natural pool": [1.0, 1.1, 1.0], "target only": [0.9, 0.95, 0.92],
+            "tuned target weight": [0.95, 0.97, 0.96]}  # fmt: skip
+    rows = _rows("a", 30, {**base, "targetmix": [0.8, 0.84, 0.81]})
+    rows += _rows("a", 300, {**base, "targetmix": [1.0, 1.05, 1.01]})
+    table = transfer.verdicts(rows)
+    assert table["best baseline"].tolist() == ["target only", "target only"]
+    assert table["verdict"].tolist() == ["better", "worse"]
+    np.testing.assert_allclose(table["vs target only"], [0.8167 - 0.9233, 1.02 - 0.9233], atol=1e-3)
+    text = transfer.targets_text(table)
+    assert "on 1 of 2 cells, worse on 1: **not met**" in text
+    assert (
+        "300 target rows: never more than 0.05 RMSE / 0.02 AP worse than target only: **not met**"
+        in text
+    )
+    assert "30 target rows: never worse than natural pooling: **met**" in text
+
+
+def test_continued_boosting_switches_to_the_target_rows():
+    import xgboost
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 3)
+    groups = np.repeat(["t", "s"], [60, 240])
+    y = X[:, 0] + 5.0 * (groups == "t")
+    model = transfer.ContinuedBoosting(xgboost.XGBRegressor(n_estimators=40, max_depth=2), "t")
+    model.fit(X, y, groups=groups)
+    assert model.estimator_.get_booster().num_boosted_rounds() == 40
+    assert abs(np.mean(model.predict(X[:60]) - y[:60])) < 0.5  # the target's level
