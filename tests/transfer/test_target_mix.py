@@ -138,6 +138,7 @@ def test_without_groups_the_error_names_the_groups_it_has():
 
 def test_dask_collections_are_refused_with_the_reason():
     dd = pytest.importorskip("dask.array")
+    pytest.importorskip("xgboost", minversion="3.0")  # the Dask backend's floor
     X, y, groups = _offset_sources(n_target=100, n_source=100)
     xgb = pytest.importorskip("xgboost.dask")
     model = Learn2MixRegressor(xgb.DaskXGBRegressor(n_estimators=5), mixer=TargetMix("t"))
