@@ -72,6 +72,10 @@ def _fit(model, X, y, sample_weight=None):
 class _ForTarget(MetaEstimatorMixin, BaseEstimator):
     """Shared delegation: predictions of the fitted model for the target's rows."""
 
+    def __init__(self, estimator, target):
+        self.estimator = estimator
+        self.target = target
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = clone(self.estimator).__sklearn_tags__()
@@ -121,10 +125,6 @@ class TargetOnly(_ForTarget):
     >>> model.predict([[8.0]]).round(3)
     array([18.])
     """
-
-    def __init__(self, estimator, target):
-        self.estimator = estimator
-        self.target = target
 
     def fit(self, X, y, groups=None, sample_weight=None):
         mask = target_rows(groups, self.target, len(y))
@@ -260,10 +260,6 @@ class GroupFeature(_ForTarget):
         The group labels, in the order of the appended columns.
     """
 
-    def __init__(self, estimator, target):
-        self.estimator = estimator
-        self.target = target
-
     def fit(self, X, y, groups=None, sample_weight=None):
         target_rows(groups, self.target, len(y))
         self.groups_ = np.unique(np.asarray(groups))
@@ -295,10 +291,6 @@ class PoolStacking(_ForTarget):
     pool_ : estimator
         The sources' model.
     """
-
-    def __init__(self, estimator, target):
-        self.estimator = estimator
-        self.target = target
 
     def fit(self, X, y, groups=None, sample_weight=None):
         y = np.asarray(y)
