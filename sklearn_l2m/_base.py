@@ -15,14 +15,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._compat.sklearn import HasMethods, Interval, StrOptions, estimator_tags, validate_params
+from ._compat.sklearn_params import HasMethods, Interval, StrOptions, validate_params
+from ._compat.sklearn_tags import estimator_tags
 from ._docs import FIT_DOC
 from ._early_stopping import EarlyStopping, resolve_early_stopping
 from ._prepare.checks import is_plain_table
 from ._prepare.dask_data import prepare_dask_data
 from ._prepare.groups import warn_missing_validation_groups
+from ._prepare.in_memory import Task, check_training_data, hold_out
 from ._prepare.loss_source import choose_loss_source, describe_loss_source, needs_signal
-from ._prepare.memory import Task, check_training_data, hold_out
 from ._routing import inner_fit_params, metadata_router
 from ._training.guards import warn_small_groups
 from ._training.run import FitResult, RunSettings, plan_run, train_run

@@ -8,7 +8,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseLearn2Mix, _estimator_has
-from ._compat.sklearn import StrOptions
+from ._compat.sklearn_params import StrOptions
 from ._docs import fill_doc
 from ._prepare.checks import is_dask_collection
 from ._prepare.target import ClassTarget

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator
 
-from ._compat.sklearn import Interval, StrOptions, validate_params
+from ._compat.sklearn_params import Interval, StrOptions, validate_params
 
 #: what the early-stopping objective of a round is, from its per-group validation losses
 MONITORS = {"mean", "worst_group"}

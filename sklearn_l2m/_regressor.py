@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from ._base import BaseLearn2Mix
-from ._compat.sklearn import Interval
+from ._compat.sklearn_params import Interval
 from ._docs import fill_doc
 from ._prepare.checks import is_dask_collection
 from ._prepare.target import BinnedTarget

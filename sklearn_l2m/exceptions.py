@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # defined beside the probes that raise them (no import cycle); this is their public home
 from ._compat.hooks import FallbackWarning
-from ._compat.sklearn import InvalidParameterError
+from ._compat.sklearn_params import InvalidParameterError
 
 __all__ = ["FallbackWarning", "InvalidParameterError", "RefitWarning"]
 

@@ -1,4 +1,5 @@
-"""Every use of another library's private API, one module per library, each behind
+"""Every use of another library's private API, by library and job, each behind
 a probe with a public fallback: :mod:`.hooks` (the registry, the switch and the
-fallback warning), :mod:`.sklearn` and :mod:`.xgboost`.
+fallback warning), :mod:`.sklearn_params`, :mod:`.sklearn_tags`,
+:mod:`.sklearn_ensembles` and :mod:`.xgboost`.
 """

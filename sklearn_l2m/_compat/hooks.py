@@ -139,7 +139,6 @@ def reset_warnings() -> None:
         _warned.clear()
 
 
-
 class FallbackWarning(UserWarning):
     """A fast path through another library's internals is unavailable or switched off.
 
@@ -164,4 +163,3 @@ def _parameters(func) -> list[str]:
         return list(inspect.signature(func).parameters)
     except (TypeError, ValueError):
         return []
-

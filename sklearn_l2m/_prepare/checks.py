@@ -200,4 +200,3 @@ def check_weights(sample_weight, X, *, input_name: str = "sample_weight") -> np.
             f"{input_name} sums to zero: at least one sample needs a non-zero, positive weight."
         )
     return weights
-

@@ -5,7 +5,7 @@ train on (encoded target, group codes, training weights, the validation
 part) and pulls only per-group totals; the
 :class:`~sklearn_l2m.backends._xgboost_dask.XGBoostDaskBackend` then trains in one
 distributed run. Nothing here reads or sets the estimator: it states what it
-needs in a :class:`~sklearn_l2m._prepare.memory.Task` (the in-memory preparation's
+needs in a :class:`~sklearn_l2m._prepare.in_memory.Task` (the in-memory preparation's
 too) and returns a :class:`DaskTrainingData`.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from .._prior import class_shares_from_joint
 from .checks import NEGATIVE_WEIGHTS, is_dask_collection
 from .groups import NO_VALIDATION_DATA, check_groups_have_weight, check_validation_pairing
-from .memory import Task
+from .in_memory import Task
 from .target import bin_codes, check_class_count, check_numeric_dtype
 
 

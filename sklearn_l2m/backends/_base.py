@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._prepare.checks import check_net_input, check_X, is_dask_collection
-from .._prepare.split import TrainingData
+from .._prepare.training_data import TrainingData
 from .._training.controller import MixingController
 from .._training.losses import per_sample_loss
 from .._training.schedule import RoundPlan

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
-from .._compat.sklearn import estimator_kind
+from .._compat.sklearn_tags import estimator_kind
 from ._base import Backend
 from ._resolve import backend_class
 

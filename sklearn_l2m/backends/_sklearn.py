@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
-from .._compat.sklearn import FORESTS, GB, HGB, hgb_bin_once, keep_first_steps
+from .._compat.sklearn_ensembles import FORESTS, GB, HGB, hgb_bin_once, keep_first_steps
 from .._training.round_end import RoundLosses
 from .._training.schedule import RoundPlan
 from .._warnings import warn_user

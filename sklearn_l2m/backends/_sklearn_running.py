@@ -28,7 +28,7 @@ import warnings
 
 import numpy as np
 
-from .._compat import sklearn as _compat
+from .._compat import sklearn_ensembles as _compat
 from ._base import OutputLosses
 
 #: rows of the training part re-predicted from scratch once, to verify that the
@@ -193,9 +193,7 @@ class HistGradientBoostingOutput(_BoostingOutput):
         if self._X_ready is None:
             binned = self._binned() if self._binned is not None else None
             self._is_binned = binned is not None and binned.shape[0] == self.X.shape[0]
-            self._X_ready = (
-                binned if self._is_binned else _compat.hgb_rows(self.estimator, self.X)
-            )
+            self._X_ready = binned if self._is_binned else _compat.hgb_rows(self.estimator, self.X)
         return self._X_ready
 
     def _start(self) -> np.ndarray:

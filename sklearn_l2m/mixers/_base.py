@@ -15,7 +15,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._compat.sklearn import Interval
+from .._compat.sklearn_params import Interval
 
 
 def apply_bounds(alpha, floor, ceiling=None) -> np.ndarray:

@@ -6,7 +6,7 @@ from numbers import Real
 
 import numpy as np
 
-from .._compat.sklearn import Interval, validate_params
+from .._compat.sklearn_params import Interval, validate_params
 from ._base import BOUND_CONSTRAINTS, BOUND_DOCS, BaseMixer, loss_shares
 
 

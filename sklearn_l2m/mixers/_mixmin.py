@@ -19,7 +19,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._compat.sklearn import HasMethods, Interval, validate_params
+from .._compat.sklearn_params import HasMethods, Interval, validate_params
 from ._base import BOUND_CONSTRAINTS, BaseMixer, apply_floor
 
 _EPS = 1e-12

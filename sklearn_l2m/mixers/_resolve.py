@@ -8,7 +8,9 @@ import numpy as np
 from sklearn.base import clone
 
 from ._base import BaseMixer
-from ._group_dro import BoundedGroupLoss, DoReMi, GroupDRO
+from ._bounded_group_loss import BoundedGroupLoss
+from ._doremi import DoReMi
+from ._group_dro import GroupDRO
 from ._learn2mix import Learn2Mix
 from ._static import BalancedMixer, FixedMixer, NaturalMixer
 

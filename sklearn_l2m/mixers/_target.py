@@ -6,7 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .._compat.sklearn import Interval, validate_params
+from .._compat.sklearn_params import Interval, validate_params
 from .._warnings import warn_user
 from ._base import BaseMixer
 

@@ -355,7 +355,7 @@ def test_the_distributed_fit_is_a_backend_like_the_others():
 def test_preparing_distributed_data_needs_no_estimator():
     """The client-side preparation works from a Task (public settings) alone."""
     from sklearn_l2m._prepare.dask_data import prepare_dask_data
-    from sklearn_l2m._prepare.memory import Task
+    from sklearn_l2m._prepare.in_memory import Task
 
     X, y, _, _ = _imbalanced()
     weight = np.random.RandomState(1).uniform(0.5, 1.5, len(y))

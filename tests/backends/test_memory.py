@@ -154,7 +154,7 @@ def test_round_weights_of_all_of_X_equal_the_training_parts():
     """The booster's float32 weights of all of X (held-out rows 0), looked up a piece
     at a time, are the training part's weights cast to float32, user weights or not."""
     from sklearn_l2m._prepare.checks import unit_weights
-    from sklearn_l2m._prepare.split import TrainingData
+    from sklearn_l2m._prepare.training_data import TrainingData
     from sklearn_l2m._training import round_end as _controller
     from sklearn_l2m._training.controller import MixingController
     from sklearn_l2m.mixers import Learn2Mix
@@ -212,7 +212,7 @@ def test_unit_weights_are_a_view_and_training_vectors_are_taken_lazily():
 
 def test_boosters_fit_all_of_X_with_held_out_rows_at_weight_zero():
     from sklearn_l2m._prepare.checks import unit_weights
-    from sklearn_l2m._prepare.split import TrainingData
+    from sklearn_l2m._prepare.training_data import TrainingData
 
     y = np.array([0, 1, 0, 1, 0])
     data = TrainingData(

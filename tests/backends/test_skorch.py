@@ -227,7 +227,7 @@ def test_errors(digits):
 
 @pytest.mark.parametrize("mode", ["resample", "reweight"])
 def test_training_rows_are_read_from_X_not_copied(digits, monkeypatch, mode):
-    from sklearn_l2m._prepare.split import TrainingData
+    from sklearn_l2m._prepare.training_data import TrainingData
 
     def no_copy(self):
         raise AssertionError("the skorch backend copied the training rows")

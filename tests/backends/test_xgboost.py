@@ -185,7 +185,7 @@ def test_held_out_rows_at_zero_weight_equal_training_on_the_rest(multiclass):
 
 @pytest.mark.fast_path
 def test_training_rows_are_never_copied(multiclass, monkeypatch):
-    from sklearn_l2m._prepare.split import TrainingData
+    from sklearn_l2m._prepare.training_data import TrainingData
 
     def no_copy(self):
         if self.train_rows is not None:  # a copy of the training rows

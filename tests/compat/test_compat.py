@@ -15,8 +15,7 @@ from sklearn.ensemble import (
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_l2m import Learn2MixClassifier
-from sklearn_l2m._compat import hooks
-from sklearn_l2m._compat import sklearn as sk_compat
+from sklearn_l2m._compat import hooks, sklearn_ensembles, sklearn_tags
 from sklearn_l2m.exceptions import FallbackWarning
 
 
@@ -101,9 +100,9 @@ def test_hgb_binning_probe_knows_both_signatures():
         def _bin_data(self, X, weights, training, extra):
             raise AssertionError("never called")
 
-    assert sk_compat._bin_data_signature(HistGradientBoostingRegressor) is not None
-    assert sk_compat._bin_data_signature(Old) == ["self", "X", "is_training_data"]
-    assert sk_compat._bin_data_signature(Unknown) is None
+    assert sklearn_ensembles._bin_data_signature(HistGradientBoostingRegressor) is not None
+    assert sklearn_ensembles._bin_data_signature(Old) == ["self", "X", "is_training_data"]
+    assert sklearn_ensembles._bin_data_signature(Unknown) is None
 
 
 class _OldStyle(ClassifierMixin, BaseEstimator):
@@ -135,7 +134,7 @@ class _NoKind:
     ids=["tags-classifier", "tags-regressor", "estimator-type-only", "neither"],
 )
 def test_kind_of_an_inner_model(estimator, kind):
-    assert sk_compat.estimator_kind(estimator) == kind
+    assert sklearn_tags.estimator_kind(estimator) == kind
 
 
 def test_a_classifier_without_tags_is_refused_by_the_regressor():
@@ -194,8 +193,8 @@ def test_keeping_the_best_round_of_hgb_falls_back_to_every_iteration(digits):
     before = hgb.predict_proba(X)
     hooks.reset_warnings()
     with hooks.public_api_only(), pytest.warns(FallbackWarning, match="every iteration"):
-        assert not sk_compat.keep_first_steps(hgb, 3)
+        assert not sklearn_ensembles.keep_first_steps(hgb, 3)
     np.testing.assert_array_equal(hgb.predict_proba(X), before)
-    assert sk_compat.keep_first_steps(hgb, 3) and hgb.n_iter_ == 3
+    assert sklearn_ensembles.keep_first_steps(hgb, 3) and hgb.n_iter_ == 3
     short = HistGradientBoostingClassifier(max_iter=3, early_stopping=False, random_state=0)
     np.testing.assert_allclose(hgb.predict_proba(X), short.fit(X, y).predict_proba(X))

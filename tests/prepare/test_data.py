@@ -5,7 +5,8 @@ import pytest
 
 from sklearn_l2m._prepare.checks import check_fit_params, check_weights, n_rows
 from sklearn_l2m._prepare.groups import encode_groups
-from sklearn_l2m._prepare.split import TrainingData, stratified_holdout
+from sklearn_l2m._prepare.split import stratified_holdout
+from sklearn_l2m._prepare.training_data import TrainingData
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from sklearn_l2m._prepare.in_memory import Task, check_training_data, hold_out
 from sklearn_l2m._prepare.loss_source import choose_loss_source
-from sklearn_l2m._prepare.memory import Task, check_training_data, hold_out
 from sklearn_l2m._prepare.target import ClassTarget
 
 NO_VALIDATION = (None, None, None, None)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from _rounds import end_round, end_round_from_samples
 
-from sklearn_l2m._prepare.split import TrainingData
+from sklearn_l2m._prepare.training_data import TrainingData
 from sklearn_l2m._training.controller import MixingController
 from sklearn_l2m.mixers import Learn2Mix, NaturalMixer
 

@@ -7,7 +7,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import SGDClassifier
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
-from sklearn_l2m._prepare.split import TrainingData
+from sklearn_l2m._prepare.training_data import TrainingData
 from sklearn_l2m._training.controller import MixingController
 from sklearn_l2m._training.round_end import RoundLosses
 from sklearn_l2m.mixers._replay import ScheduleReplay

@@ -21,7 +21,8 @@ from .groups import (
     codes_for,
     encode_groups,
 )
-from .split import TrainingData, stratified_holdout
+from .split import stratified_holdout
+from .training_data import TrainingData
 
 
 def _no_check(X, input_name):
