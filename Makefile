@@ -57,8 +57,9 @@ test-min: min-venv
 versions: venv min-venv
 	$(PY) .ci/versions.py --floor $(MIN_PY) --ceiling $(PY) --write
 
+# what the default run leaves out as slow (clusters, examples, statistical checks); CI runs it
 test-slow: venv
-	$(PY) -m pytest -m slow -q
+	$(PY) -m pytest -n 2 -m slow -q
 
 demo: venv
 	$(PY) -m benchmarks demo

@@ -393,15 +393,33 @@ def compare(
     """
     import pandas as pd
 
+    y = np.asarray(y)
+    groups = None if groups is None else np.asarray(groups)
+    if groups is not None and groups.shape[0] != y.shape[0]:
+        raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
+    reference_name, models = _candidates(estimators, reference, groups, target, n_target)
+    metrics = _metrics(scoring, models, is_classifier(models[reference_name]))
+    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    classification = is_classifier(models[reference_name])
+    records = []
+    for seed in seeds:
+        rows = _split_rows(X, y, groups, seed, test_size, target, n_target, classification)
+        # with a target, the test rows are all the target's: no worst group to report
+        records += _seed_records(models, X, y, groups, rows, seed, metrics, target is None)
+    scores = pd.DataFrame.from_records(records)
+    candidates = [name for name in models if name != reference_name]
+    table = _paired_table(scores, reference_name, candidates, metrics)
+    return Comparison(scores=scores, table=table, reference=reference_name, metrics=metrics)
+
+
+def _candidates(estimators, reference, groups, target, n_target):
+    """The reference's name and every model to fit, the reference first (with
+    ``target``: the built-in baselines added, the natural pool the reference)."""
     if not isinstance(estimators, Mapping):
         estimators = {type(e).__name__: e for e in estimators}
     estimators = dict(estimators)
     if not estimators:
         raise ValueError("compare needs at least one estimator.")
-    y = np.asarray(y)
-    groups = None if groups is None else np.asarray(groups)
-    if groups is not None and groups.shape[0] != y.shape[0]:
-        raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
     if target is not None:
         _check_target(groups, target)
         baselines = _target_baselines(estimators, target)
@@ -418,41 +436,44 @@ def compare(
         reference_name, reference_model = reference, estimators.pop(reference)
     else:
         reference_name, reference_model = type(reference).__name__, reference
-    models = {reference_name: reference_model, **estimators}
-    classification = is_classifier(reference_model)
+    return reference_name, {reference_name: reference_model, **estimators}
+
+
+def _metrics(scoring, models: dict, classification: bool) -> dict:
+    """name -> GroupMetric; the default: accuracy (and log loss where every model
+    has ``predict_proba``) for classifiers, mean squared error for regressors."""
     if scoring is None:
         scoring = ["accuracy"] if classification else ["mean_squared_error"]
         if classification and all(hasattr(m, "predict_proba") for m in models.values()):
             scoring.append("log_loss")
     if isinstance(scoring, str) or callable(scoring):
         scoring = [scoring]
-    metrics = dict(resolve_metric(m) for m in scoring)
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    return dict(resolve_metric(m) for m in scoring)
+
+
+def _split_rows(X, y, groups, seed, test_size, target, n_target, classification):
+    """One seed's training and test rows: stratified over all rows, or (with
+    ``target``) over the target's rows only, every other row training."""
+    if target is None:
+        return _split(X, y, groups, seed, test_size, classification)
+    return _target_split(y, groups, target, seed, test_size, classification, n_target)
+
+
+def _seed_records(models, X, y, groups, rows, seed, metrics, group_scores: bool) -> list:
+    """Fit and score every model on one seed's split (paired: the same rows and
+    the same seed for every model); ``group_scores``: add the worst group's."""
+    train, test = rows
+    X_tr, X_te, g_tr = _take(X, train), _take(X, test), _take(groups, train)
+    g_te = _take(groups, test) if group_scores else None
     records = []
-    for seed in seeds:
-        if target is None:
-            train, test = _split(X, y, groups, seed, test_size, classification)
-        else:
-            train, test = _target_split(
-                y, groups, target, seed, test_size, classification, n_target
-            )
-        X_tr, X_te, g_tr, g_te = (
-            _take(X, train),
-            _take(X, test),
-            _take(groups, train),
-            # the test rows are all the target's: no worst group to report
-            None if target is not None else _take(groups, test),
+    for name, estimator in models.items():
+        model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
+        scores = _evaluate(model, X_te, y[test], g_te, metrics)
+        n_fits = getattr(model, "n_fits_", 1)
+        records.append(
+            {"estimator": name, "seed": seed, **scores, "fit_time": seconds, "n_fits": n_fits}
         )
-        for name, estimator in models.items():
-            model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
-            scores = _evaluate(model, X_te, y[test], g_te, metrics)
-            n_fits = getattr(model, "n_fits_", 1)
-            records.append(
-                {"estimator": name, "seed": seed, **scores, "fit_time": seconds, "n_fits": n_fits}
-            )
-    scores = pd.DataFrame.from_records(records)
-    table = _paired_table(scores, reference_name, list(estimators), metrics)
-    return Comparison(scores=scores, table=table, reference=reference_name, metrics=metrics)
+    return records
 
 
 def _paired_table(scores, reference: str, candidates: list, metrics: dict):

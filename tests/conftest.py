@@ -48,3 +48,21 @@ def multiclass():
         weights=[0.7, 0.2, 0.1],
         random_state=0,
     )
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """400 rows, 3 classes at 70 / 20 / 10 % and two labs (the sign of the first
+    feature): ``X, y, groups``."""
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        n_samples=400,
+        n_features=8,
+        n_informative=5,
+        n_classes=3,
+        weights=[0.7, 0.2, 0.1],
+        random_state=0,
+    )
+    groups = np.where(X[:, 0] > 0, "lab_a", "lab_b")
+    return X, y, groups

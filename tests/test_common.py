@@ -17,24 +17,22 @@ Each expected failure names its reason. Two kinds recur:
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from _checks import checks
+from _models import inner, installed
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 
-xgb = pytest.importorskip("xgboost")
-lgb = pytest.importorskip("lightgbm")
-cb = pytest.importorskip("catboost")
-
-QUIET_CATBOOST = dict(verbose=0, thread_count=1, allow_writing_files=False)
 VALIDATION = dict(loss_source="validation", validation_fraction=0.3)
 
 #: backend -> (classifier, regressor, its own expected failures)
 BACKENDS = {
     "hgb": (None, None, {}),
     "xgboost": (
-        lambda: xgb.XGBClassifier(n_estimators=5, n_jobs=1),
-        lambda: xgb.XGBRegressor(n_estimators=5, n_jobs=1),
+        partial(inner, "xgboost", 5),
+        partial(inner, "xgboost", 5, regressor=True),
         # XGBoost keeps weights in float32: the mixture's rescaled weights match row
         # repetition to about 1e-7 relative, just outside the check's rtol=1e-7
         {
@@ -43,13 +41,13 @@ BACKENDS = {
         },
     ),
     "lightgbm": (
-        lambda: lgb.LGBMClassifier(n_estimators=5, verbose=-1, n_jobs=1),
-        lambda: lgb.LGBMRegressor(n_estimators=20, verbose=-1, n_jobs=1),  # R² > 0.5
+        partial(inner, "lightgbm", 5),
+        partial(inner, "lightgbm", 20, regressor=True),  # R² > 0.5
         {},
     ),
     "catboost": (
-        lambda: cb.CatBoostClassifier(iterations=5, **QUIET_CATBOOST),
-        lambda: cb.CatBoostRegressor(iterations=5, **QUIET_CATBOOST),
+        partial(inner, "catboost", 5),
+        partial(inner, "catboost", 5, regressor=True),
         {
             "check_estimator_sparse_array": "CatBoost rejects scipy sparse arrays (csr_array)",
             "check_estimator_sparse_tag": "CatBoost rejects scipy sparse arrays (csr_array)",
@@ -83,21 +81,21 @@ HELD_OUT = {
 def _estimators():
     out = []
     for params, classifiers_only, backends in CONFIGS.values():
-        for backend in backends:
+        for backend in filter(installed, backends):  # a missing library skips its backend only
             make_classifier, make_regressor, _ = BACKENDS[backend]
-            inner = make_classifier() if make_classifier else None
-            out.append(Learn2MixClassifier(inner, random_state=0, **params))
+            model = make_classifier() if make_classifier else None
+            out.append(Learn2MixClassifier(model, random_state=0, **params))
             if not classifiers_only:
-                inner = make_regressor() if make_regressor else None
-                out.append(Learn2MixRegressor(inner, random_state=0, **params))
+                model = make_regressor() if make_regressor else None
+                out.append(Learn2MixRegressor(model, random_state=0, **params))
     return out
 
 
 def _backend_of(estimator) -> str:
-    inner = estimator.estimator
-    if inner is None:
+    model = estimator.estimator
+    if model is None:
         return "hgb"
-    return type(inner).__module__.split(".")[0]
+    return type(model).__module__.split(".")[0]
 
 
 def expected_failures(estimator) -> dict:

@@ -66,7 +66,18 @@ def test_no_literal_python_blocks_escape_the_tests():
             )
 
 
-@pytest.mark.parametrize("page, blocks", pages(), ids=[name for name, _ in pages()])
+#: pages whose code trains for seconds or starts a multi-process cluster
+SLOW_PAGES = {"README.md", "docs/user_guide.rst", "docs/dask.rst"}
+
+
+def _page_params():
+    return [
+        pytest.param(name, blocks, id=name, marks=[pytest.mark.slow] if name in SLOW_PAGES else [])
+        for name, blocks in pages()
+    ]
+
+
+@pytest.mark.parametrize("page, blocks", _page_params())
 def test_page_code_runs(page, blocks, tmp_path, monkeypatch):
     import matplotlib
 

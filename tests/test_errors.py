@@ -4,9 +4,9 @@ One table, run against every backend that applies (scikit-learn, XGBoost, LightG
 CatBoost, skorch).
 """
 
-
 import numpy as np
 import pytest
+from _models import backend_params, inner
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
@@ -21,53 +21,10 @@ Y = np.arange(120) % 3
 G = np.repeat(["s1", "s2"], 60)
 
 
-def _hgb():
-    return HistGradientBoostingClassifier(max_iter=6, early_stopping=False)
+def small_model(backend):
+    """Six trees or two epochs: the errors come before any training."""
+    return inner(backend, 2 if backend == "skorch" else 6, n_in=4)
 
-
-def _xgb():
-    xgb = pytest.importorskip("xgboost")
-    return xgb.XGBClassifier(n_estimators=6, n_jobs=1)
-
-
-def _lgbm():
-    lgb = pytest.importorskip("lightgbm")
-    return lgb.LGBMClassifier(n_estimators=6, n_jobs=1, verbose=-1)
-
-
-def _catboost():
-    cb = pytest.importorskip("catboost")
-    return cb.CatBoostClassifier(iterations=6, thread_count=1, verbose=0, allow_writing_files=False)
-
-
-def _skorch():
-    pytest.importorskip("torch")
-    skorch = pytest.importorskip("skorch")
-    return skorch.NeuralNetClassifier(_Net, max_epochs=2, verbose=0, train_split=None)
-
-
-try:
-    import torch
-
-    class _Net(torch.nn.Module):  # module level: nets must pickle
-        def __init__(self):
-            super().__init__()
-            self.lin = torch.nn.Linear(4, 3)
-
-        def forward(self, X):
-            return torch.softmax(self.lin(X), dim=-1)
-
-except ImportError:  # pragma: no cover
-    _Net = None
-
-
-BACKENDS = {
-    "sklearn": _hgb,
-    "xgboost": _xgb,
-    "lightgbm": _lgbm,
-    "catboost": _catboost,
-    "skorch": _skorch,
-}
 
 # (id, estimator kwargs, fit arguments (X, y, **fit kwargs), exception, message)
 CASES = [
@@ -257,11 +214,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("backend", backend_params())
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_raises_a_clear_error(backend, case):
     _, params, (X_fit, y_fit, fit_kwargs), error, match = case
-    clf = Learn2MixClassifier(BACKENDS[backend](), random_state=0, **params)
+    clf = Learn2MixClassifier(small_model(backend), random_state=0, **params)
     with pytest.raises(error, match=match):
         clf.fit(X_fit, y_fit, **fit_kwargs)
     assert not hasattr(clf, "estimator_")
@@ -275,7 +232,7 @@ def test_inner_estimators_that_cannot_be_mixed():
 
 
 def test_predict_side_errors():
-    clf = Learn2MixClassifier(_hgb(), random_state=0)
+    clf = Learn2MixClassifier(small_model("hgb"), random_state=0)
     with pytest.raises(NotFittedError):
         clf.predict(X)
     clf.fit(X, Y)
@@ -294,19 +251,23 @@ def test_regressor_target_errors():
 
 def test_documented_fallbacks_warn_instead_of_failing():
     # one sample per group: no validation rows at all -> training losses, with a warning
-    clf = Learn2MixClassifier(_hgb(), loss_source="validation", random_state=0)
+    clf = Learn2MixClassifier(small_model("hgb"), loss_source="validation", random_state=0)
     with pytest.warns(UserWarning, match="Too few samples to hold out a validation part"):
         clf.fit(X, Y, groups=np.arange(120))
     assert clf.loss_source_ == "train" and np.all(np.isfinite(clf.mixture_))
     # the default ("auto") makes the same choice, and names the groups too small to measure
     with pytest.warns(UserWarning, match=r"Groups 0 \(1 rows\), 1 \(1 rows\).*fewer than 20"):
-        clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, Y, groups=np.arange(120))
+        clf = Learn2MixClassifier(small_model("hgb"), random_state=0).fit(
+            X, Y, groups=np.arange(120)
+        )
     assert clf.loss_source_ == "train"
     assert np.all(clf.mixture_ <= 5.0 * clf.natural_mixture_ + 1e-12)  # the ceiling
     # NaN / inf in X reach the inner model, which accepts them (HistGradientBoosting)
     X_nan = X.copy()
     X_nan[0, 0], X_nan[1, 1] = np.nan, np.inf
-    assert Learn2MixClassifier(_hgb(), random_state=0).fit(X_nan, Y).predict(X_nan).shape == (120,)
+    assert Learn2MixClassifier(small_model("hgb"), random_state=0).fit(X_nan, Y).predict(
+        X_nan
+    ).shape == (120,)
     from sklearn_l2m.exceptions import RefitWarning
 
     # a model that refits every round says so first, then rejects the NaN itself
@@ -324,7 +285,7 @@ class _InterruptedHGB(HistGradientBoostingClassifier):
 
 
 def test_interrupted_fit_leaves_the_estimator_as_it_was():
-    clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, Y)
+    clf = Learn2MixClassifier(small_model("hgb"), random_state=0).fit(X, Y)
     before = clf.predict_proba(X)
     history = clf.mixture_history_.copy()
     with pytest.raises(KeyboardInterrupt):
@@ -337,12 +298,12 @@ def test_interrupted_fit_leaves_the_estimator_as_it_was():
     assert not hasattr(fresh, "estimator_")
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("backend", backend_params())
 def test_joblib_round_trip_and_clone_refit(backend, tmp_path):
     import joblib
     from sklearn.base import clone
 
-    clf = Learn2MixClassifier(BACKENDS[backend](), random_state=0).fit(X, Y)
+    clf = Learn2MixClassifier(small_model(backend), random_state=0).fit(X, Y)
     path = tmp_path / "model.joblib"
     joblib.dump(clf, path)
     loaded = joblib.load(path)

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import sklearn
+from _models import hgb
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification, make_regression
 from sklearn.ensemble import (
@@ -21,28 +22,10 @@ from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    X, y = make_classification(
-        n_samples=400,
-        n_features=8,
-        n_informative=5,
-        n_classes=3,
-        weights=[0.7, 0.2, 0.1],
-        random_state=0,
-    )
-    groups = np.where(X[:, 0] > 0, "lab_a", "lab_b")
-    return X, y, groups
-
-
-def small_hgb(**kw):
-    return HistGradientBoostingClassifier(max_iter=20, early_stopping=False, **kw)
-
-
 def test_fit_records_histories_and_delegates(blobs):
     X, y, _ = blobs
     clf = Learn2MixClassifier(
-        small_hgb(), steps_per_round=4, loss_source="validation", random_state=0
+        hgb(), steps_per_round=4, loss_source="validation", random_state=0
     ).fit(X, y)
     assert clf.n_rounds_ == 5 and clf.steps_per_round_ == 4
     assert clf.estimator_.n_iter_ == 20  # the user's max_iter is the total budget
@@ -67,7 +50,7 @@ def test_fit_records_histories_and_delegates(blobs):
 def test_string_labels_and_groups(blobs):
     X, y, groups = blobs
     labels = np.array(["cat", "dog", "eel"])[y]
-    clf = Learn2MixClassifier(small_hgb(), random_state=0).fit(X, labels, groups=groups)
+    clf = Learn2MixClassifier(hgb(), random_state=0).fit(X, labels, groups=groups)
     np.testing.assert_array_equal(clf.groups_, ["lab_a", "lab_b"])
     assert clf.mixture_.shape == (2,)
     assert set(clf.predict(X)) <= {"cat", "dog", "eel"}
@@ -76,7 +59,7 @@ def test_string_labels_and_groups(blobs):
 def test_mixing_rate_zero_is_classical_training(blobs):
     X, y, _ = blobs
     clf = Learn2MixClassifier(
-        small_hgb(),
+        hgb(),
         mixer=Learn2Mix(mixing_rate=0.0),
         validation_fraction=None,
         loss_source="train",
@@ -85,14 +68,14 @@ def test_mixing_rate_zero_is_classical_training(blobs):
     np.testing.assert_allclose(
         clf.mixture_history_, np.tile(clf.natural_mixture_, (clf.n_rounds_ + 1, 1))
     )
-    plain = small_hgb().fit(X, y)
+    plain = hgb().fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X), plain.predict_proba(X), rtol=1e-10)
 
 
 def test_same_random_state_same_model_and_pickle(blobs):
     X, y, _ = blobs
-    a = Learn2MixClassifier(small_hgb(), random_state=7).fit(X, y)
-    b = Learn2MixClassifier(small_hgb(), random_state=7).fit(X, y)
+    a = Learn2MixClassifier(hgb(), random_state=7).fit(X, y)
+    b = Learn2MixClassifier(hgb(), random_state=7).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     np.testing.assert_array_equal(a.mixture_history_, b.mixture_history_)
     restored = pickle.loads(pickle.dumps(a))
@@ -105,7 +88,7 @@ def test_pipeline_gridsearch_and_cross_validate_with_routed_groups(blobs):
     X, y, groups = blobs
     with sklearn.config_context(enable_metadata_routing=True):
         pipe = make_pipeline(
-            StandardScaler(), Learn2MixClassifier(small_hgb(), mixer=Learn2Mix(), random_state=0)
+            StandardScaler(), Learn2MixClassifier(hgb(), mixer=Learn2Mix(), random_state=0)
         )
         grid = GridSearchCV(
             pipe,
@@ -121,7 +104,7 @@ def test_pipeline_gridsearch_and_cross_validate_with_routed_groups(blobs):
         # groups reached the estimator: two groups, not the three classes
         np.testing.assert_array_equal(best.groups_, ["lab_a", "lab_b"])
         scores = cross_validate(
-            Learn2MixClassifier(small_hgb(), random_state=0),
+            Learn2MixClassifier(hgb(), random_state=0),
             X,
             y,
             cv=GroupKFold(n_splits=2),
@@ -130,7 +113,7 @@ def test_pipeline_gridsearch_and_cross_validate_with_routed_groups(blobs):
         assert scores["test_score"].shape == (2,)
     # without routing, groups reach the step through the Pipeline's fit params
     pipe = make_pipeline(
-        StandardScaler(), Learn2MixClassifier(small_hgb(), mixer=Learn2Mix(), random_state=0)
+        StandardScaler(), Learn2MixClassifier(hgb(), mixer=Learn2Mix(), random_state=0)
     )
     pipe.fit(X, y, learn2mixclassifier__groups=groups)
     assert pipe[-1].mixture_.shape == (2,)
@@ -139,7 +122,7 @@ def test_pipeline_gridsearch_and_cross_validate_with_routed_groups(blobs):
 @pytest.mark.parametrize(
     "inner, mode",
     [
-        (small_hgb(), "grow"),
+        (hgb(), "grow"),
         (RandomForestClassifier(n_estimators=12, random_state=0), "grow"),
         (SGDClassifier(loss="log_loss", random_state=0), "partial_fit"),
         (LogisticRegression(max_iter=200), "refit"),
@@ -167,7 +150,7 @@ def test_partial_fit_without_proba_uses_zero_one_loss(blobs):
 
 def test_explicit_validation_set_and_groups(blobs):
     X, y, groups = blobs
-    clf = Learn2MixClassifier(small_hgb(), random_state=0)
+    clf = Learn2MixClassifier(hgb(), random_state=0)
     clf.fit(
         X[:300], y[:300], groups=groups[:300], X_val=X[300:], y_val=y[300:], groups_val=groups[300:]
     )
@@ -188,12 +171,12 @@ def test_explicit_validation_set_and_groups(blobs):
 def test_train_loss_source_and_no_validation(blobs):
     X, y, _ = blobs
     clf = Learn2MixClassifier(
-        small_hgb(), loss_source="train", validation_fraction=None, random_state=0
+        hgb(), loss_source="train", validation_fraction=None, random_state=0
     ).fit(X, y)
     assert clf.loss_source_ == "train"
     assert clf.validation_loss_history_.size == 0
     with pytest.raises(ValueError, match="needs validation data"):
-        Learn2MixClassifier(small_hgb(), validation_fraction=None, loss_source="validation").fit(
+        Learn2MixClassifier(hgb(), validation_fraction=None, loss_source="validation").fit(
             X, y
         )
 
@@ -208,21 +191,21 @@ def test_auto_loss_source_holds_out_only_groups_big_enough_to_measure():
         random_state=0,
     )
     counts = np.bincount(y)
-    big = Learn2MixClassifier(small_hgb(), validation_fraction=0.1, random_state=0).fit(X, y)
+    big = Learn2MixClassifier(hgb(), validation_fraction=0.1, random_state=0).fit(X, y)
     assert counts.min() * 0.1 >= 10 and big.loss_source_ == "validation"
     assert big.validation_loss_history_.size == big.n_rounds_
     keep = np.concatenate([np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:50]])
-    small = Learn2MixClassifier(small_hgb(), validation_fraction=0.1, random_state=0)
+    small = Learn2MixClassifier(hgb(), validation_fraction=0.1, random_state=0)
     small.fit(X[keep], y[keep])  # 5 validation rows of class 2: too few
     assert small.loss_source_ == "train" and small.validation_loss_history_.size == 0
     # nothing held out: the inner model saw every row
     assert small.estimator_.n_features_in_ == X.shape[1]
-    explicit = Learn2MixClassifier(small_hgb(), random_state=0)
+    explicit = Learn2MixClassifier(hgb(), random_state=0)
     explicit.fit(X[keep], y[keep], X_val=X[:30], y_val=y[:30])
     assert explicit.loss_source_ == "validation"
 
 
-@pytest.mark.parametrize("inner", [small_hgb(), "xgboost"])
+@pytest.mark.parametrize("inner", [hgb(), "xgboost"])
 def test_group_without_validation_samples_follows_its_training_loss(inner):
     if inner == "xgboost":
         xgb = pytest.importorskip("xgboost")
@@ -241,7 +224,7 @@ def test_group_without_validation_samples_follows_its_training_loss(inner):
 def test_floor_protects_easy_groups(blobs):
     X, y, _ = blobs
     clf = Learn2MixClassifier(
-        small_hgb(), mixer=Learn2Mix(mixing_rate=1.0, min_weight=0.5), random_state=0
+        hgb(), mixer=Learn2Mix(mixing_rate=1.0, min_weight=0.5), random_state=0
     ).fit(X, y)
     assert np.all(clf.mixture_history_ >= 0.5 * clf.natural_mixture_ - 1e-12)
 
@@ -267,9 +250,9 @@ def test_other_mixers_through_the_estimator(blobs):
         GroupDRO(step_size=0.5),
         {0: 0.2, 1: 0.3, 2: 0.5},
     ]:
-        clf = Learn2MixClassifier(small_hgb(), mixer=mixer, random_state=0).fit(X, y)
+        clf = Learn2MixClassifier(hgb(), mixer=mixer, random_state=0).fit(X, y)
         assert np.isclose(clf.mixture_.sum(), 1)
-    clf = Learn2MixClassifier(small_hgb(), mixer="balanced", random_state=0).fit(X, y)
+    clf = Learn2MixClassifier(hgb(), mixer="balanced", random_state=0).fit(X, y)
     np.testing.assert_allclose(clf.mixture_history_, 1 / 3)
 
 
@@ -292,11 +275,12 @@ def test_regressor_bins_and_groups():
 
 def test_verbose_prints_progress(blobs, capsys):
     X, y, _ = blobs
-    Learn2MixClassifier(small_hgb(), n_rounds=2, verbose=1, random_state=0).fit(X, y)
+    Learn2MixClassifier(hgb(), n_rounds=2, verbose=1, random_state=0).fit(X, y)
     err = capsys.readouterr().err
     assert "Learn2MixClassifier" in err and "2/2" in err
 
 
+@pytest.mark.slow  # a statistical comparison over seeds
 def test_long_tailed_digits_learn2mix_beats_classical_balanced_accuracy():
     """The paper's rule (shrinkage=0) on a real long-tailed set, 3 seeds, default inner model."""
     from sklearn.metrics import balanced_accuracy_score

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("plot_*.py"))
 
 
+@pytest.mark.slow  # each trains like a user would; the docs build runs them too
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.stem)
 def test_example_runs(script):
     # no SystemExit either: sphinx-gallery runs examples inside the docs build,

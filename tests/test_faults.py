@@ -104,6 +104,7 @@ def test_ctrl_c_during_a_net_fit_ends_the_fit_and_keeps_the_previous_model(digit
     np.testing.assert_array_equal(clf.mixture_history_, history)
 
 
+@pytest.mark.slow  # process pools
 def test_threaded_and_process_grid_searches_over_nets_equal_serial(digits):
     from joblib import parallel_backend
 

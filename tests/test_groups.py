@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _models import hgb
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sklearn_l2m import EarlyStopping, Learn2MixClassifier
@@ -25,10 +26,6 @@ def seven_sites():
     return np.vstack(X), np.concatenate(y), np.concatenate(site)
 
 
-def _hgb():
-    return HistGradientBoostingClassifier(max_iter=40, early_stopping=False, random_state=0)
-
-
 @pytest.mark.parametrize(
     "mixer",
     [
@@ -42,7 +39,7 @@ def _hgb():
 def test_an_8_row_noisy_site_warns_and_cannot_take_over(seven_sites, mixer):
     X, y, site = seven_sites
     with pytest.warns(UserWarning, match=r"Groups 'g' \(8 rows\) have fewer than 20 rows"):
-        clf = Learn2MixClassifier(_hgb(), mixer=mixer, random_state=0).fit(X, y, groups=site)
+        clf = Learn2MixClassifier(hgb(40), mixer=mixer, random_state=0).fit(X, y, groups=site)
     ratio = clf.mixture_history_ / clf.natural_mixture_
     if mixer == "balanced":  # a static mixture is what the user asked for: warned, not capped
         assert ratio[-1, -1] > 20
@@ -57,7 +54,7 @@ def test_without_the_guardrails_the_noisy_site_takes_over(seven_sites):
     off = GroupDRO(step_size=1.0, min_weight=0.0, max_weight=None, pooled_rows=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        clf = Learn2MixClassifier(_hgb(), mixer=off, random_state=0).fit(X, y, groups=site)
+        clf = Learn2MixClassifier(hgb(40), mixer=off, random_state=0).fit(X, y, groups=site)
     assert (clf.mixture_ / clf.natural_mixture_)[-1] > 20
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import sklearn
+from _models import hgb
 from sklearn.datasets import make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, cross_validate
 
@@ -20,10 +20,6 @@ from sklearn_l2m.mixers import GroupDRO
 from sklearn_l2m.model_selection import compare, paired_difference
 
 pd = pytest.importorskip("pandas")
-
-
-def _hgb():
-    return HistGradientBoostingClassifier(max_iter=15, early_stopping=False)
 
 
 def test_group_report_rows_worst_and_overall_by_hand():
@@ -92,7 +88,7 @@ def test_worst_group_scorer_in_cross_validate_and_grid_search():
             by_hand = worst_group_score(y[test], model.predict(X[test]), site[test])
             assert score == pytest.approx(by_hand)
         search = GridSearchCV(
-            Learn2MixClassifier(_hgb(), random_state=0),
+            Learn2MixClassifier(hgb(15), random_state=0),
             {"mixer": ["natural", GroupDRO()]},
             scoring=make_worst_group_scorer("log_loss"),
             cv=GroupKFold(3),
@@ -121,7 +117,7 @@ def test_compare_pairs_seeds_and_finds_a_real_difference():
     from sklearn.dummy import DummyClassifier
 
     result = compare(
-        {"learn2mix": Learn2MixClassifier(_hgb()), "dummy": DummyClassifier()},
+        {"learn2mix": Learn2MixClassifier(hgb(15)), "dummy": DummyClassifier()},
         X,
         y,
         groups=site,
@@ -138,7 +134,7 @@ def test_compare_pairs_seeds_and_finds_a_real_difference():
     # the same seeds give the same scores: the reference is the plain inner model
     plain = result.scores[result.scores["estimator"] == "plain"]["accuracy"].to_numpy()
     again = compare(
-        {"x": Learn2MixClassifier(_hgb())}, X, y, groups=site, scoring="accuracy", seeds=3
+        {"x": Learn2MixClassifier(hgb(15))}, X, y, groups=site, scoring="accuracy", seeds=3
     ).scores
     np.testing.assert_allclose(again[again["estimator"] == "plain"]["accuracy"], plain)
 
@@ -168,7 +164,7 @@ def test_compare_refuses_what_it_cannot_pair():
     with pytest.raises(ValueError, match="reference 'nope'"):
         compare({"lr": LogisticRegression()}, X, y, reference="nope")
     with pytest.raises(ValueError, match="groups has 3 rows"):
-        compare({"l2m": Learn2MixClassifier(_hgb())}, X, y, groups=[1, 2, 3])
+        compare({"l2m": Learn2MixClassifier(hgb(15))}, X, y, groups=[1, 2, 3])
 
 
 class _PerGroupMajority(LogisticRegression):
@@ -189,7 +185,7 @@ def test_compare_gives_groups_to_group_aware_fit_and_predict_and_counts_fits():
     site = np.where(X[:, 0] > 0, "a", "b")
     y = np.where(site == "a", 1, 0)  # the site alone predicts the class
     result = compare(
-        {"by site": _PerGroupMajority(), "l2m": Learn2MixClassifier(_hgb())},
+        {"by site": _PerGroupMajority(), "l2m": Learn2MixClassifier(hgb(15))},
         X,
         y,
         groups=site,

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from _models import hgb
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     RandomForestClassifier,
@@ -17,18 +17,6 @@ from sklearn_l2m._prepare.split import stratified_holdout
 from sklearn_l2m.mixers import GroupDRO, Learn2Mix
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    X, y = make_classification(
-        500, 6, n_informative=4, n_classes=3, weights=[0.6, 0.3, 0.1], random_state=0
-    )
-    return X, y
-
-
-def _hgb(**kw):
-    return HistGradientBoostingClassifier(max_iter=20, early_stopping=False, **kw)
-
-
 # -- 2. the wrong kind of inner model ---------------------------------------------
 @pytest.mark.parametrize(
     "meta, inner, message",
@@ -38,13 +26,13 @@ def _hgb(**kw):
     ],
 )
 def test_wrong_kind_of_inner_model_is_refused_before_training(blobs, meta, inner, message):
-    X, y = blobs
+    X, y, _ = blobs
     with pytest.raises(TypeError, match=message):
         meta(inner).fit(X, y)
 
 
 def test_wrong_kind_of_boosting_or_net_is_refused(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     xgb = pytest.importorskip("xgboost")
     with pytest.raises(TypeError, match="XGBRegressor is a regressor"):
         Learn2MixClassifier(xgb.XGBRegressor(n_estimators=2)).fit(X, y)
@@ -52,42 +40,42 @@ def test_wrong_kind_of_boosting_or_net_is_refused(blobs):
         Learn2MixRegressor(xgb.XGBClassifier(n_estimators=2)).fit(X, y.astype(float))
     skorch = pytest.importorskip("skorch")
     torch = pytest.importorskip("torch")
-    net = skorch.NeuralNetRegressor(torch.nn.Linear, module__in_features=6, module__out_features=1)
+    net = skorch.NeuralNetRegressor(torch.nn.Linear, module__in_features=8, module__out_features=1)
     with pytest.raises(TypeError, match="NeuralNetRegressor is a regressor"):
         Learn2MixClassifier(net).fit(X, y)
 
 
 # -- 3. a strategy's settings live on its object -------------------------------------
 def test_mixer_settings_reach_the_mixer_and_tune_as_nested_parameters(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     slow, fast = (
         Learn2MixClassifier(
-            _hgb(), mixer=GroupDRO(step_size=rate), loss_source="train", random_state=0
+            hgb(), mixer=GroupDRO(step_size=rate), loss_source="train", random_state=0
         ).fit(X, y)
         for rate in (0.01, 0.5)
     )
     assert not np.allclose(slow.mixture_, fast.mixture_)
     assert (slow.mixer_.step_size, fast.mixer_.step_size) == (0.01, 0.5)
-    clf = Learn2MixClassifier(_hgb(), mixer=Learn2Mix())
+    clf = Learn2MixClassifier(hgb(), mixer=Learn2Mix())
     assert len(clf.get_params(deep=False)) <= 12
     clf.set_params(mixer__mixing_rate=0.3)
     assert clf.mixer.mixing_rate == 0.3
 
 
 def test_a_grid_over_strategies_warns_about_nothing(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     grid = {"mixer": ["natural", "balanced", Learn2Mix(mixing_rate=0.2), GroupDRO()]}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        search = GridSearchCV(Learn2MixClassifier(_hgb(), random_state=0), grid, cv=2)
+        search = GridSearchCV(Learn2MixClassifier(hgb(), random_state=0), grid, cv=2)
         search.fit(X, y)
     assert len(search.cv_results_["params"]) == 4  # no duplicate candidates
 
 
 def test_group_dro_at_defaults_moves_to_the_worst_group(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     clf = Learn2MixClassifier(
-        _hgb(), mixer="group_dro", loss_source="validation", random_state=0
+        hgb(), mixer="group_dro", loss_source="validation", random_state=0
     ).fit(X, y)
     worst = np.nanargmax(clf.group_loss_history_[-1])
     np.testing.assert_allclose(clf.mixture_history_[0], clf.natural_mixture_)  # starts natural
@@ -95,16 +83,16 @@ def test_group_dro_at_defaults_moves_to_the_worst_group(blobs):
 
 
 def test_defaults_do_not_warn_about_ignored_settings(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Learn2MixClassifier(_hgb(), mixer="balanced", random_state=0).fit(X, y)
+        Learn2MixClassifier(hgb(), mixer="balanced", random_state=0).fit(X, y)
 
 
 # -- 4. a mixture that cannot move trains exactly the plain model -------------------
 def _inner_models():
     models = {
-        "hgb": lambda: _hgb(random_state=0),
+        "hgb": lambda: hgb(random_state=0),
         "forest": lambda: RandomForestClassifier(n_estimators=10, random_state=0),
     }
     try:
@@ -143,7 +131,7 @@ def _inner_models():
     ids=["rate0", "dro-step0", "natural", "balanced", "train"],
 )
 def test_nothing_is_held_out_when_the_signal_is_not_needed(blobs, inner, params):
-    X, y = blobs
+    X, y, _ = blobs
     make = _inner_models()[inner]
     clf = Learn2MixClassifier(make(), random_state=0, **params).fit(X, y)
     assert clf.loss_source_ == "train"
@@ -166,8 +154,8 @@ def test_nothing_is_held_out_when_the_signal_is_not_needed(blobs, inner, params)
 
 
 def test_early_stopping_still_holds_out_for_a_fixed_mixture(blobs):
-    X, y = blobs
-    clf = Learn2MixClassifier(_hgb(), mixer="natural", early_stopping=True, random_state=0)
+    X, y, _ = blobs
+    clf = Learn2MixClassifier(hgb(), mixer="natural", early_stopping=True, random_state=0)
     clf.fit(X, y)
     assert clf.validation_loss_history_.size == clf.n_rounds_ > 0
 
@@ -185,8 +173,8 @@ class _InterruptedClassifier(_Interrupted, HistGradientBoostingClassifier):
 
 
 def test_interrupted_refit_on_other_classes_and_features(blobs):
-    X, y = blobs
-    clf = Learn2MixClassifier(_hgb(), random_state=0).fit(X, y)
+    X, y, _ = blobs
+    clf = Learn2MixClassifier(hgb(), random_state=0).fit(X, y)
     before = clf.predict_proba(X)
     state = {k: v for k, v in vars(clf).items() if not k.startswith("__")}
     X_other = np.random.RandomState(1).randn(200, 4)
@@ -195,7 +183,7 @@ def test_interrupted_refit_on_other_classes_and_features(blobs):
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X_other, y_other)
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
-    assert clf.n_features_in_ == 6
+    assert clf.n_features_in_ == X.shape[1]
     assert set(vars(clf)) == set(state)
     np.testing.assert_array_equal(clf.predict_proba(X), before)
 
@@ -206,7 +194,7 @@ def test_interrupted_regressor_refit_keeps_its_target_bins(blobs):
     class InterruptedRegressor(_Interrupted, HistGradientBoostingRegressor):
         pass
 
-    X, y = blobs
+    X, y, _ = blobs
     target = X[:, 0] * 3 + y
     reg = Learn2MixRegressor(random_state=0).fit(X, target)
     edges = reg.target_bin_edges_.copy()
@@ -214,7 +202,7 @@ def test_interrupted_regressor_refit_keeps_its_target_bins(blobs):
     with pytest.raises(KeyboardInterrupt):
         reg.fit(X[:, :3], target * 100)
     np.testing.assert_array_equal(reg.target_bin_edges_, edges)
-    assert reg.n_features_in_ == 6 and reg.predict(X).shape == (500,)
+    assert reg.n_features_in_ == X.shape[1] and reg.predict(X).shape == (len(X),)
 
 
 # -- 6. sparse sample weights never empty a group's training part --------------------
@@ -224,7 +212,7 @@ def test_holdout_keeps_positive_weight_in_every_group():
     weight[100:119] = 0.0  # class 2: one positive row of 20
     for seed in range(30):
         clf = Learn2MixClassifier(
-            _hgb(), loss_source="validation", validation_fraction=0.3, random_state=seed
+            hgb(), loss_source="validation", validation_fraction=0.3, random_state=seed
         )
         X = np.random.RandomState(seed).randn(120, 3)
         with warnings.catch_warnings():
@@ -271,20 +259,20 @@ def test_mixmin_named_target_still_needs_groups_val():
 
 # -- 8. messages that say what happened ---------------------------------------------
 def test_explicit_validation_set_missing_a_class_says_so(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     keep = y[:100] != 2
     with pytest.warns(UserWarning, match="validation set you passed") as record:
-        Learn2MixClassifier(_hgb(), random_state=0).fit(
+        Learn2MixClassifier(hgb(), random_state=0).fit(
             X[100:], y[100:], X_val=X[:100][keep], y_val=y[:100][keep]
         )
     assert not any("pass X_val" in str(w.message) for w in record)
 
 
 def test_verbose_two_adds_the_mixture_per_round(blobs, capsys):
-    X, y = blobs
-    Learn2MixClassifier(_hgb(), n_rounds=4, verbose=1, random_state=0).fit(X, y)
+    X, y, _ = blobs
+    Learn2MixClassifier(hgb(), n_rounds=4, verbose=1, random_state=0).fit(X, y)
     one = capsys.readouterr().err
-    Learn2MixClassifier(_hgb(), n_rounds=4, verbose=2, random_state=0).fit(X, y)
+    Learn2MixClassifier(hgb(), n_rounds=4, verbose=2, random_state=0).fit(X, y)
     two = capsys.readouterr().err
     assert "mixture=" not in one
     assert two.count("mixture=") == 4 and "group_loss=" in two
@@ -292,7 +280,7 @@ def test_verbose_two_adds_the_mixture_per_round(blobs, capsys):
 
 # -- 9. early stopping names its best round ----------------------------------------
 def test_best_round_is_reported(blobs):
-    X, y = blobs
+    X, y, _ = blobs
     clf = Learn2MixClassifier(
         HistGradientBoostingClassifier(max_iter=200, early_stopping=False, learning_rate=0.5),
         loss_source="validation",
@@ -303,7 +291,7 @@ def test_best_round_is_reported(blobs):
     assert clf.stop_reason_ == "early_stopping"
     assert clf.best_round_ == int(np.argmin(clf.validation_loss_history_)) + 1
     assert clf.best_round_ <= clf.n_rounds_ - EarlyStopping().n_iter_no_change
-    plain = Learn2MixClassifier(_hgb(), loss_source="train", random_state=0).fit(X, y)
+    plain = Learn2MixClassifier(hgb(), loss_source="train", random_state=0).fit(X, y)
     assert plain.best_round_ is None
 
 
@@ -313,13 +301,13 @@ def test_custom_skorch_train_split_warns(blobs):
     torch = pytest.importorskip("torch")
     from skorch.dataset import ValidSplit
 
-    X, y = blobs
+    X, y, _ = blobs
     X = X.astype(np.float32)
 
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.lin = torch.nn.Linear(6, 3)
+            self.lin = torch.nn.Linear(8, 3)
 
         def forward(self, X):
             return torch.softmax(self.lin(X), dim=-1)
@@ -337,15 +325,15 @@ def test_custom_skorch_train_split_warns(blobs):
 
 def test_warnings_point_at_the_callers_line(blobs):
     """A warning names the user's own ``fit`` call, not a line inside the library."""
-    X, y = blobs
+    X, y, _ = blobs
     with pytest.warns(UserWarning) as record:
-        Learn2MixClassifier(_hgb(), n_rounds=4, steps_per_round=4).fit(X, y)  # 16, not 20
+        Learn2MixClassifier(hgb(), n_rounds=4, steps_per_round=4).fit(X, y)  # 16, not 20
         Learn2MixClassifier(LogisticRegression(), n_rounds=2).fit(X, y)
-        Learn2MixClassifier(_hgb(), random_state=0).fit(
+        Learn2MixClassifier(hgb(), random_state=0).fit(
             X[100:], y[100:], X_val=X[:100][y[:100] != 2], y_val=y[:100][y[:100] != 2]
         )
-        Learn2MixClassifier(_hgb(), n_rounds=1).fit(X, y)  # a single round mixes nothing
-        Learn2MixClassifier(_hgb(), loss_source="validation", validation_fraction=1e-4).fit(X, y)
+        Learn2MixClassifier(hgb(), n_rounds=1).fit(X, y)  # a single round mixes nothing
+        Learn2MixClassifier(hgb(), loss_source="validation", validation_fraction=1e-4).fit(X, y)
     messages = " | ".join(str(w.message) for w in record)
     assert "single round" in messages and "Too few samples" in messages
     assert "inner model's own budget is 20" in messages

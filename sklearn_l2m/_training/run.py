@@ -84,15 +84,7 @@ def train_run(
     """
     controller = make_controller(settings, mixer, data, loss_source, backend)
     if mixer.offline:
-        found = offline_mixture(mixer, data, make_proxy, is_classifier=backend.is_classifier)
-        controller.install_mixture(found)
-        if data.holds_out_rows_of_X and settings.early_stopping is None:
-            # the search has read the held-out rows: the final model trains on
-            # every row under the mixture it found (no data thrown away)
-            data = data.all_rows()
-            controller = make_controller(
-                settings, mixer, data, "train", backend, mixture=controller.mixture
-            )
+        controller, data = _start_offline(controller, mixer, data, settings, backend, make_proxy)
     if settings.backend_stops and backend.handles_early_stopping:
         patience = settings.early_stopping.n_iter_no_change
         backend.configure_early_stopping(patience * plan.steps_per_round)
@@ -103,26 +95,14 @@ def train_run(
     stop_reason = backend.stop_reason or controller.stop_reason
     if controller.stop_reason == "non-finite loss":  # not XGBoost's own early stop
         stop_reason = controller.stop_reason
-    monitored = controller.monitored_history if controller.early_stopping else []
-    if len(monitored) and controller.stop_reason != "non-finite loss":
-        # the library ran the early stopping: keep the best round's model where the
-        # family can, whether the run stopped early or spent its budget (as XGBoost
-        # predicts with its best iteration after its own early stopping)
-        best = int(np.argmin(monitored)) + 1
-        if best < len(monitored):
-            fitted = backend.keep_steps(fitted, plan.steps_done(best))
+    fitted = _keep_best_round(backend, fitted, controller, plan)
     rounds = 0
     if settings.refit and data.holds_out_rows_of_X:
-        rounds = rounds_to_replay(
-            controller,
-            early_stopping=settings.early_stopping is not None,
-            stop_reason=stop_reason,
-        )
+        stopped = settings.early_stopping is not None
+        rounds = rounds_to_replay(controller, early_stopping=stopped, stop_reason=stop_reason)
         if settings.verbose:
-            print(
-                f"[{settings.name}] refit: replaying {rounds} rounds on all {data.y.shape[0]} rows",
-                flush=True,
-            )
+            n = data.y.shape[0]
+            print(f"[{settings.name}] refit: replaying {rounds} rounds on all {n} rows", flush=True)
         fresh = make_backend(backend.random_state)
         fitted = replay_on_all_rows(fresh, data, plan, controller, rounds)
     train_time = time.perf_counter() - began
@@ -183,3 +163,29 @@ def replay_on_all_rows(backend, data, plan, controller, rounds: int):
         group_labels=data.group_labels,
     )
     return backend.train(replay.data, replay_plan, replay)
+
+
+def _start_offline(controller, mixer, data, settings, backend, make_proxy):
+    """An offline mixer's mixture, found from its proxies before the run."""
+    found = offline_mixture(mixer, data, make_proxy, is_classifier=backend.is_classifier)
+    controller.install_mixture(found)
+    if data.holds_out_rows_of_X and settings.early_stopping is None:
+        # the search has read the held-out rows: the final model trains on
+        # every row under the mixture it found (no data thrown away)
+        data = data.all_rows()
+        controller = make_controller(
+            settings, mixer, data, "train", backend, mixture=controller.mixture
+        )
+    return controller, data
+
+
+def _keep_best_round(backend, fitted, controller, plan):
+    """Where the library ran the early stopping, the best round's model (where the
+    family can keep it), whether the run stopped early or spent its budget (as
+    XGBoost predicts with its best iteration after its own early stopping)."""
+    monitored = controller.monitored_history if controller.early_stopping else []
+    if len(monitored) and controller.stop_reason != "non-finite loss":
+        best = int(np.argmin(monitored)) + 1
+        if best < len(monitored):
+            return backend.keep_steps(fitted, plan.steps_done(best))
+    return fitted

@@ -9,6 +9,7 @@ import pickle
 
 import numpy as np
 import pytest
+from _models import DEVICE, GRID, backend_params, inner
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -16,72 +17,20 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_l2m import Learn2MixClassifier
 
-
-def _hgb():
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    return HistGradientBoostingClassifier(max_iter=20, early_stopping=False), {}, "max_depth"
-
-
-def _xgboost():
-    xgb = pytest.importorskip("xgboost")
-    inner = xgb.XGBClassifier(n_estimators=20, subsample=0.7, n_jobs=1, device="cpu")
-    return inner, {"device": "cpu"}, "max_depth"
-
-
-def _lightgbm():
-    lgb = pytest.importorskip("lightgbm")
-    inner = lgb.LGBMClassifier(
-        n_estimators=20, subsample=0.7, subsample_freq=1, device_type="cpu", verbose=-1, n_jobs=1
-    )
-    return inner, {"device_type": "cpu"}, "num_leaves"
-
-
-def _catboost():
-    cb = pytest.importorskip("catboost")
-    inner = cb.CatBoostClassifier(
-        iterations=20, task_type="CPU", verbose=0, thread_count=1, allow_writing_files=False
-    )
-    return inner, {"task_type": "CPU"}, "depth"
-
-
-def _skorch():
-    pytest.importorskip("skorch")
-    import torch
-    from skorch import NeuralNetClassifier
-
-    inner = NeuralNetClassifier(
-        _Net, max_epochs=6, lr=0.05, optimizer=torch.optim.Adam, train_split=None, verbose=0,
-        device="cpu", criterion=torch.nn.CrossEntropyLoss,
-    )  # fmt: skip
-    return inner, {"device": "cpu"}, "module__hidden"
-
-
-try:  # at module level, so that a fitted net pickles
-    import torch
-
-    class _Net(torch.nn.Module):
-        def __init__(self, hidden=16):
-            super().__init__()
-            self.layers = torch.nn.Sequential(
-                torch.nn.Linear(8, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 3)
-            )
-
-        def forward(self, X):
-            return self.layers(X)
-except ImportError:  # pragma: no cover - without the torch extra
-    _Net = None
-
-
-#: backend -> (inner model, its device settings, an inner parameter to tune)
-BACKENDS = {
-    "hgb": _hgb,
-    "xgboost": _xgboost,
-    "lightgbm": _lightgbm,
-    "catboost": _catboost,
-    "skorch": _skorch,
+#: backend -> its inner model, with the device settings a GPU run would change
+SETTINGS = {
+    "hgb": {},
+    "xgboost": dict(subsample=0.7, **DEVICE["xgboost"]),
+    "lightgbm": dict(subsample=0.7, subsample_freq=1, **DEVICE["lightgbm"]),
+    "catboost": DEVICE["catboost"],
+    "skorch": dict(max_epochs=6, **DEVICE["skorch"]),
 }
-GRID = {"max_depth": [2, 4], "num_leaves": [3, 7], "depth": [2, 4], "module__hidden": [8, 16]}
+
+
+def contract_model(backend):
+    """The backend's inner model: 20 trees (6 epochs for the net), subsampled
+    where the backend can subsample, so the seed matters."""
+    return inner(backend, **SETTINGS[backend])
 
 
 @pytest.fixture
@@ -90,29 +39,30 @@ def data(multiclass):
     return X.astype(np.float32), y.astype(np.int64)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", backend_params())
 def test_same_seed_same_model_and_a_pickle_predicts_the_same(backend, data):
     X, y = data
-    inner, device, _ = BACKENDS[backend]()
-    make = lambda: Learn2MixClassifier(clone(inner), random_state=5)  # noqa: E731
+    model = contract_model(backend)
+    make = lambda: Learn2MixClassifier(clone(model), random_state=5)  # noqa: E731
     a, b = make().fit(X, y), make().fit(X, y)
     np.testing.assert_array_equal(a.mixture_history_, b.mixture_history_)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
     assert not np.allclose(a.mixture_history_[0], a.mixture_history_[-1])  # it mixed
     loaded = pickle.loads(pickle.dumps(a))
-    assert type(loaded.estimator_) is type(inner)
+    assert type(loaded.estimator_) is type(model)
     np.testing.assert_array_equal(loaded.predict_proba(X), a.predict_proba(X))
-    for name, value in device.items():  # what a GPU run sets, passed through unchanged
+    for name, value in DEVICE[backend].items():  # what a GPU run sets, passed through unchanged
         assert a.estimator_.get_params()[name] == value
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", backend_params())
 def test_in_a_pipeline_under_grid_search(backend, data):
     X, y = data
-    inner, _, param = BACKENDS[backend]()
-    pipe = make_pipeline(StandardScaler(), Learn2MixClassifier(inner, random_state=0))
+    model = contract_model(backend)
+    pipe = make_pipeline(StandardScaler(), Learn2MixClassifier(model, random_state=0))
+    param, values = GRID[backend]
     key = f"learn2mixclassifier__estimator__{param}"
-    search = GridSearchCV(pipe, {key: GRID[param]}, cv=2).fit(X, y)
-    assert search.best_params_[key] in GRID[param]
-    assert isinstance(search.best_estimator_[-1].estimator_, type(inner))
+    search = GridSearchCV(pipe, {key: values}, cv=2).fit(X, y)
+    assert search.best_params_[key] in values
+    assert isinstance(search.best_estimator_[-1].estimator_, type(model))
     assert search.predict(X).shape == y.shape

@@ -45,6 +45,7 @@ def _search():
     )
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_gridsearch_on_a_local_cluster_equals_the_local_run(client):
     X, y = make_classification(
         n_samples=300, n_classes=3, n_informative=5, weights=[0.7, 0.2, 0.1], random_state=0
@@ -72,6 +73,7 @@ def _imbalanced(n=3000):
     return X[:2400], y[:2400], X[2400:], y[2400:]
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_distributed_fit_follows_the_single_machine_trajectory(client):
     X, y, Xv, yv = _imbalanced()
     local = Learn2MixClassifier(xgb.XGBClassifier(**PARAMS), steps_per_round=5, random_state=0).fit(
@@ -101,6 +103,7 @@ def test_distributed_fit_follows_the_single_machine_trajectory(client):
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_held_out_rows_are_measured_inside_the_training_matrix(client, monkeypatch):
     """Held-out rows stay in the training matrix (weight 0) and are measured from its
     cached predictions: no validation matrix, no per-iteration metric. That gives
@@ -153,6 +156,7 @@ def test_held_out_rows_are_measured_inside_the_training_matrix(client, monkeypat
     assert seen[-1] == (True, None)  # early stopping needs XGBoost's metric
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_distributed_regressor_with_groups_weights_and_holdout(client):
     X, y = make_regression(n_samples=2000, n_features=8, noise=5.0, random_state=1)
     groups = np.where(np.arange(2000) % 10 == 0, "rare", "common")
@@ -182,6 +186,7 @@ def test_distributed_regressor_with_groups_weights_and_holdout(client):
     assert pred.shape == (2000,) and np.isfinite(pred).all()
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_distributed_fit_on_a_dask_dataframe_with_early_stopping(client):
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")
@@ -214,6 +219,7 @@ def test_group_codes_ride_in_a_field_training_ignores():
     assert booster() == booster(label_lower_bound=(y * 5 % 3).astype(np.float32))
 
 
+@pytest.mark.slow  # a multi-process local cluster
 @pytest.mark.parametrize(
     "estimator, X_kind, params, error, match",
     [
@@ -238,6 +244,7 @@ def test_distributed_input_errors(client, estimator, X_kind, params, error, matc
         Learn2MixClassifier(inner, **params).fit(X, y)
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_negative_weights_get_the_in_memory_message(client):
     X, y, _, _ = _imbalanced()
     weight = np.ones(len(y))
@@ -252,6 +259,7 @@ def test_negative_weights_get_the_in_memory_message(client):
         Learn2MixClassifier().fit(X, y, sample_weight=weight)
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_validation_pairing_follows_the_in_memory_rules(client):
     X, y, _, _ = _imbalanced()
     groups = np.arange(len(y)) % 2
@@ -263,6 +271,7 @@ def test_validation_pairing_follows_the_in_memory_rules(client):
         clf.fit(Xd, yd, groups=da.from_array(groups, chunks=600), X_val=Xd, y_val=yd)
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_dask_input_to_an_in_memory_model_is_refused(client):
     X, y, _, _ = _imbalanced()
     model = Learn2MixClassifier(xgb.XGBClassifier(n_estimators=5), random_state=0).fit(X, y)
@@ -311,6 +320,7 @@ def test_labels_and_totals_come_from_one_pass(with_groups, fraction, monkeypatch
     assert 0 < mask.mean() < 0.4 if fraction else not mask.any()
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_decision_prior_with_groups_on_dask(client):
     from sklearn_l2m._prior import class_shares_by_group, prior_under_mixtures
 
@@ -386,6 +396,7 @@ def test_preparing_distributed_data_needs_no_estimator():
     np.testing.assert_array_equal(data.class_shares(), np.eye(3))
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_a_dask_fitted_model_predicts_dask_input_only(client):
     X, y, _, _ = _imbalanced()
     Xd, yd = da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600)
@@ -397,6 +408,7 @@ def test_a_dask_fitted_model_predicts_dask_input_only(client):
         model.predict(Xd[:, :3])
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_a_fixed_mixture_holds_nothing_out_on_dask_as_in_memory(client):
     """The loss-source rule is the in-memory one: a mixture that cannot move
     reads no losses, so no rows of X are held out for them."""
@@ -430,6 +442,7 @@ class _KillsWorkers(Learn2Mix):
         return super()._step(losses)
 
 
+@pytest.mark.slow  # a multi-process local cluster
 def test_a_worker_lost_mid_fit_fails_fast_and_says_so():
     import time
 

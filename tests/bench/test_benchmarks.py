@@ -170,6 +170,7 @@ def test_the_demo_table_marks_the_best_of_each_column_and_fits_a_screen():
     assert "1.000 ± 0.000*" in classical  # the lower log loss
 
 
+@pytest.mark.slow  # the whole GPU command, end to end
 def test_the_gpu_command_runs_end_to_end_on_cpu(tmp_path):
     """The dry run of ``python -m benchmarks.gpu``: the GPU minutes are not spent on a crash."""
     pytest.importorskip("xgboost")

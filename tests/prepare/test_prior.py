@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from _models import hgb
 from sklearn.datasets import make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
@@ -13,18 +13,14 @@ from sklearn_l2m._prior import class_shares_by_group, prior_under_mixtures
 from sklearn_l2m.mixers import Learn2Mix
 
 
-def _hgb():
-    return HistGradientBoostingClassifier(max_iter=15, early_stopping=False, random_state=0)
-
-
 def test_natural_mixer_with_uniform_prior_is_post_hoc_logit_adjustment(multiclass):
     X, y = multiclass
-    plain = _hgb().fit(X, y)
+    plain = hgb(15).fit(X, y)
     natural = np.bincount(y) / y.size
     expected = plain.predict_proba(X) / natural
     expected /= expected.sum(axis=1, keepdims=True)
 
-    model = Learn2MixClassifier(_hgb(), mixer="natural", decision_prior="uniform").fit(X, y)
+    model = Learn2MixClassifier(hgb(15), mixer="natural", decision_prior="uniform").fit(X, y)
     np.testing.assert_allclose(model.training_prior_, natural)
     np.testing.assert_allclose(model.decision_prior_, np.full(3, 1 / 3))
     np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-10)
@@ -35,7 +31,7 @@ def test_natural_mixer_with_uniform_prior_is_post_hoc_logit_adjustment(multiclas
 
 def test_mixture_prior_predicts_exactly_as_trained(multiclass):
     X, y = multiclass
-    model = Learn2MixClassifier(_hgb(), random_state=0).fit(X, y)
+    model = Learn2MixClassifier(hgb(15), random_state=0).fit(X, y)
     np.testing.assert_array_equal(model.predict(X), model.estimator_.predict(X))
     np.testing.assert_array_equal(model.predict_proba(X), model.estimator_.predict_proba(X))
     np.testing.assert_allclose(model.decision_prior_, model.training_prior_)
@@ -43,7 +39,7 @@ def test_mixture_prior_predicts_exactly_as_trained(multiclass):
 
 def test_training_prior_averages_the_mixtures_in_force(multiclass):
     X, y = multiclass
-    model = Learn2MixClassifier(_hgb(), mixer=Learn2Mix(mixing_rate=0.5), random_state=0).fit(X, y)
+    model = Learn2MixClassifier(hgb(15), mixer=Learn2Mix(mixing_rate=0.5), random_state=0).fit(X, y)
     used = model.mixture_history_[:-1]  # the last mixture never trained
     np.testing.assert_allclose(model.training_prior_, used.mean(axis=0))
     assert not np.allclose(model.training_prior_, model.natural_mixture_)
@@ -94,7 +90,7 @@ def test_prior_with_groups_reaches_the_class_shares(rng):
 def test_dict_and_array_priors(prior):
     X, y = make_classification(300, 6, n_informative=4, n_classes=3, random_state=0)
     labels = np.array(["a", "b", "c"])[y]
-    model = Learn2MixClassifier(_hgb(), mixer="natural", decision_prior=prior).fit(X, labels)
+    model = Learn2MixClassifier(hgb(15), mixer="natural", decision_prior=prior).fit(X, labels)
     np.testing.assert_allclose(model.decision_prior_, [0.25, 0.25, 0.5])
     assert set(model.predict(X)) <= {"a", "b", "c"}
     np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
@@ -113,13 +109,13 @@ def test_dict_and_array_priors(prior):
 def test_bad_priors_fail_before_training(multiclass, prior, match):
     X, y = multiclass
     with pytest.raises(ValueError, match=match):
-        Learn2MixClassifier(_hgb(), decision_prior=prior).fit(X, y)
+        Learn2MixClassifier(hgb(15), decision_prior=prior).fit(X, y)
 
 
 def test_unknown_prior_name_is_a_parameter_error(multiclass):
     X, y = multiclass
     with pytest.raises(InvalidParameterError, match="decision_prior"):
-        Learn2MixClassifier(_hgb(), decision_prior="balanced").fit(X, y)
+        Learn2MixClassifier(hgb(15), decision_prior="balanced").fit(X, y)
 
 
 def test_prior_needs_predict_proba(multiclass):
