@@ -48,7 +48,7 @@ import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
 
-from sklearn_l2m._prior import adjust_proba, prior_ratio
+from sklearn_l2m.metrics import adjust_to_prior
 from sklearn_l2m.mixers import Learn2Mix
 
 from . import suites
@@ -135,7 +135,7 @@ def score_under_priors(name, model, X_te, y_te, labels, natural):
     priors = {"mixture": None, "natural": natural, "uniform": np.full(labels.size, 1 / labels.size)}
     scores = {}
     for prior_name, prior in priors.items():
-        p = proba if prior is None else adjust_proba(proba, prior_ratio(prior, trained))
+        p = proba if prior is None else adjust_to_prior(proba, prior, trained)
         pred = p.argmax(axis=1)
         scores[prior_name] = {
             "natural_accuracy": natural_accuracy(y_te, pred, labels, natural),

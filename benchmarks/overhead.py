@@ -101,17 +101,24 @@ def _public_api(design):
     """``design="public-api"``: every private hook off (the fallbacks a future
     upstream release without them would get); else nothing changes."""
     import contextlib
+    import os
     import warnings
 
-    from sklearn_l2m._compat.hooks import public_api_only
+    @contextlib.contextmanager
+    def public_api_only():  # the documented switch (docs/versions.rst)
+        before = os.environ.get("SKLEARN_L2M_PUBLIC_API_ONLY")
+        os.environ["SKLEARN_L2M_PUBLIC_API_ONLY"] = "1"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the one-time FallbackWarning
+                yield
+        finally:
+            if before is None:
+                del os.environ["SKLEARN_L2M_PUBLIC_API_ONLY"]
+            else:
+                os.environ["SKLEARN_L2M_PUBLIC_API_ONLY"] = before
 
-    if design != "public-api":
-        return contextlib.nullcontext()
-    stack = contextlib.ExitStack()
-    stack.enter_context(public_api_only())
-    stack.enter_context(warnings.catch_warnings())
-    warnings.simplefilter("ignore")  # the one-time FallbackWarning
-    return stack
+    return public_api_only() if design == "public-api" else contextlib.nullcontext()
 
 
 def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
@@ -124,23 +131,21 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
         return XGBClassifier(**params, n_jobs=n_jobs).fit(X, y)
     if design in ("learn2mix", "public-api"):
         with _public_api(design):
-            return Learn2MixClassifier(
-                XGBClassifier(**params, n_jobs=n_jobs), random_state=0
-            ).fit(X, y)
+            return Learn2MixClassifier(XGBClassifier(**params, n_jobs=n_jobs), random_state=0).fit(
+                X, y
+            )
     if design == "restart":  # the naive design: one continued fit per round
-        from sklearn_l2m._training.schedule import plan_rounds
-
-        plan = plan_rounds(
-            n_rounds="auto",
-            steps_per_round="auto",
-            budget=params["n_estimators"],
-            stochastic=False,
-        )
+        # learn2mix's auto horizon depends on the budget alone: read it off a tiny fit
+        probe = Learn2MixClassifier(XGBClassifier(**params, n_jobs=n_jobs), random_state=0)
+        few = np.union1d(np.arange(min(200, len(y))), np.unique(y, return_index=True)[1])
+        probe.fit(X[few], y[few])
+        budget, per_round = params["n_estimators"], probe.steps_per_round_
         weights = np.ones(len(y))
         model = None
-        for r in range(plan.n_rounds):  # the same rounds as learn2mix's auto horizon
+        for r in range(probe.n_rounds_):  # the same rounds as learn2mix's
             booster = None if model is None else model.get_booster()
-            model = XGBClassifier(**{**params, "n_estimators": plan.steps(r)}, n_jobs=n_jobs)
+            steps = min(per_round, budget - r * per_round)
+            model = XGBClassifier(**{**params, "n_estimators": steps}, n_jobs=n_jobs)
             model.fit(X, y, sample_weight=weights, xgb_model=booster)
             weights = weights * np.random.RandomState(0).uniform(0.9, 1.1, len(y))
         return model
@@ -367,10 +372,16 @@ PLANS = {
     # cost against the number of rows (synthetic, 10 classes, 50 features)
     # up to 4M rows for XGBoost and LightGBM, 2M for HGB and CatBoost (plotted)
     "rows": [
-        *[(f, f"synthetic-{n}", 10, ["learn2mix"]) for f in ("xgboost", "lightgbm")
-          for n in ("250k", "1m", "4m")],
-        *[(f, f"synthetic-{n}", 10, ["learn2mix"]) for f in ("hgb", "catboost")
-          for n in ("250k", "1m", "2m")],
+        *[
+            (f, f"synthetic-{n}", 10, ["learn2mix"])
+            for f in ("xgboost", "lightgbm")
+            for n in ("250k", "1m", "4m")
+        ],
+        *[
+            (f, f"synthetic-{n}", 10, ["learn2mix"])
+            for f in ("hgb", "catboost")
+            for n in ("250k", "1m", "2m")
+        ],
     ],  # fmt: skip
 }
 PLANS["all"] = PLANS["xgboost"] + PLANS["skorch"]

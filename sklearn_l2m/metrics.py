@@ -324,9 +324,49 @@ def make_worst_group_scorer(metric="accuracy", *, labels=None):
         ) from exc
 
 
+def adjust_to_prior(proba, decision_prior, training_prior):
+    """Probabilities of a model trained under ``training_prior``, moved to
+    ``decision_prior`` without retraining (post-hoc logit adjustment).
+
+    ``p(c | x) * decision_prior[c] / training_prior[c]``, renormalised per row;
+    a class the model never trained on (training prior 0) gets probability 0.
+    This is what ``Learn2MixClassifier(decision_prior=...)`` applies; here for
+    any model's ``predict_proba``, e.g. to score one fit under several priors.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Predicted probabilities, columns in the model's class order.
+    decision_prior, training_prior : array-like of shape (n_classes,)
+        The class shares to decide under, and those the model was trained on.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+
+    Examples
+    --------
+    >>> from sklearn_l2m.metrics import adjust_to_prior
+    >>> adjust_to_prior([[0.8, 0.2]], [0.5, 0.5], [0.8, 0.2]).round(3)
+    array([[0.5, 0.5]])
+    """
+    from ._prior import adjust_proba, prior_ratio
+
+    proba = np.asarray(proba, dtype=np.float64)
+    decision_prior = np.asarray(decision_prior, dtype=np.float64)
+    training_prior = np.asarray(training_prior, dtype=np.float64)
+    if proba.ndim != 2 or not (proba.shape[1] == decision_prior.size == training_prior.size):
+        raise ValueError(
+            f"proba has shape {proba.shape}; decision_prior ({decision_prior.size}) and "
+            f"training_prior ({training_prior.size}) need one share per column of proba."
+        )
+    return adjust_proba(proba, prior_ratio(decision_prior, training_prior))
+
+
 __all__ = [
     "GROUP_METRICS",
     "GroupMetric",
+    "adjust_to_prior",
     "group_report",
     "group_scores",
     "make_worst_group_scorer",
