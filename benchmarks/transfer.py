@@ -242,7 +242,7 @@ def verdicts(rows: list[dict]):
                 "metric": "AP" if higher else "RMSE",
                 **{m: means[m] for m in means.index},
                 "best baseline": best, "difference": d["mean"], "se": d["se"],
-                "verdict": d["verdict"],
+                "verdict": d["verdict"], "seeds": len(wide),
                 "vs target only": means["targetmix"] - means["target only"],
                 "vs natural pool": means["targetmix"] - means["natural pool"],
                 "time vs pool": times["targetmix"] / times["natural pool"],
@@ -338,6 +338,19 @@ def main(argv=None) -> int:
     return 0
 
 
+def measured(table) -> str:
+    """What was measured, per part (MoleculeACE / tabular), read off the cells."""
+    parts = []
+    for name, part in table.groupby(table["task"].str.startswith("MoleculeACE")):
+        parts.append(
+            f"{'MoleculeACE' if name else 'tabular'}: {part['task'].nunique()} tasks, "
+            f"families {', '.join(sorted(part['family'].unique()))}, target rows "
+            f"{', '.join(map(str, sorted(part['n_target'].unique())))}, "
+            f"{int(part['seeds'].min())}-{int(part['seeds'].max())} paired seeds"
+        )
+    return "; ".join(parts)
+
+
 def report(table, args) -> str:
     shown = ["task", "family", "n_target", "metric", *TARGET_BASELINES, "group feature",
              "stacking", "continued boosting", "mixmin", "targetmix", "verdict",
@@ -346,9 +359,9 @@ def report(table, args) -> str:
     body = table[cols].to_markdown(index=False, floatfmt=".3f")
     leak = "kept (--leak)" if args.leak else "dropped (the headline)"
     return (
-        f"`python -m benchmarks transfer --seeds {args.seeds} --sizes "
-        f"{' '.join(map(str, args.sizes))} --families {' '.join(args.families)} --tasks "
-        f"{' '.join(args.tasks)}{' --leak' if args.leak else ''}`. `targetmix` is "
+        f"`python -m benchmarks transfer --tasks moleculeace tabular --families xgboost hgb "
+        f"--sizes 30 100 300 --seeds N{' --leak' if args.leak else ''}` (resumable; "
+        f"`--report-only` rereads the cells). Measured: {measured(table)}. `targetmix` is "
         f"`TargetMix(target, start_weight={RECOMMENDED['start_weight']:g}, "
         f"step={RECOMMENDED['step']:g})` with early stopping and `refit=True`; its verdict is "
         "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
@@ -356,7 +369,3 @@ def report(table, args) -> str:
         "a shared 2-core machine beside other jobs: read them as rough.\n\n"
         f"{targets_text(table)}\n\n{body}\n\nVersions: {versions()}\n"
     )
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
