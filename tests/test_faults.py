@@ -48,10 +48,7 @@ class CtrlC(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         if len(net.history) == 2:
-            handler = signal.getsignal(signal.SIGINT)
-            if not callable(handler):  # a test worker may ignore SIGINT; a user's Python
-                handler = signal.default_int_handler  # process has this one
-            handler(signal.SIGINT, None)
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +98,14 @@ def test_ctrl_c_during_a_net_fit_ends_the_fit_and_keeps_the_previous_model(digit
     before = clf.predict_proba(X)
     history = clf.mixture_history_.copy()
     clf.set_params(estimator=_net(callbacks=[("ctrl_c", CtrlC())]))
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X[:400], y[:400])
+    # a user's Python process has its own SIGINT handler; a test worker may have
+    # another one (ignored, or one left by an earlier test)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X[:400], y[:400])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     np.testing.assert_array_equal(clf.predict_proba(X), before)
     np.testing.assert_array_equal(clf.mixture_history_, history)
 
