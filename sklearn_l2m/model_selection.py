@@ -398,9 +398,9 @@ def compare(
     if groups is not None and groups.shape[0] != y.shape[0]:
         raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
     reference_name, models = _candidates(estimators, reference, groups, target, n_target)
-    metrics = _metrics(scoring, models, is_classifier(models[reference_name]))
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     classification = is_classifier(models[reference_name])
+    metrics = _metrics(scoring, models, classification)
+    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
     records = []
     for seed in seeds:
         rows = _split_rows(X, y, groups, seed, test_size, target, n_target, classification)

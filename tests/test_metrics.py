@@ -240,6 +240,8 @@ def test_compare_seeds_a_plain_net_like_the_learn2mix_candidates():
 
 
 def test_adjust_to_prior_is_what_the_decision_prior_applies(multiclass):
+    from sklearn.base import clone
+
     from sklearn_l2m import Learn2MixClassifier
     from sklearn_l2m.metrics import adjust_to_prior
 
@@ -247,14 +249,9 @@ def test_adjust_to_prior_is_what_the_decision_prior_applies(multiclass):
     mixed = Learn2MixClassifier(hgb(15), random_state=0).fit(X, y)
     uniform = np.full(3, 1 / 3)
     moved = adjust_to_prior(mixed.predict_proba(X), uniform, mixed.training_prior_)
-    decided = clone_with(mixed, decision_prior="uniform").fit(X, y).predict_proba(X)
+    decided = clone(mixed).set_params(decision_prior="uniform").fit(X, y).predict_proba(X)
     np.testing.assert_allclose(moved, decided, rtol=1e-6)
     np.testing.assert_allclose(moved.sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="one share per column"):
         adjust_to_prior(mixed.predict_proba(X), [0.5, 0.5], mixed.training_prior_)
 
-
-def clone_with(model, **params):
-    from sklearn.base import clone
-
-    return clone(model).set_params(**params)
