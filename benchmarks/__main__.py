@@ -2,13 +2,12 @@
 
     python -m benchmarks                    # the suites, what each measures, its command
     python -m benchmarks grouped --seeds 5  # options after the name go to the suite
-    python -m benchmarks report             # RESULTS.md again from the section files
+    python -m benchmarks report             # RESULTS.md re-sorted by topic
 
 Each suite is a row of :data:`SUITES` (data, not code): the module that runs
-it, the arguments it starts with, and what it measures. Every suite writes its
-own section file under ``benchmarks/RESULTS_sections/``; ``RESULTS.md`` is
-assembled from those files alone (:mod:`benchmarks.report`), so no section is
-hand-kept, stale or repeated.
+it, the arguments it starts with, and what it measures. Every suite replaces
+its own keyed section of ``benchmarks/RESULTS.md`` (:mod:`benchmarks.report`),
+the one committed copy, so no section is hand-kept, stale or repeated.
 """
 
 from __future__ import annotations
@@ -31,12 +30,14 @@ class Suite:
 #: every suite: name -> where it runs and what it measures
 SUITES = {
     "demo": Suite(
-        "benchmarks.run", "the README's demo: long-tailed digits and wine, 5 seeds (~1 min)",
+        "benchmarks.run",
+        "the README's demo: long-tailed digits and wine, 5 seeds (~1 min)",
         ("--suite", "demo"),
     ),
     "quick": Suite("benchmarks.run", "digits and MNIST-1D, three families", ("--suite", "quick")),
     "full": Suite(
-        "benchmarks.run", "every project task (digits, wine, MNIST-1D, Fashion-MNIST, HIV)",
+        "benchmarks.run",
+        "every project task (digits, wine, MNIST-1D, Fashion-MNIST, HIV)",
         ("--suite", "full"),
     ),
     "boosting-libs": Suite(
@@ -70,7 +71,7 @@ def listing() -> str:
     lines = ["python -m benchmarks SUITE [options]   (options go to the suite)\n"]
     lines += [f"  {name:{width}s}  {s.what}\n  {'':{width}s}  = {s.command()}"
               for name, s in SUITES.items()]  # fmt: skip
-    lines.append(f"  {'report':{width}s}  RESULTS.md again from benchmarks/RESULTS_sections/")
+    lines.append(f"  {'report':{width}s}  benchmarks/RESULTS.md re-sorted by topic")
     return "\n".join(lines)
 
 
@@ -84,7 +85,7 @@ def main(argv=None) -> int:
         from .report import RESULTS, rebuild
 
         rebuild(RESULTS)
-        print(f"Wrote {RESULTS} from its section files")
+        print(f"Wrote {RESULTS}, its sections sorted by topic")
         return 0
     if name not in SUITES:
         print(f"Unknown suite {name!r}.\n\n{listing()}", file=sys.stderr)

@@ -16,7 +16,6 @@ precision on t's test split:
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 import warnings
@@ -29,25 +28,24 @@ from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m.datasets import load_moleculeace
 from sklearn_l2m.mixers import MixMin
 
+from .common import OUT_OPTION, suite_parser
+from .models import make_model
+from .report import RESULTS as RESULTS_PAGE
 from .report import write_section
 
-XGB = dict(n_estimators=100, max_depth=6, learning_rate=0.1, n_jobs=2)
-
-
-LGBM = dict(n_estimators=100, num_leaves=63, n_jobs=2, verbose=-1)
-CATBOOST = dict(iterations=100, depth=6, thread_count=2, verbose=0, allow_writing_files=False)
+XGB = dict(n_estimators=100, max_depth=6, learning_rate=0.1)
+LGBM = dict(n_estimators=100, num_leaves=63)
+CATBOOST = dict(iterations=100, depth=6)
 #: --inner choice -> (settings shown in the report, model factory)
 INNER = {
-    "xgboost": (XGB, lambda seed: __import__("xgboost").XGBClassifier(random_state=seed, **XGB)),
-    "lightgbm": (
-        LGBM,
-        lambda seed: __import__("lightgbm").LGBMClassifier(random_state=seed, **LGBM),
-    ),
-    "catboost": (
-        CATBOOST,
-        lambda seed: __import__("catboost").CatBoostClassifier(random_seed=seed, **CATBOOST),
-    ),
+    "xgboost": (XGB, lambda seed: make_model("xgboost", seed, budget=100, **_but_budget(XGB))),
+    "lightgbm": (LGBM, lambda seed: make_model("lightgbm", seed, budget=100, num_leaves=63)),
+    "catboost": (CATBOOST, lambda seed: make_model("catboost", seed, budget=100, depth=6)),
 }
+
+
+def _but_budget(settings):
+    return {k: v for k, v in settings.items() if k != "n_estimators"}
 
 
 def evaluate(data, target, seed=0, inner="xgboost"):
@@ -87,10 +85,9 @@ def evaluate(data, target, seed=0, inner="xgboost"):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = suite_parser(__doc__, OUT_OPTION, out=RESULTS_PAGE)
     parser.add_argument("--targets", type=int, default=6, help="number of assays (pooled)")
     parser.add_argument("--inner", choices=sorted(INNER), default="xgboost")
-    parser.add_argument("--out", default="benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     data = load_moleculeace("classification")
     assays = sorted(set(data.groups_train))[: args.targets]

@@ -18,21 +18,31 @@ reference).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
 
-from sklearn_l2m.model_selection import N_STANDARD_ERRORS, paired_difference
+from sklearn_l2m.model_selection import paired_difference
 
 from .broad_data import CLASS_SETS, GROUP_SETS, load_digits_set
-from .common import classification_scores, versions
+from .common import (
+    JOBS_OPTION,
+    ONLY_OPTION,
+    OUT_OPTION,
+    REPORT_ONLY_OPTION,
+    SEEDS_OPTION,
+    classification_scores,
+    suite_parser,
+    versions,
+)
+from .models import make_model
 from .report import write_section
 from .strategies import STRATEGIES
 
@@ -58,36 +68,20 @@ METRICS = [
 GROUP_METRICS = [("worst_group_accuracy", True), ("worst_group_log_loss", False)]
 
 
-def _hgb(seed, n_in, n_out):
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    return HistGradientBoostingClassifier(early_stopping=False, random_state=seed)
-
-
-def _xgb(seed, n_in, n_out):
-    from xgboost import XGBClassifier
-
-    return XGBClassifier(n_estimators=100, max_depth=4, random_state=seed, n_jobs=1)
-
-
-def _lgbm(seed, n_in, n_out):
-    from lightgbm import LGBMClassifier
-
-    return LGBMClassifier(n_estimators=100, random_state=seed, n_jobs=1, verbose=-1)
-
-
-def _mlp(seed, n_in, n_out):
-    from .nets import mlp_classifier
-
-    return mlp_classifier(n_in, n_out, hidden=64, epochs=20, batch_size=64, lr=1e-3)
+def _family(family, budget, **params):
+    """(seed, n_in, n_out) -> the family's model; one thread a model (jobs run in parallel)."""
+    return partial(make_model, family, budget=budget, n_jobs=1, **params)
 
 
 #: inner model families: each trained by every strategy of PER_MODEL at one budget
 MODELS = {
-    "hgb": ("HistGradientBoosting, 100 iterations", _hgb),
-    "xgboost": ("XGBoost, 100 trees of depth 4", _xgb),
-    "lightgbm": ("LightGBM, 100 trees", _lgbm),
-    "mlp": ("skorch MLP, 2 x 64 hidden, Adam 1e-3, batch 64, 20 epochs", _mlp),
+    "hgb": ("HistGradientBoosting, 100 iterations", _family("hgb", 100)),
+    "xgboost": ("XGBoost, 100 trees of depth 4", _family("xgboost", 100, max_depth=4)),
+    "lightgbm": ("LightGBM, 100 trees", _family("lightgbm", 100)),
+    "mlp": (
+        "skorch MLP, 2 x 64 hidden, Adam 1e-3, batch 64, 20 epochs",
+        _family("mlp", 20, hidden=64, batch_size=64, lr=1e-3),
+    ),
 }
 
 
@@ -188,21 +182,15 @@ def _by(rows, model, strategy, metric):
     return out
 
 
+#: the library's verdicts as the tables' wins, ties and losses
+OUTCOME = {"better": "win", "worse": "loss"}
+
+
 def paired(a: dict, b: dict, higher: bool):
-    """Mean and standard error of the paired differences a - b over common seeds,
-    signed so that positive is better: the library's own ``paired_difference`` (one
-    seed: an infinite error, so that no single pair counts as a win)."""
+    """The library's ``paired_difference`` of a - b over their common seeds, signed
+    so that positive is better; one seed is a tie (no error bar)."""
     seeds = sorted(set(a) & set(b))
-    d = paired_difference([a[s] for s in seeds], [b[s] for s in seeds], greater_is_better=higher)
-    return d["mean"], (np.inf if d["n_seeds"] < 2 else d["se"])
-
-
-def outcome(mean, se):
-    if mean > N_STANDARD_ERRORS * se:
-        return "win"
-    if mean < -N_STANDARD_ERRORS * se:
-        return "loss"
-    return "tie"
+    return paired_difference([a[s] for s in seeds], [b[s] for s in seeds], greater_is_better=higher)
 
 
 def best_baseline(rows, model, metric, higher, set_name):
@@ -216,7 +204,7 @@ def best_baseline(rows, model, metric, higher, set_name):
     return pick(means, key=means.get) if means else None
 
 
-def compare(rows, model, strategy, metric, higher, reference="classical"):
+def against(rows, model, strategy, metric, higher, reference="classical"):
     """Per set: (mean paired difference, SE, outcome) of strategy against reference
     (a strategy name, or "best" for the best simple baseline)."""
     mine = _by(rows, model, strategy, metric)
@@ -228,8 +216,8 @@ def compare(rows, model, strategy, metric, higher, reference="classical"):
         other = _by(rows, model, ref, metric).get(set_name) if ref else None
         if not other or ref == strategy:
             continue
-        mean, se = paired(values, other, higher)
-        out[set_name] = (mean, se, outcome(mean, se))
+        d = paired(values, other, higher)
+        out[set_name] = (d["mean"], d["se"], OUTCOME.get(d["verdict"], "tie"))
     return out
 
 
@@ -260,12 +248,12 @@ def wtl_tables(rows, metrics=METRICS):
         for strategy in dict.fromkeys(s for m in models for s in _strategies_of(rows, m)):
             cells = []
             for model in models:
-                vs_classical = compare(rows, model, strategy, metric, higher)
+                vs_classical = against(rows, model, strategy, metric, higher)
                 if strategy == "classical" or not vs_classical:
                     cells.append("")
                     continue
                 w, t, l_, med = tally(vs_classical)
-                wb, tb, lb, _ = tally(compare(rows, model, strategy, metric, higher, "best"))
+                wb, tb, lb, _ = tally(against(rows, model, strategy, metric, higher, "best"))
                 cells.append(f"{w}/{t}/{l_} · {wb}/{tb}/{lb}, {med:+.3f}")
             lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
         out.append(head + "\n".join(lines) + "\n")
@@ -279,9 +267,9 @@ def targets(rows, strategy="learn2mix"):
     (worst-class recall never more than 0.10 below classical's)."""
     lines = []
     for model in [m for m in MODELS if any(r["model"] == m for r in rows)]:
-        nat = compare(rows, model, strategy, "natural_accuracy", True)
-        bal = compare(rows, model, strategy, "balanced_accuracy", True)
-        worst = compare(rows, model, strategy, "worst_class_recall", True)
+        nat = against(rows, model, strategy, "natural_accuracy", True)
+        bal = against(rows, model, strategy, "balanced_accuracy", True)
+        worst = against(rows, model, strategy, "worst_class_recall", True)
         if not bal:
             continue
         nat_worst = min(nat.items(), key=lambda kv: kv[1][0])
@@ -330,7 +318,7 @@ GOALS = [
 
 
 def _score(rows, model, strategy, metric, higher):
-    w, t, l_, median = tally(compare(rows, model, strategy, metric, higher))
+    w, t, l_, median = tally(against(rows, model, strategy, metric, higher))
     return (w - l_, median), f"{w}/{t}/{l_}, {median:+.3f}"
 
 
@@ -440,16 +428,20 @@ def _write_rows(path, rows, fresh=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--only", default=None, help="sets whose name contains this")
+    parser = suite_parser(
+        __doc__,
+        SEEDS_OPTION,
+        ONLY_OPTION,
+        JOBS_OPTION,
+        OUT_OPTION,
+        REPORT_ONLY_OPTION,
+        seeds=5,
+        out=OUT,
+    )
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
-    parser.add_argument("--jobs", type=int, default=2, help="(set, seed) jobs in parallel")
-    parser.add_argument("--out", default=str(OUT), help="folder of rows.csv")
     parser.add_argument("--results", default="benchmarks/RESULTS.md", help="report file")
     parser.add_argument("--guide", default="docs/broad_guide.md", help="the guide's table")
     parser.add_argument("--resume", action="store_true", help="keep rows.csv, run the rest")
-    parser.add_argument("--report-only", action="store_true")
     parser.add_argument(
         "--add", default=None, help="comma-separated strategies to add to rows.csv (a later pass)"
     )

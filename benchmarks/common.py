@@ -1,12 +1,14 @@
-"""What every suite shares: the classification scores and the versions stamp.
+"""What every suite shares: its command-line options, the classification scores and
+the versions stamp.
 
-Imported by :mod:`benchmarks.run` and :mod:`benchmarks.broad` (neither imports
-the other's internals).
+Imported by every suite (no suite imports another's internals).
 """
 
 from __future__ import annotations
 
+import argparse
 import platform
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, log_loss
@@ -42,3 +44,32 @@ def versions():
             pass
     out["machine"] = f"{platform.machine()}, {__import__('os').cpu_count()} cores"
     return out
+
+
+def _option(*flags, **kwargs) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(*flags, **kwargs)
+    return parent
+
+
+#: the options suites share (argparse parents): one spelling, type and help each
+SEEDS_OPTION = _option("--seeds", type=int, help="paired seeds")
+OUT_OPTION = _option("--out", type=Path, help="where the suite writes")
+ONLY_OPTION = _option("--only", default=None, help="the tasks whose name contains this")
+JOBS_OPTION = _option("--jobs", type=int, default=2, help="processes in parallel")
+PAIRS_OPTION = _option("--pairs", type=int, help="paired A/B runs per row, in fresh processes")
+REPORT_ONLY_OPTION = _option(
+    "--report-only", action="store_true", help="write the report from the rows measured so far"
+)
+
+
+def suite_parser(doc: str, *shared, **defaults) -> argparse.ArgumentParser:
+    """The parser of one suite: its docstring's first line, the ``shared`` options
+    (:data:`SEEDS_OPTION`, :data:`OUT_OPTION`, ...) with the suite's own ``defaults``."""
+    parser = argparse.ArgumentParser(
+        description=doc.splitlines()[0],
+        parents=list(shared),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.set_defaults(**defaults)
+    return parser

@@ -37,7 +37,6 @@ Results go to the "defaults-<task>" sections of benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-import argparse
 import shlex
 import sys
 import time
@@ -50,8 +49,11 @@ from sklearn.preprocessing import LabelEncoder
 
 from sklearn_l2m.metrics import adjust_to_prior
 from sklearn_l2m.mixers import Learn2Mix
+from sklearn_l2m.model_selection import paired_difference
 
 from . import suites
+from .common import ONLY_OPTION, OUT_OPTION, SEEDS_OPTION, suite_parser
+from .report import RESULTS as RESULTS_PAGE
 from .report import write_section
 from .strategies import STRATEGIES, _wrapped, class_recalls, natural_accuracy, static_final
 
@@ -195,17 +197,13 @@ def scores_line(rows):
 
 
 def paired(rows, strategy, prior, metric, base=("classical", "mixture")):
-    """Mean paired difference (points) and its standard error over seeds."""
+    """Mean paired difference (points) to ``base`` and its standard error, by seed
+    (the library's :func:`~sklearn_l2m.model_selection.paired_difference`)."""
     ref = {r["seed"]: r[metric] for r in rows if (r["strategy"], r["prior"]) == base}
-    diff = 100 * np.array(
-        [
-            r[metric] - ref[r["seed"]]
-            for r in rows
-            if (r["strategy"], r["prior"]) == (strategy, prior)
-        ]
-    )
-    se = diff.std(ddof=1) / np.sqrt(diff.size) if diff.size > 1 else float("nan")
-    return float(diff.mean()), float(se)
+    mine = {r["seed"]: r[metric] for r in rows if (r["strategy"], r["prior"]) == (strategy, prior)}
+    seeds = sorted(set(ref) & set(mine))
+    d = paired_difference([100 * mine[s] for s in seeds], [100 * ref[s] for s in seeds])
+    return d["mean"], d["se"]
 
 
 def paired_table(rows):
@@ -302,12 +300,11 @@ def section_key(task_name: str, settings_name: str) -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="", help="substring of a task's name")
+    parser = suite_parser(
+        __doc__, SEEDS_OPTION, ONLY_OPTION, OUT_OPTION, seeds=5, only="", out=RESULTS_PAGE
+    )
     parser.add_argument("--suite", choices=["defaults", *sorted(suites.SUITES)], default="defaults")
     parser.add_argument("--settings", choices=sorted(SETTING_GROUPS), default="defaults")
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--out", default="benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     settings = SETTING_GROUPS[args.settings]
     pool = TASKS if args.suite == "defaults" else suites.SUITES[args.suite]["tasks"]

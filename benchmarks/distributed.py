@@ -23,7 +23,6 @@ the fit; Linux). Results go to the "distributed" section of benchmarks/RESULTS.m
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -34,7 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .common import OUT_OPTION, PAIRS_OPTION, suite_parser
 from .overhead import XGB_PARAMS, _load, _status_mb
+from .report import RESULTS as RESULTS_PAGE
 from .report import write_section
 
 DESIGNS = ["single-plain", "single-l2m", "dask-plain", "dask-l2m"]
@@ -103,9 +104,7 @@ def worker(design, dataset, large=False):
         model.fit(dX, dy)
         seconds = time.perf_counter() - began
         client_mb = _added_peak(before)
-        workers_mb = sum(
-            client.run(_status_mb, "VmHWM:")[w] - b for w, b in worker_before.items()
-        )
+        workers_mb = sum(client.run(_status_mb, "VmHWM:")[w] - b for w, b in worker_before.items())
         peak = client_mb + workers_mb
         if large:  # one fit: at this size the workers' imports are noise
             split = {"client_mb": client_mb, "workers_mb": workers_mb}
@@ -284,10 +283,8 @@ def main(argv=None):
     if argv and argv[0] == "--profile":
         profile(argv[1] if len(argv) > 1 else "hiv")
         return 0
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=3)
+    parser = suite_parser(__doc__, PAIRS_OPTION, OUT_OPTION, pairs=3, out=RESULTS_PAGE)
     parser.add_argument("--datasets", nargs="+", default=["synthetic", "hiv"])
-    parser.add_argument("--out", default="benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     rows = []
     for dataset in args.datasets:

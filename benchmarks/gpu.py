@@ -25,7 +25,6 @@ stand in for GPU ones).
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import subprocess
@@ -35,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .common import OUT_OPTION, suite_parser
 from .report import write_section
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -310,9 +310,8 @@ def markdown(result: dict) -> str:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = suite_parser(__doc__, OUT_OPTION)  # --out: also write gpu.json there
     parser.add_argument("--device", choices=sorted(SIZES), default="cuda")
-    parser.add_argument("--out", type=Path, default=None, help="also write gpu.json here")
     parser.add_argument(
         "--no-write", action="store_true", help="do not write RESULTS.md (GPU runs write it)"
     )

@@ -26,7 +26,6 @@ it refits the model 15 to 100 times, 86 s a fit of HGB on 1,470 rows).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -39,7 +38,15 @@ from sklearn_l2m.mixers import GroupDRO
 from sklearn_l2m.model_selection import N_STANDARD_ERRORS, compare
 
 from .broad import MODELS
-from .common import versions
+from .common import (
+    JOBS_OPTION,
+    ONLY_OPTION,
+    OUT_OPTION,
+    REPORT_ONLY_OPTION,
+    SEEDS_OPTION,
+    suite_parser,
+    versions,
+)
 from .group_methods import JTT, FairlearnBoundedGroupLoss, FairlearnThresholdOptimizer
 from .grouped_data import MAX_ROWS, MIN_GROUP_ROWS, TASKS, load_grouped
 from .report import write_section
@@ -67,9 +74,7 @@ def candidates(inner, binary: bool, family: str) -> dict:
         "equal group weights": l2m(mixer="balanced"),
         "learn2mix": l2m(),
         "group DRO": l2m(mixer="group_dro"),
-        "group DRO, no small-group correction": l2m(
-            mixer=GroupDRO(pooled_rows=0, max_weight=None)
-        ),
+        "group DRO, no small-group correction": l2m(mixer=GroupDRO(pooled_rows=0, max_weight=None)),
         "bounded group loss": l2m(mixer="bounded_group_loss"),
         "worst-group stopping": l2m(
             mixer="natural", early_stopping=EarlyStopping(monitor="worst_group")
@@ -353,8 +358,10 @@ def report(table, command: str, seeds: int, elapsed=None) -> str:
         rerun = table[table["rerun"].fillna(False).astype(bool)]
         parts.append(
             "Run again or added with `--rerun` after the first run: "
-            + "; ".join(f"{c} with {', '.join(sorted(r['model'].unique()))}"
-                        for c, r in rerun.groupby("candidate"))  # fmt: skip
+            + "; ".join(
+                f"{c} with {', '.join(sorted(r['model'].unique()))}"
+                for c, r in rerun.groupby("candidate")
+            )  # fmt: skip
             + ". The plain model was fitted again beside them and scored exactly as in "
             "the first run; their fit times are scaled to the first run's plain fits, "
             "seed by seed.\n"
@@ -365,14 +372,12 @@ def report(table, command: str, seeds: int, elapsed=None) -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=SEEDS)
+    parser = suite_parser(
+        __doc__, SEEDS_OPTION, ONLY_OPTION, JOBS_OPTION, OUT_OPTION, REPORT_ONLY_OPTION,
+        seeds=SEEDS, out=OUT,
+    )  # fmt: skip
     parser.add_argument("--models", default="hgb,xgboost,lightgbm,mlp")
-    parser.add_argument("--only", default=None, help="tasks whose name contains this")
-    parser.add_argument("--jobs", type=int, default=2, help="processes")
-    parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--fresh", action="store_true", help="rerun jobs that have results")
-    parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument(
         "--rerun", default=None,
@@ -385,9 +390,7 @@ def main(argv=None):
     unknown = sorted(set(families) - set(MODELS))
     if unknown:
         parser.error(f"unknown model families {unknown}; choose from {sorted(MODELS)}")
-    command = "python -m benchmarks.grouped " + " ".join(
-        argv if argv is not None else sys.argv[1:]
-    )
+    command = "python -m benchmarks.grouped " + " ".join(argv if argv is not None else sys.argv[1:])
     began = time.perf_counter()
     if not args.report_only:
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -409,9 +412,7 @@ def main(argv=None):
 
         jobs = [(t.name, f) for f in families for t in TASKS if wanted(t, f)]
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {
-                pool.submit(work, n, f, args.seeds, out, *extra): (n, f) for n, f in jobs
-            }
+            futures = {pool.submit(work, n, f, args.seeds, out, *extra): (n, f) for n, f in jobs}
             for future in as_completed(futures):
                 name, family = futures[future]
                 try:

@@ -28,7 +28,6 @@ new members each round.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -39,6 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .common import OUT_OPTION, PAIRS_OPTION, suite_parser
+from .models import make_model
+from .report import RESULTS as RESULTS_PAGE
 from .report import write_section
 
 EPOCHS = 5
@@ -122,58 +124,42 @@ def _public_api(design):
 
 
 def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
-    from xgboost import XGBClassifier
-
     from sklearn_l2m import Learn2MixClassifier
 
-    params = {**XGB_PARAMS, "n_estimators": budget or XGB_PARAMS["n_estimators"]}
+    settings = {k: v for k, v in XGB_PARAMS.items() if k != "n_estimators"}
+    budget = budget or XGB_PARAMS["n_estimators"]
+
+    def xgb(steps=budget):
+        return make_model("xgboost", 0, budget=steps, n_jobs=n_jobs, **settings)
+
     if design == "plain":
-        return XGBClassifier(**params, n_jobs=n_jobs).fit(X, y)
+        return xgb().fit(X, y)
     if design in ("learn2mix", "public-api"):
         with _public_api(design):
-            return Learn2MixClassifier(XGBClassifier(**params, n_jobs=n_jobs), random_state=0).fit(
-                X, y
-            )
+            return Learn2MixClassifier(xgb(), random_state=0).fit(X, y)
     if design == "restart":  # the naive design: one continued fit per round
         # learn2mix's auto horizon depends on the budget alone: read it off a tiny fit
-        probe = Learn2MixClassifier(XGBClassifier(**params, n_jobs=n_jobs), random_state=0)
+        probe = Learn2MixClassifier(xgb(), random_state=0)
         few = np.union1d(np.arange(min(200, len(y))), np.unique(y, return_index=True)[1])
         probe.fit(X[few], y[few])
-        budget, per_round = params["n_estimators"], probe.steps_per_round_
+        per_round = probe.steps_per_round_
         weights = np.ones(len(y))
         model = None
         for r in range(probe.n_rounds_):  # the same rounds as learn2mix's
             booster = None if model is None else model.get_booster()
             steps = min(per_round, budget - r * per_round)
-            model = XGBClassifier(**{**params, "n_estimators": steps}, n_jobs=n_jobs)
+            model = xgb(steps)
             model.fit(X, y, sample_weight=weights, xgb_model=booster)
             weights = weights * np.random.RandomState(0).uniform(0.9, 1.1, len(y))
         return model
     raise ValueError(design)
 
 
-def _sklearn_model(family, budget, n_jobs):
-    """A plain scikit-learn ensemble with ``budget`` members (iterations or trees)."""
-    from sklearn.ensemble import (
-        GradientBoostingClassifier,
-        HistGradientBoostingClassifier,
-        RandomForestClassifier,
-    )
-
-    if family == "hgb":
-        return HistGradientBoostingClassifier(max_iter=budget, early_stopping=False, random_state=0)
-    if family == "rf":
-        return RandomForestClassifier(n_estimators=budget, n_jobs=n_jobs, random_state=0)
-    if family == "gb":
-        return GradientBoostingClassifier(n_estimators=budget, max_depth=3, random_state=0)
-    raise ValueError(family)
-
-
 def _sklearn_fit(family):
     def fit(design, X, y, n_jobs, budget, dataset=None):
         from sklearn_l2m import Learn2MixClassifier
 
-        model = _sklearn_model(family, budget, n_jobs)
+        model = make_model(family, 0, budget=budget, n_jobs=n_jobs)
         if design == "plain":
             return model.fit(X, y)
         with _public_api(design):
@@ -203,28 +189,18 @@ def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None):
 
 
 def _lightgbm_fit(design, X, y, n_jobs, budget=None, dataset=None):
-    from lightgbm import LGBMClassifier
-
     from sklearn_l2m import Learn2MixClassifier
 
-    model = LGBMClassifier(n_estimators=budget or 100, n_jobs=n_jobs, verbose=-1, random_state=0)
+    model = make_model("lightgbm", 0, budget=budget, n_jobs=n_jobs)
     if design == "plain":
         return model.fit(X, y)
     return Learn2MixClassifier(model, random_state=0).fit(X, y)
 
 
 def _catboost_fit(design, X, y, n_jobs, budget=None, dataset=None):
-    from catboost import CatBoostClassifier
-
     from sklearn_l2m import Learn2MixClassifier
 
-    model = CatBoostClassifier(
-        iterations=budget or 1000,
-        thread_count=n_jobs,
-        verbose=0,
-        allow_writing_files=False,
-        random_seed=0,
-    )
+    model = make_model("catboost", 0, budget=budget, n_jobs=n_jobs)
     if design == "plain":
         return model.fit(X, y)
     return Learn2MixClassifier(model, random_state=0).fit(X, y)
@@ -491,11 +467,9 @@ def main(argv=None):
     if argv and argv[0] == "--worker":
         worker(argv[1], argv[2], argv[3], int(argv[4]), int(argv[5]) or None)
         return 0
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = suite_parser(__doc__, PAIRS_OPTION, OUT_OPTION, pairs=5, out=RESULTS_PAGE)
     parser.add_argument("--family", choices=sorted(PLANS), default="all")
-    parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--out", default="benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     lines = [
         f"Command: `python -m benchmarks.overhead {' '.join(argv)}`; {args.pairs} paired runs "

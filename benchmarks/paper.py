@@ -8,7 +8,6 @@ See SETUP below for the protocol.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import sys
 import time
@@ -20,6 +19,7 @@ import numpy as np
 from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m.datasets import load_fashion_mnist
 
+from .common import OUT_OPTION, SEEDS_OPTION, suite_parser
 from .report import write_section
 
 SETUP = (
@@ -205,11 +205,9 @@ def plot(acc, out_dir: Path, epochs: int):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser = suite_parser(__doc__, SEEDS_OPTION, OUT_OPTION, seeds=3, out=Path("benchmarks"))
     parser.add_argument("--scale", type=float, default=1.0, help="share of training rows kept")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--out", default="benchmarks")
     args = parser.parse_args(argv)
     command = "python -m benchmarks.paper " + " ".join(argv if argv is not None else sys.argv[1:])
     acc = {"classical": [], "learn2mix": []}

@@ -1,24 +1,28 @@
-"""RESULTS.md, generated from the section files the suites write.
+"""RESULTS.md: one committed page of keyed sections, each written by its suite.
 
-Every suite writes its section to ``benchmarks/RESULTS_sections/<key>.md``
-(:func:`write_section`); ``RESULTS.md`` is then assembled from all the section
-files (:func:`rebuild`, also ``python -m benchmarks report``), grouped by
-topic (:data:`TOPICS`) and by key within a topic. Nothing in RESULTS.md is
-kept by hand, so no section can go stale or appear twice.
+Every section sits between ``<!-- section:KEY -->`` and ``<!-- end:KEY -->``.
+A suite replaces its own section (:func:`write_section`): the page is read,
+split into its sections (:func:`sections`), the one key replaced and the page
+assembled again, grouped by topic (:data:`TOPICS`) and by key within a topic,
+under a file lock so that two suites finishing together keep both sections.
+The page is the only copy: nothing is kept by hand or twice, and
+``python -m benchmarks report`` only re-sorts it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 HEADER = (
     "# sklearn-l2m benchmark results\n\n"
-    "Generated from `benchmarks/RESULTS_sections/` (`python -m benchmarks report`); do not "
-    "edit by hand. Every section was written by the command it names; rerun it to "
+    "Every section was written by the suite it names (`python -m benchmarks SUITE`); do "
+    "not edit by hand. Rerun a section's command to "
     "reproduce. The sections are grouped by topic, the suites' summaries at the top.\n"
 )
-#: the page itself; its section files are in :func:`sections_dir`
+#: the page; the suites' sections are its only copy
 RESULTS = Path("benchmarks/RESULTS.md")
 #: (heading, what it answers, section-key prefixes), in the page's order
 TOPICS = [
@@ -49,7 +53,7 @@ TOPICS = [
     ),
 ]
 _SECTION = re.compile(
-    r"<!-- section:(?P<key>[^ ]+) -->\n(?P<body>.*?)<!-- end:(?P=key) -->\n", re.S
+    r"<!-- section:(?P<key>[^\n]+?) -->\n(?P<body>.*?)<!-- end:(?P=key) -->\n", re.S
 )
 _HEADING = re.compile(r"^(#{2,5}) ", re.M)
 
@@ -99,36 +103,35 @@ def assemble(blocks: dict) -> str:
     return "\n".join(parts)
 
 
-def sections_dir(path: Path) -> Path:
-    """The folder of ``path``'s section files: ``RESULTS.md`` -> ``RESULTS_sections/``."""
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock beside ``path`` (suites may finish at the same time)."""
+    lock = Path(path).with_suffix(".lock")
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_page(path: Path) -> dict:
+    """key -> section text of page ``path`` (empty when the page does not exist)."""
     path = Path(path)
-    return path.parent / f"{path.stem}_sections"
-
-
-def _file_name(key: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key) + ".md"
-
-
-def read_sections(folder: Path) -> dict:
-    """key -> section text, from the section files of one page."""
-    out = {}
-    for file in sorted(Path(folder).glob("*.md")):
-        text = file.read_text()
-        key, _, body = text.partition("\n")
-        out[key.removeprefix("<!-- key:").removesuffix(" -->")] = body
-    return out
+    return sections(path.read_text()) if path.exists() else {}
 
 
 def rebuild(path: Path) -> None:
-    """Write ``path`` from its section files alone."""
-    path = Path(path)
-    path.write_text(assemble(read_sections(sections_dir(path))))
+    """Write ``path`` again from its own sections, in the topics' order."""
+    with _locked(path):
+        Path(path).write_text(assemble(read_page(path)))
 
 
 def write_section(path: Path, key: str, title: str, body: str) -> None:
-    """Write (or replace) the section file ``key`` of page ``path``, then rebuild the page."""
-    folder = sections_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    text = f"<!-- key:{key} -->\n### {title}\n\n{_demote(body.rstrip())}\n"
-    (folder / _file_name(key)).write_text(text)
-    rebuild(path)
+    """Write (or replace) section ``key`` of page ``path``; the others are kept."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        blocks = read_page(path)
+        blocks[key] = f"### {title}\n\n{_demote(body.rstrip())}\n"
+        path.write_text(assemble(blocks))

@@ -13,7 +13,6 @@ rounds) to the output folder, and prints the tables.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 import warnings
@@ -26,8 +25,17 @@ from sklearn.metrics import (
 from sklearn.preprocessing import LabelEncoder
 
 from sklearn_l2m.model_selection import N_STANDARD_ERRORS as N_SE
+from sklearn_l2m.model_selection import paired_difference
 
-from .common import classification_scores, versions
+from .common import (
+    ONLY_OPTION,
+    OUT_OPTION,
+    SEEDS_OPTION,
+    classification_scores,
+    suite_parser,
+    versions,
+)
+from .models import make_model
 from .report import write_section
 from .strategies import STRATEGIES
 from .suites import SUITES
@@ -138,29 +146,25 @@ def steps_to_reach_classical(curves):
     return reached
 
 
-def summarise(rows, metrics):
+def markdown_table(rows, metrics, baseline="classical"):
+    """Per strategy: mean ± std over seeds, and the paired difference to ``baseline``
+    (the library's :func:`~sklearn_l2m.model_selection.paired_difference`, by seed)."""
     strategies = list(dict.fromkeys(r["strategy"] for r in rows))
-    table = {}
-    for name in strategies:
-        picked = [r for r in rows if r["strategy"] == name]
-        table[name] = {
-            m: (np.mean([r[m] for r in picked]), np.std([r[m] for r in picked])) for m in metrics
-        }
-    return table
-
-
-def markdown_table(table, metrics, baseline="classical"):
+    by = {n: {r["seed"]: r for r in rows if r["strategy"] == n} for n in strategies}
     head = "| strategy | " + " | ".join(metrics) + " |\n"
     head += "|---" * (len(metrics) + 1) + "|\n"
     lines = []
-    for name, values in table.items():
+    for name in strategies:
         cells = []
         for m in metrics:
-            mean, std = values[m]
-            cell = f"{mean:.4f} ± {std:.4f}"
-            if baseline in table and name != baseline and m != "fit_time_s":
-                delta = mean - table[baseline][m][0]
-                cell += f" ({delta:+.4f})"
+            values = [r[m] for r in by[name].values()]
+            cell = f"{np.mean(values):.4f} ± {np.std(values):.4f}"
+            if baseline in by and name != baseline and m != "fit_time_s":
+                seeds = sorted(set(by[name]) & set(by[baseline]))
+                d = paired_difference(
+                    [by[name][s][m] for s in seeds], [by[baseline][s][m] for s in seeds]
+                )
+                cell += f" ({d['mean']:+.4f} ± {d['se']:.4f})"
             cells.append(cell)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return head + "\n".join(lines) + "\n"
@@ -294,7 +298,6 @@ def grouped_demo(seeds) -> str:
     import warnings
 
     from sklearn.datasets import load_breast_cancer
-    from xgboost import XGBClassifier
 
     from sklearn_l2m import Learn2MixClassifier
     from sklearn_l2m.model_selection import compare
@@ -302,7 +305,7 @@ def grouped_demo(seeds) -> str:
     X, y = load_breast_cancer(return_X_y=True)
     band = np.digitize(X[:, 0], np.quantile(X[:, 0], [0.2, 0.8]))
     groups = np.array(["small", "middle", "large"])[band]
-    xgb = XGBClassifier(n_estimators=100, max_depth=4, n_jobs=1)
+    xgb = make_model("xgboost", budget=100, max_depth=4, n_jobs=1)
     candidates = {
         "learn2mix by group": Learn2MixClassifier(xgb),
         "group DRO": Learn2MixClassifier(xgb, mixer="group_dro"),
@@ -326,12 +329,9 @@ def grouped_demo(seeds) -> str:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = suite_parser(__doc__, SEEDS_OPTION, ONLY_OPTION, OUT_OPTION)  # --out: a folder
     suites = sorted([*SUITES, "paper", "broad", "grouped"])
     parser.add_argument("--suite", choices=suites, default="quick")
-    parser.add_argument("--seeds", type=int, default=None, help="override the suite's seeds")
-    parser.add_argument("--only", default=None, help="run tasks whose name contains this")
-    parser.add_argument("--out", default=None, help="output folder")
     parser.add_argument(
         "--verbose", action="store_true", help="print every seed's scores and each task's table"
     )
@@ -340,7 +340,7 @@ def main(argv=None):
         from . import paper
 
         return paper.main(
-            ["--seeds", str(args.seeds or 3)] + (["--out", args.out] if args.out else [])
+            ["--seeds", str(args.seeds or 3)] + (["--out", str(args.out)] if args.out else [])
         )
     if args.suite == "grouped":  # its own runner: the library's compare, per task and family
         from . import grouped
@@ -353,7 +353,7 @@ def main(argv=None):
 
         extra = ["--seeds", str(args.seeds)] if args.seeds else []
         extra += ["--only", args.only] if args.only else []
-        return broad.main(extra + (["--out", args.out] if args.out else []))
+        return broad.main(extra + (["--out", str(args.out)] if args.out else []))
     suite = SUITES[args.suite]
     tasks = [t for t in suite["tasks"] if not args.only or args.only in t["name"]]
     seeds = list(range(args.seeds if args.seeds else suite["seeds"]))
@@ -364,9 +364,10 @@ def main(argv=None):
     report = [
         f"Benchmark results of suite `{args.suite}`.\n",
         f"Command: `{command}` ({len(seeds)} seeds; mean ± std over seeds; "
-        "in brackets: difference to `classical`, the inner model alone on all "
-        "training rows, same budget). `fit_time_s` is indicative only (other jobs may have "
-        "shared the machine); controlled timings are in the overhead sections.\n",
+        "in brackets: the paired difference to `classical` (the inner model alone on all "
+        "training rows, same budget) ± its standard error, by seed). `fit_time_s` is "
+        "indicative only (other jobs may have shared the machine); controlled timings are "
+        "in the overhead sections.\n",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + "\n",
     ]
     began = time.perf_counter()
@@ -376,7 +377,7 @@ def main(argv=None):
         print(f"== {task['name']}", flush=True)
         rows, curves, mixtures = run_task(task, seeds, verbose if args.verbose else None)
         metrics = REGRESSION_METRICS if task["kind"] == "regression" else CLASSIFICATION_METRICS
-        table = markdown_table(summarise(rows, metrics), metrics)
+        table = markdown_table(rows, metrics)
         if args.verbose or task["kind"] == "regression":
             print(table, flush=True)
         else:

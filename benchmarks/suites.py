@@ -7,7 +7,6 @@ Every strategy of a task trains the same inner model with the same budget
 from __future__ import annotations
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sklearn_l2m.datasets import (
     load_fashion_mnist,
@@ -17,6 +16,8 @@ from sklearn_l2m.datasets import (
     load_moleculeace,
     load_tiny_class_wine,
 )
+
+from .models import make_model
 
 # the baselines every classification suite compares against (issue 16): balanced
 # weights, post-hoc logit adjustment, and learn2mix's own end point, fixed
@@ -31,48 +32,35 @@ LEARN2MIX = [
 TABULAR = [*BASELINES, "oversample", *LEARN2MIX, "group_dro"]
 
 
-def _xgb(**params):
+def _inner(family, budget=None, n_in=None, n_out=None, regression=False, **params):
+    """A task's ``inner(seed, X_test=None, y_test=None)``, built by :func:`make_model`."""
+
     def make(seed, X_test=None, y_test=None):
-        from xgboost import XGBClassifier
-
-        return XGBClassifier(random_state=seed, n_jobs=2, **params)
-
-    return make
-
-
-def _lgbm(**params):
-    def make(seed, X_test=None, y_test=None):
-        from lightgbm import LGBMClassifier
-
-        return LGBMClassifier(random_state=seed, n_jobs=2, verbose=-1, **params)
-
-    return make
-
-
-def _catboost(**params):
-    def make(seed, X_test=None, y_test=None):
-        from catboost import CatBoostClassifier
-
-        return CatBoostClassifier(
-            random_seed=seed, thread_count=2, verbose=0, allow_writing_files=False, **params
+        extra = {"X_test": X_test} if family == "mlp" and not regression else {}
+        return make_model(
+            family, seed, n_in, n_out, budget, regression=regression, **params, **extra
         )
 
     return make
 
 
-def _hgb(seed, X_test=None, y_test=None):
-    return HistGradientBoostingClassifier(early_stopping=False, random_state=seed)
+def _xgb(n_estimators=100, **params):
+    return _inner("xgboost", n_estimators, **params)
+
+
+def _lgbm(n_estimators=100, **params):
+    return _inner("lightgbm", n_estimators, **params)
+
+
+def _catboost(iterations=1000, **params):
+    return _inner("catboost", iterations, **params)
+
+
+_hgb = _inner("hgb", 100)
 
 
 def _mlp(n_in, n_out, hidden=128, epochs=40, batch_size=128, lr=2e-3):
-    def make(seed, X_test=None, y_test=None):
-        from .nets import mlp_classifier
-
-        return mlp_classifier(
-            n_in, n_out, hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, X_test=X_test
-        )
-
-    return make
+    return _inner("mlp", epochs, n_in, n_out, hidden=hidden, batch_size=batch_size, lr=lr)
 
 
 def _subsample_test(bunch, n, seed=0):
@@ -100,12 +88,7 @@ def _moleculeace_targets(n_targets, for_nets=False):
     return load
 
 
-def _xgb_regressor(seed, X_test=None, y_test=None):
-    from xgboost import XGBRegressor
-
-    return XGBRegressor(
-        n_estimators=100, max_depth=6, learning_rate=0.1, random_state=seed, n_jobs=2
-    )
+_xgb_regressor = _inner("xgboost", 100, regression=True, max_depth=6, learning_rate=0.1)
 
 
 DIGITS = {

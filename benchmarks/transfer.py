@@ -28,7 +28,6 @@ target's molecules are dropped (the headline: transfer to new molecules);
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 import warnings
@@ -44,7 +43,8 @@ from sklearn_l2m.mixers import MixMin, TargetMix
 from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
 from sklearn_l2m.transfer import GroupFeature, PoolStacking, target_rows
 
-from .common import versions
+from .common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser, versions
+from .models import make_model
 from .report import write_section
 
 #: the library's recommended setting for a target (the guide quotes it)
@@ -57,18 +57,10 @@ RESULTS = Path("benchmarks/RESULTS.md")
 def inner_model(family: str, classification: bool, seed: int = 0):
     """XGBoost (100 trees, depth 6, lr 0.1: MixMin's bioassay setting) or
     HistGradientBoosting (100 iterations), the same budget for every model."""
-    if family == "xgboost":
-        import xgboost
-
-        cls = xgboost.XGBClassifier if classification else xgboost.XGBRegressor
-        return cls(n_estimators=100, max_depth=6, learning_rate=0.1, n_jobs=2, random_state=seed)
-    if family == "hgb":
-        from sklearn.ensemble import HistGradientBoostingClassifier as HGBC
-        from sklearn.ensemble import HistGradientBoostingRegressor as HGBR
-
-        cls = HGBC if classification else HGBR
-        return cls(max_iter=100, learning_rate=0.1, early_stopping=False, random_state=seed)
-    raise ValueError(f"unknown family {family!r}; use xgboost or hgb")
+    settings = {"xgboost": dict(max_depth=6, learning_rate=0.1), "hgb": {}}
+    if family not in settings:
+        raise ValueError(f"unknown family {family!r}; use xgboost or hgb")
+    return make_model(family, seed, budget=100, regression=not classification, **settings[family])
 
 
 class ContinuedBoosting(BaseEstimator):
@@ -289,19 +281,14 @@ def targets_text(table) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = suite_parser(__doc__, SEEDS_OPTION, OUT_OPTION, REPORT_ONLY_OPTION, seeds=5, out=OUT)
     parser.add_argument("--tasks", nargs="+", default=["moleculeace", "tabular"])
     parser.add_argument("--assays", type=int, default=20, help="MoleculeACE targets")
     parser.add_argument("--kinds", nargs="+", default=["regression", "classification"])
     parser.add_argument("--sizes", nargs="+", type=int, default=[30, 100, 300])
-    parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--families", nargs="+", default=["xgboost", "hgb"])
     parser.add_argument("--leak", action="store_true", help="keep the target's molecules")
-    parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-section", action="store_true", help="write no RESULTS section")
-    parser.add_argument(
-        "--report-only", action="store_true", help="report the cells measured so far"
-    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / f"scores{'-leak' if args.leak else ''}.jsonl"

@@ -28,16 +28,17 @@ def _rows(values):
     return rows
 
 
-def test_paired_outcomes_use_twice_the_standard_error():
-    assert broad.outcome(0.02, 0.009) == "win"
-    assert broad.outcome(0.02, 0.011) == "tie"
-    assert broad.outcome(-0.05, 0.01) == "loss"
-    mean, se = broad.paired({0: 0.5, 1: 0.6, 2: 0.7}, {0: 0.4, 1: 0.5, 2: 0.65}, higher=True)
-    assert mean == pytest.approx(0.25 / 3)
-    assert se == pytest.approx(np.std([0.1, 0.1, 0.05], ddof=1) / np.sqrt(3))
+def test_paired_outcomes_are_the_library_verdicts_by_common_seed():
+    d = broad.paired({0: 0.5, 1: 0.6, 2: 0.7, 9: 0.0}, {0: 0.4, 1: 0.5, 2: 0.65}, higher=True)
+    assert d["n_seeds"] == 3  # seed 9 has no partner
+    assert d["mean"] == pytest.approx(0.25 / 3)
+    assert d["se"] == pytest.approx(np.std([0.1, 0.1, 0.05], ddof=1) / np.sqrt(3))
+    assert broad.OUTCOME.get(d["verdict"], "tie") == "win"
     # lower is better: a smaller log loss is a positive difference
-    mean, _ = broad.paired({0: 0.3, 1: 0.3}, {0: 0.5, 1: 0.4}, higher=False)
-    assert mean == pytest.approx(0.15)
+    lower = broad.paired({0: 0.3, 1: 0.3}, {0: 0.5, 1: 0.4}, higher=False)
+    assert lower["mean"] == pytest.approx(0.15)
+    one = broad.paired({0: 0.9}, {0: 0.1}, higher=True)
+    assert broad.OUTCOME.get(one["verdict"], "tie") == "tie"  # one seed: never a win
 
 
 def test_wins_ties_losses_against_classical_and_the_best_baseline():
@@ -49,10 +50,10 @@ def test_wins_ties_losses_against_classical_and_the_best_baseline():
         ("b", "hgb", "balanced"): [0.79, 0.80, 0.80],
         ("b", "hgb", "learn2mix"): [0.81, 0.81, 0.82],
     })  # fmt: skip
-    vs_classical = broad.compare(rows, "hgb", "learn2mix", "balanced_accuracy", True)
+    vs_classical = broad.against(rows, "hgb", "learn2mix", "balanced_accuracy", True)
     assert vs_classical["a"][2] == "win" and vs_classical["b"][2] == "tie"
     assert broad.best_baseline(rows, "hgb", "balanced_accuracy", True, "a") == "balanced"
-    vs_best = broad.compare(rows, "hgb", "learn2mix", "balanced_accuracy", True, "best")
+    vs_best = broad.against(rows, "hgb", "learn2mix", "balanced_accuracy", True, "best")
     assert vs_best["a"][2] == "loss"  # balanced weights are better on set a
     assert vs_best["b"][2] == "tie"  # classical is the best baseline on b
     wins, ties, losses, median = broad.tally(vs_classical)
