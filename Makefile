@@ -75,7 +75,7 @@ data-sources: data-packages
 	  (apt-get update -q && apt-get install -y -q dataset-fashion-mnist) || \
 	  echo "Fashion-MNIST not installed: run 'apt-get install dataset-fashion-mnist' as root"
 
-# The broad suite's R data packages (benchmarks/r_data.py): Debian's .deb files, unpacked
+# The broad suite's R data packages (benchmarks/data/r_packages.py): Debian's .deb files, unpacked
 # without installing R (apt-get download needs apt's package lists: apt-get update as root)
 R_DATA := $(HOME)/.cache/sklearn_l2m/r
 R_DEBS := r-cran-modeldata r-cran-kernlab r-cran-aer r-cran-mass r-cran-dslabs r-cran-hsaur3 r-cran-lme4

@@ -30,39 +30,45 @@ class Suite:
 #: every suite: name -> where it runs and what it measures
 SUITES = {
     "demo": Suite(
-        "benchmarks.run",
+        "benchmarks.suites.run",
         "the README's demo: long-tailed digits and wine, 5 seeds (~1 min)",
         ("--suite", "demo"),
     ),
-    "quick": Suite("benchmarks.run", "digits and MNIST-1D, three families", ("--suite", "quick")),
+    "quick": Suite(
+        "benchmarks.suites.run", "digits and MNIST-1D, three families", ("--suite", "quick")
+    ),
     "full": Suite(
-        "benchmarks.run",
+        "benchmarks.suites.run",
         "every project task (digits, wine, MNIST-1D, Fashion-MNIST, HIV)",
         ("--suite", "full"),
     ),
     "boosting-libs": Suite(
-        "benchmarks.run", "LightGBM and CatBoost on digits and HIV", ("--suite", "boosting-libs")
+        "benchmarks.suites.run",
+        "LightGBM and CatBoost on digits and HIV",
+        ("--suite", "boosting-libs"),
     ),
     "regression-nets": Suite(
-        "benchmarks.run", "grouped regression with nets", ("--suite", "regression-nets")
+        "benchmarks.suites.run", "grouped regression with nets", ("--suite", "regression-nets")
     ),
-    "paper": Suite("benchmarks.paper", "the Learn2Mix paper's Fashion-MNIST row"),
+    "paper": Suite("benchmarks.suites.paper", "the Learn2Mix paper's Fashion-MNIST row"),
     "broad": Suite(
-        "benchmarks.broad", "21 real imbalanced sets x 4 families: what helps with classes"
+        "benchmarks.suites.broad", "21 real imbalanced sets x 4 families: what helps with classes"
     ),
     "grouped": Suite(
-        "benchmarks.grouped",
+        "benchmarks.suites.grouped",
         "20 real grouped tasks x 4 families: what helps the worst group, beside fairlearn",
     ),
-    "defaults": Suite("benchmarks.defaults", "how each default was chosen", ("--seeds", "5")),
-    "bioassay": Suite("benchmarks.bioassay", "MixMin on MoleculeACE's assays"),
+    "defaults": Suite(
+        "benchmarks.suites.defaults", "how each default was chosen", ("--seeds", "5")
+    ),
+    "bioassay": Suite("benchmarks.suites.bioassay", "MixMin on MoleculeACE's assays"),
     "transfer": Suite(
-        "benchmarks.transfer",
+        "benchmarks.suites.transfer",
         "one target with few labels, many sources: TargetMix against the baselines",
     ),
-    "overhead": Suite("benchmarks.overhead", "time and memory against the plain model"),
-    "distributed": Suite("benchmarks.distributed", "xgboost.dask against one machine"),
-    "gpu": Suite("benchmarks.gpu", "XGBoost and skorch on a GPU (--device cpu: dry run)"),
+    "overhead": Suite("benchmarks.suites.overhead", "time and memory against the plain model"),
+    "distributed": Suite("benchmarks.suites.distributed", "xgboost.dask against one machine"),
+    "gpu": Suite("benchmarks.suites.gpu", "XGBoost and skorch on a GPU (--device cpu: dry run)"),
 }
 
 

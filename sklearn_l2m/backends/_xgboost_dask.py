@@ -54,7 +54,7 @@ MIN_XGBOOST_MAJOR = 3
 #: all its rows (rows x outputs x 4 bytes, over the cluster) stay below this; XGBoost
 #: returns the margins of every row, and the first such call on a worker holds about
 #: three copies of its rows' margins (115 MB per million rows of 10 classes:
-#: ``python -m benchmarks.distributed --predict-cost``). Above it, the held-out rows
+#: ``python -m benchmarks distributed --predict-cost``). Above it, the held-out rows
 #: get a validation matrix of their own (10% of the rows by default).
 IN_TRAINING_MARGIN_BYTES = 256 << 20
 

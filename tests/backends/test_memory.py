@@ -1,6 +1,6 @@
 """Memory: fitting copies neither X once per round nor the held-out rows whole, and
 the round ends allocate no per-row temporaries (tracemalloc; the sizes behind the
-README's memory table, measured by ``python -m benchmarks.overhead --family memory``)."""
+README's memory table, measured by ``python -m benchmarks overhead --family memory``)."""
 
 import tracemalloc
 

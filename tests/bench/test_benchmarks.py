@@ -5,9 +5,9 @@ import re
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from benchmarks import run as runner
-from benchmarks import suites
 from benchmarks.report import write_section
+from benchmarks.suites import run as runner
+from benchmarks.suites import tasks as suites
 from sklearn_l2m.datasets import load_long_tailed_digits
 
 
@@ -30,7 +30,7 @@ def tiny_suite(monkeypatch):
 def test_runner_writes_the_table_and_plots(tiny_suite, tmp_path, capsys):
     assert runner.main(["--suite", "tiny", "--out", str(tmp_path)]) == 0
     text = (tmp_path / "RESULTS.md").read_text()
-    assert "Command: `python -m benchmarks.run --suite tiny" in text
+    assert "Command: `python -m benchmarks.suites.run --suite tiny" in text
     assert "| strategy | accuracy | natural_accuracy | balanced_accuracy |" in text
     rows = re.findall(r"^\| (classical|balanced|learn2mix) \|", text, flags=re.M)
     assert rows == ["classical", "balanced", "learn2mix"]
@@ -71,7 +71,7 @@ def test_steps_to_reach_classical():
 def _study_rows(shifts):
     """Rows of the defaults study: classical at fixed scores, each other
     (strategy, prior) shifted by ``shifts[(strategy, prior)](seed)``."""
-    from benchmarks.defaults import PRIORS
+    from benchmarks.suites.defaults import PRIORS
 
     base = {"natural_accuracy": 0.90, "balanced_accuracy": 0.70, "worst_class_recall": 0.10}
     rows = []
@@ -99,7 +99,7 @@ def _study_rows(shifts):
 
 
 def test_defaults_study_checks_the_four_targets_from_paired_differences():
-    from benchmarks.defaults import paired_table, static_name, target_checks
+    from benchmarks.suites.defaults import paired_table, static_name, target_checks
 
     good, timid = "learn2mix (good)", "learn2mix (timid)"
     rows = _study_rows(
@@ -125,7 +125,7 @@ def test_defaults_study_checks_the_four_targets_from_paired_differences():
 
 
 def test_defaults_study_compares_every_setting_with_the_default_and_its_cost():
-    from benchmarks.defaults import vs_first_setting
+    from benchmarks.suites.defaults import vs_first_setting
 
     default, bolder = "learn2mix (default)", "learn2mix + refit"
     rows = _study_rows(
@@ -140,7 +140,7 @@ def test_defaults_study_compares_every_setting_with_the_default_and_its_cost():
 
 
 def test_distributed_table_row_gives_medians_of_paired_ratios():
-    from benchmarks.distributed import DESIGNS, _table_row
+    from benchmarks.suites.distributed import DESIGNS, _table_row
 
     runs = {d: [{"seconds": 10.0, "peak_mb": 100.0, "warm_seconds": 8.0}] * 2 for d in DESIGNS}
     runs["dask-l2m"] = [
@@ -154,7 +154,7 @@ def test_distributed_table_row_gives_medians_of_paired_ratios():
 
 
 def test_the_demo_table_marks_the_best_of_each_column_and_fits_a_screen():
-    from benchmarks.run import COMPACT, compact_table
+    from benchmarks.suites.run import COMPACT, compact_table
 
     def row(strategy, seed, bal, loss):
         scores = {metric: 0.5 for metric, _, _ in COMPACT}
@@ -172,10 +172,10 @@ def test_the_demo_table_marks_the_best_of_each_column_and_fits_a_screen():
 
 @pytest.mark.slow  # the whole GPU command, end to end
 def test_the_gpu_command_runs_end_to_end_on_cpu(tmp_path):
-    """The dry run of ``python -m benchmarks.gpu``: the GPU minutes are not spent on a crash."""
+    """The dry run of ``python -m benchmarks gpu``: the GPU minutes are not spent on a crash."""
     pytest.importorskip("xgboost")
     pytest.importorskip("skorch")
-    from benchmarks import gpu
+    from benchmarks.suites import gpu
 
     results = gpu.RESULTS.read_text() if gpu.RESULTS.exists() else None
     result = gpu.main(["--device", "cpu", "--out", str(tmp_path)])
@@ -194,7 +194,7 @@ def test_the_gpu_command_refuses_a_machine_without_cuda():
     torch = pytest.importorskip("torch")
     if torch.cuda.is_available():  # pragma: no cover - only on a GPU machine
         pytest.skip("a CUDA device is visible")
-    from benchmarks import gpu
+    from benchmarks.suites import gpu
 
     with pytest.raises(SystemExit, match="--device cpu for the dry run"):
         gpu.main(["--device", "cuda"])

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from benchmarks import broad, r_data
-from benchmarks.broad_data import TableSet, tabular_split
+from benchmarks.data import r_packages as r_data
+from benchmarks.data.broad import TableSet, tabular_split
 from benchmarks.report import sections, write_section
 from benchmarks.strategies import STRATEGIES
+from benchmarks.suites import broad
 from sklearn_l2m.datasets import DataSourceMissing
 
 

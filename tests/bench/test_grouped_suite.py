@@ -5,8 +5,9 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier
 
-from benchmarks import grouped, grouped_data
+from benchmarks.data import grouped as grouped_data
 from benchmarks.group_methods import JTT, FairlearnBoundedGroupLoss, FairlearnThresholdOptimizer
+from benchmarks.suites import grouped
 
 pd = pytest.importorskip("pandas")
 
@@ -90,7 +91,7 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     assert set(table["score"]) == set(grouped.SCORES) | {"log_loss"}
     eg = table[table["candidate"] == grouped.FAIRLEARN[0]]
     assert (eg["n_fits"] > 1).all()
-    text = grouped.report(table, "python -m benchmarks.grouped", 2)
+    text = grouped.report(table, "python -m benchmarks grouped", 2)
     assert "| xgboost |" in text and "synthetic sites" in text
     assert "W / T / L" in grouped.summary_table(table, "xgboost")
     # --rerun: one strategy again, merged; the others' rows stay as they were
@@ -101,7 +102,7 @@ def test_a_job_writes_compares_files_and_the_report_reads_them(monkeypatch, tmp_
     kept = after.loc["learn2mix", "difference"]
     np.testing.assert_array_equal(kept, before.loc["learn2mix", "difference"])
     assert after["rerun"].sum() == len(after.loc["worst-group stopping"])
-    text = grouped.report(after.reset_index(), "python -m benchmarks.grouped", 2)
+    text = grouped.report(after.reset_index(), "python -m benchmarks grouped", 2)
     assert "added with `--rerun` after the first run: worst-group stopping with" in text
     with pytest.raises(SystemExit):  # argparse's error: names the strategies there are
         grouped.main(["--rerun", "no such strategy", "--out", str(tmp_path), "--no-write"])

@@ -25,7 +25,7 @@ def test_every_suite_names_a_runnable_module(capsys):
 
 def test_options_after_the_name_reach_the_suite(monkeypatch):
     seen = {}
-    run = importlib.import_module("benchmarks.run")
+    run = importlib.import_module("benchmarks.suites.run")
     monkeypatch.setattr(run, "main", lambda argv: seen.setdefault("argv", argv) and 0)
     harness.main(["demo", "--seeds", "2"])
     assert seen["argv"] == ["--suite", "demo", "--seeds", "2"]

@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("pandas")
 pytest.importorskip("xgboost")
 
-from benchmarks import transfer  # noqa: E402
+from benchmarks.suites import transfer  # noqa: E402
 
 
 def _rows(task, n_target, scores: dict, metric="root_mean_squared_error"):

@@ -1,7 +1,7 @@
 """GPU evidence in one command: each Learn2Mix fit beside the plain fit, same device.
 
-    python -m benchmarks.gpu                 # on a GPU: the sizes of the issue, ~5 minutes
-    python -m benchmarks.gpu --device cpu    # the dry run: the same code on CPU, small sizes
+    python -m benchmarks gpu                 # on a GPU: the sizes of the issue, ~5 minutes
+    python -m benchmarks gpu --device cpu    # the dry run: the same code on CPU, small sizes
 
 Measured side by side in one run, each Learn2Mix fit against the plain fit of the
 same inner model on the same device:
@@ -34,10 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import OUT_OPTION, suite_parser
-from .report import write_section
+from ..common import OUT_OPTION, suite_parser
+from ..report import write_section
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
+RESULTS = Path(__file__).parents[1] / "RESULTS.md"
 
 #: the sizes of each run; "cpu" is the dry run that proves the script before a GPU comes
 SIZES = {
@@ -196,7 +196,7 @@ def skorch_pairs(device: str, size: dict) -> dict:
 
     from sklearn_l2m import Learn2MixClassifier
 
-    from .nets import mlp_classifier
+    from ..nets import mlp_classifier
 
     name, X, y, X_test, y_test = _net_data(size)
     X_test = X_test.astype(np.float32)
@@ -277,7 +277,7 @@ def _fmt(value, digits=2):
 def markdown(result: dict) -> str:
     head, xgb, net, other = result["header"], result["xgboost"], result["skorch"], result["other"]
     lines = [
-        "`python -m benchmarks.gpu` (each Learn2Mix fit beside the plain fit of the same inner "
+        "`python -m benchmarks gpu` (each Learn2Mix fit beside the plain fit of the same inner "
         "model on the same device, in one run).",
         "",
         "Device: " + ", ".join(f"{k} {v}" for k, v in head.items()),

@@ -1,9 +1,9 @@
 """The grouped suite: real tasks with sources, sites or demographic groups.
 
     python -m benchmarks grouped                          # everything (2 processes)
-    python -m benchmarks.grouped --only churn --models xgboost --seeds 2
-    python -m benchmarks.grouped --report-only            # the section again from the files
-    python -m benchmarks.grouped --rerun "worst-group stopping" --models xgboost
+    python -m benchmarks grouped --only churn --models xgboost --seeds 2
+    python -m benchmarks grouped --report-only            # the section again from the files
+    python -m benchmarks grouped --rerun "worst-group stopping" --models xgboost
                                                           # one strategy again, merged
 
 Every (task, model family) is one call of the library's own
@@ -37,8 +37,7 @@ from sklearn_l2m import EarlyStopping, Learn2MixClassifier
 from sklearn_l2m.mixers import GroupDRO
 from sklearn_l2m.model_selection import N_STANDARD_ERRORS, compare
 
-from .broad import MODELS
-from .common import (
+from ..common import (
     JOBS_OPTION,
     ONLY_OPTION,
     OUT_OPTION,
@@ -47,9 +46,10 @@ from .common import (
     suite_parser,
     versions,
 )
-from .group_methods import JTT, FairlearnBoundedGroupLoss, FairlearnThresholdOptimizer
-from .grouped_data import MAX_ROWS, MIN_GROUP_ROWS, TASKS, load_grouped
-from .report import write_section
+from ..data.grouped import MAX_ROWS, MIN_GROUP_ROWS, TASKS, load_grouped
+from ..group_methods import JTT, FairlearnBoundedGroupLoss, FairlearnThresholdOptimizer
+from ..report import write_section
+from .broad import MODELS
 
 OUT = Path("benchmarks/results/grouped")
 SEEDS = 5
@@ -203,7 +203,7 @@ def read_tables(out: Path):
 
     files = sorted(out.glob("*.table.csv"))
     if not files:
-        raise SystemExit(f"No results under {out}/: run python -m benchmarks.grouped first.")
+        raise SystemExit(f"No results under {out}/: run python -m benchmarks grouped first.")
     return pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
 
 
@@ -390,7 +390,7 @@ def main(argv=None):
     unknown = sorted(set(families) - set(MODELS))
     if unknown:
         parser.error(f"unknown model families {unknown}; choose from {sorted(MODELS)}")
-    command = "python -m benchmarks.grouped " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m benchmarks grouped " + " ".join(argv if argv is not None else sys.argv[1:])
     began = time.perf_counter()
     if not args.report_only:
         from concurrent.futures import ProcessPoolExecutor, as_completed

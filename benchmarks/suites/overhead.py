@@ -1,13 +1,13 @@
 """Overhead of Learn2Mix over the plain inner model, same budget, paired runs.
 
-    python -m benchmarks.overhead                  # XGBoost and skorch, 5 pairs each
-    python -m benchmarks.overhead --family xgboost --pairs 5
-    python -m benchmarks.overhead --family sklearn --pairs 3   # HGB, forests, GB
-    python -m benchmarks.overhead --family budget --pairs 3    # cost vs budget (+ plot)
-    python -m benchmarks.overhead --family rows --pairs 2      # cost vs rows
-    python -m benchmarks.overhead --family memory --pairs 1    # 1M rows, four boosters
-    python -m benchmarks.overhead --stages catboost            # CatBoost's memory by stage
-    python -m benchmarks.overhead --family fallback --pairs 3  # private hooks off
+    python -m benchmarks overhead                  # XGBoost and skorch, 5 pairs each
+    python -m benchmarks overhead --family xgboost --pairs 5
+    python -m benchmarks overhead --family sklearn --pairs 3   # HGB, forests, GB
+    python -m benchmarks overhead --family budget --pairs 3    # cost vs budget (+ plot)
+    python -m benchmarks overhead --family rows --pairs 2      # cost vs rows
+    python -m benchmarks overhead --family memory --pairs 1    # 1M rows, four boosters
+    python -m benchmarks overhead --stages catboost            # CatBoost's memory by stage
+    python -m benchmarks overhead --family fallback --pairs 3  # private hooks off
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
 resident memory the fit adds on top of the loaded data (the kernel's peak-RSS
@@ -38,10 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import OUT_OPTION, PAIRS_OPTION, suite_parser
-from .models import make_model
-from .report import RESULTS as RESULTS_PAGE
-from .report import write_section
+from ..common import OUT_OPTION, PAIRS_OPTION, suite_parser
+from ..models import make_model
+from ..report import RESULTS as RESULTS_PAGE
+from ..report import write_section
 
 EPOCHS = 5
 XGB_PARAMS = dict(n_estimators=50, max_depth=4, learning_rate=0.1, tree_method="hist")
@@ -177,7 +177,7 @@ def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None):
 
     from sklearn_l2m import Learn2MixClassifier
 
-    from .nets import mlp_classifier
+    from ..nets import mlp_classifier
 
     torch.set_num_threads(n_jobs)
     batch = SKORCH_BATCH.get(dataset, 128)
@@ -261,7 +261,7 @@ def _run(family, design, dataset, n_jobs, budget):
         [
             sys.executable,
             "-m",
-            "benchmarks.overhead",
+            "benchmarks.suites.overhead",
             "--worker",
             family,
             design,
@@ -472,7 +472,7 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args(argv)
     lines = [
-        f"Command: `python -m benchmarks.overhead {' '.join(argv)}`; {args.pairs} paired runs "
+        f"Command: `python -m benchmarks overhead {' '.join(argv)}`; {args.pairs} paired runs "
         f"per row, alternating A/B, each fit in a fresh process with {args.n_jobs} threads. "
         "Ratios are B / A with A the plain inner model at the same budget (XGBoost: "
         f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128 (256 on small40k), {EPOCHS} "

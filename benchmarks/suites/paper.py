@@ -1,7 +1,7 @@
 """The paper's Fashion-MNIST row, reproduced with the library (``--suite paper``).
 
-    python -m benchmarks.run --suite paper             # 3 seeds, full size
-    python -m benchmarks.paper --seeds 3 --scale 0.25  # a quarter of the training rows
+    python -m benchmarks paper             # 3 seeds, full size
+    python -m benchmarks paper --seeds 3 --scale 0.25  # a quarter of the training rows
 
 See SETUP below for the protocol.
 """
@@ -19,8 +19,8 @@ import numpy as np
 from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m.datasets import load_fashion_mnist
 
-from .common import OUT_OPTION, SEEDS_OPTION, suite_parser
-from .report import write_section
+from ..common import OUT_OPTION, SEEDS_OPTION, suite_parser
+from ..report import write_section
 
 SETUP = (
     "Setup of Venkatasubramanian & Tarokh (arXiv 2412.16482), Fashion-MNIST, balanced as "
@@ -209,7 +209,7 @@ def main(argv=None):
     parser.add_argument("--scale", type=float, default=1.0, help="share of training rows kept")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args(argv)
-    command = "python -m benchmarks.paper " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m benchmarks paper " + " ".join(argv if argv is not None else sys.argv[1:])
     acc = {"classical": [], "learn2mix": []}
     per_epoch = {"classical": [], "learn2mix": []}
     began = time.perf_counter()

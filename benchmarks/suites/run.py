@@ -1,10 +1,10 @@
 """Benchmark runner: strategies x data sets x inner models x seeds, at equal budget.
 
-    python -m benchmarks.run --suite demo      # make demo: about a minute, one table
-    python -m benchmarks.run --suite quick     # three tasks, every strategy
-    python -m benchmarks.run --suite full      # the record in benchmarks/RESULTS.md
-    python -m benchmarks.run --suite paper     # the paper's Fashion-MNIST row (benchmarks/paper.py)
-    python -m benchmarks.run --suite broad     # 24 real sets, 4 models, 5 seeds (benchmarks.broad)
+    python -m benchmarks demo      # make demo: about a minute, one table
+    python -m benchmarks quick     # three tasks, every strategy
+    python -m benchmarks full      # the record in benchmarks/RESULTS.md
+    python -m benchmarks paper     # the paper's Fashion-MNIST row (benchmarks/suites/paper.py)
+    python -m benchmarks broad     # 24 real sets, 4 models, 5 seeds (benchmarks.suites.broad)
 
 Writes a Markdown report (tables of mean +- std over seeds, the command and
 the versions) and PNG plots (test metric vs trees / epochs, mixture over
@@ -27,7 +27,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn_l2m.model_selection import N_STANDARD_ERRORS as N_SE
 from sklearn_l2m.model_selection import paired_difference
 
-from .common import (
+from ..common import (
     ONLY_OPTION,
     OUT_OPTION,
     SEEDS_OPTION,
@@ -35,10 +35,10 @@ from .common import (
     suite_parser,
     versions,
 )
-from .models import make_model
-from .report import write_section
-from .strategies import STRATEGIES
-from .suites import SUITES
+from ..models import make_model
+from ..report import write_section
+from ..strategies import STRATEGIES
+from .tasks import SUITES
 
 CLASSIFICATION_METRICS = [
     "accuracy",
@@ -359,7 +359,9 @@ def main(argv=None):
     seeds = list(range(args.seeds if args.seeds else suite["seeds"]))
     out_dir = Path(args.out or suite["out"])
     out_dir.mkdir(parents=True, exist_ok=True)
-    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m benchmarks.suites.run " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
 
     report = [
         f"Benchmark results of suite `{args.suite}`.\n",

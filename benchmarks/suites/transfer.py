@@ -43,9 +43,9 @@ from sklearn_l2m.mixers import MixMin, TargetMix
 from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
 from sklearn_l2m.transfer import GroupFeature, PoolStacking, target_rows
 
-from .common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser, versions
-from .models import make_model
-from .report import write_section
+from ..common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser, versions
+from ..models import make_model
+from ..report import write_section
 
 #: the library's recommended setting for a target (the guide quotes it)
 RECOMMENDED = dict(start_weight=10.0, step=3.0)
@@ -152,8 +152,8 @@ TABULAR = [
 
 
 def load_tabular(task: TabularTask) -> Bunch:
-    from .broad_data import _encode
-    from .r_data import read_r_data
+    from ..data.broad import _encode
+    from ..data.r_packages import read_r_data
 
     frame = read_r_data(task.package, task.table)
     frame = frame.dropna(subset=[task.outcome, task.source]).reset_index(drop=True)

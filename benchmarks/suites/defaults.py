@@ -1,13 +1,13 @@
 """How the defaults are chosen: paired differences to classical training, per seed.
 
-    python -m benchmarks.defaults --only digits --seeds 5
-    python -m benchmarks.defaults --seeds 5          # every long-tailed task (issue 16)
-    python -m benchmarks.defaults --suite boosting-libs --only "digits / CatBoost" \\
+    python -m benchmarks defaults --only digits --seeds 5
+    python -m benchmarks defaults --seeds 5          # every long-tailed task (issue 16)
+    python -m benchmarks defaults --suite boosting-libs --only "digits / CatBoost" \\
         --settings rounds --seeds 5     # why CatBoost trains in at most 10 rounds
-    python -m benchmarks.defaults --only "digits" --settings signal --seeds 10
+    python -m benchmarks defaults --only "digits" --settings signal --seeds 10
                                         # why small data trains on every row
-    python -m benchmarks.defaults --settings refit --seeds 5   # refit=True: cost and gain
-    python -m benchmarks.defaults --settings start --seeds 5   # where the mixture starts
+    python -m benchmarks defaults --settings refit --seeds 5   # refit=True: cost and gain
+    python -m benchmarks defaults --settings start --seeds 5   # where the mixture starts
 
 For every picked task and every seed, the same inner model is trained
 classically, with the simple baselines (balanced weights; post-hoc logit
@@ -51,11 +51,11 @@ from sklearn_l2m.metrics import adjust_to_prior
 from sklearn_l2m.mixers import Learn2Mix
 from sklearn_l2m.model_selection import paired_difference
 
-from . import suites
-from .common import ONLY_OPTION, OUT_OPTION, SEEDS_OPTION, suite_parser
-from .report import RESULTS as RESULTS_PAGE
-from .report import write_section
-from .strategies import STRATEGIES, _wrapped, class_recalls, natural_accuracy, static_final
+from ..common import ONLY_OPTION, OUT_OPTION, SEEDS_OPTION, suite_parser
+from ..report import RESULTS as RESULTS_PAGE
+from ..report import write_section
+from ..strategies import STRATEGIES, _wrapped, class_recalls, natural_accuracy, static_final
+from . import tasks as suites
 
 #: Learn2Mix settings compared; the first is the library's default.
 SETTINGS = {
@@ -320,7 +320,7 @@ def main(argv=None):
         for seed in range(args.seeds):
             rows += fit_all(task, seed, settings, lambda line: print(line, flush=True))
         body = (
-            f"Command: `python -m benchmarks.defaults {command}`; {task['description']} "
+            f"Command: `python -m benchmarks defaults {command}`; {task['description']} "
             f"Mean difference to classical training over {args.seeds} seeds ± standard "
             "error (paired by seed), in points; the first row is classical's own score. "
             "Every fit is scored under three decision priors without retraining "

@@ -1,9 +1,9 @@
 """Distributed (xgboost.dask) vs single-machine Learn2Mix fits on the same data.
 
-    python -m benchmarks.distributed --pairs 7
-    python -m benchmarks.distributed --profile hiv   # where one fit spends its time
-    python -m benchmarks.distributed --large synthetic-10m   # 10M rows, plain vs learn2mix
-    python -m benchmarks.distributed --predict-cost          # a worker's round-end predict
+    python -m benchmarks distributed --pairs 7
+    python -m benchmarks distributed --profile hiv   # where one fit spends its time
+    python -m benchmarks distributed --large synthetic-10m   # 10M rows, plain vs learn2mix
+    python -m benchmarks distributed --predict-cost          # a worker's round-end predict
 
 Four designs, each fit in a fresh process, same trees, same total threads:
 
@@ -33,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import OUT_OPTION, PAIRS_OPTION, suite_parser
+from ..common import OUT_OPTION, PAIRS_OPTION, suite_parser
+from ..report import RESULTS as RESULTS_PAGE
+from ..report import write_section
 from .overhead import XGB_PARAMS, _load, _status_mb
-from .report import RESULTS as RESULTS_PAGE
-from .report import write_section
 
 DESIGNS = ["single-plain", "single-l2m", "dask-plain", "dask-l2m"]
 
@@ -178,7 +178,15 @@ def _run(design, dataset, large=False):
     env = {**os.environ, "OMP_NUM_THREADS": "2"}
     extra = ["--large"] if large else []
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.distributed", "--worker", design, dataset, *extra],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.suites.distributed",
+            "--worker",
+            design,
+            dataset,
+            *extra,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -225,7 +233,7 @@ def large_fit(dataset, out="benchmarks/RESULTS.md"):
         print(f"  {dataset} {design}: {run}", flush=True)
     plain, l2m = runs["dask-plain"], runs["dask-l2m"]
     body = (
-        f"Command: `python -m benchmarks.distributed --large {dataset}`; one fit each in a "
+        f"Command: `python -m benchmarks distributed --large {dataset}`; one fit each in a "
         f"fresh process and a fresh LocalCluster (2 worker processes x 1 thread), XGBoost "
         f"{LARGE_PARAMS}, data persisted on the workers before the clock starts. Memory: "
         "peak resident memory added by the fit, client + workers (the data itself, about "
@@ -296,7 +304,7 @@ def main(argv=None):
                 print(f"  {dataset} pair {i} {design}: {runs[design][-1]}", flush=True)
         rows.append(_table_row(dataset, runs))
     body = (
-        f"Command: `python -m benchmarks.distributed --pairs {args.pairs}`; each fit in a fresh "
+        f"Command: `python -m benchmarks distributed --pairs {args.pairs}`; each fit in a fresh "
         "process; XGBoost "
         f"{XGB_PARAMS}; single machine: `n_jobs=2`; Dask: LocalCluster, 2 worker processes x 1 "
         "thread, data persisted on the workers before the clock starts. Memory: peak resident "

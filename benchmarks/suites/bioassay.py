@@ -1,6 +1,6 @@
 """The MixMin bioassay protocol on MoleculeACE: each target assay in turn is the target.
 
-    python -m benchmarks.bioassay --targets 6 [--inner xgboost|lightgbm|catboost]
+    python -m benchmarks bioassay --targets 6 [--inner xgboost|lightgbm|catboost]
 
 For target t, every strategy trains one classifier of the ``--inner`` library
 (XGBoost by default; active: Ki or EC50 <= 100 nM) and is scored by average
@@ -28,10 +28,10 @@ from sklearn_l2m import Learn2MixClassifier
 from sklearn_l2m.datasets import load_moleculeace
 from sklearn_l2m.mixers import MixMin
 
-from .common import OUT_OPTION, suite_parser
-from .models import make_model
-from .report import RESULTS as RESULTS_PAGE
-from .report import write_section
+from ..common import OUT_OPTION, suite_parser
+from ..models import make_model
+from ..report import RESULTS as RESULTS_PAGE
+from ..report import write_section
 
 XGB = dict(n_estimators=100, max_depth=6, learning_rate=0.1)
 LGBM = dict(n_estimators=100, num_leaves=63)
@@ -115,7 +115,7 @@ def main(argv=None):
     lines.append(
         "| **mean** | " + " | ".join(f"**{np.mean(all_scores[n]):.3f}**" for n in names) + " | | |"
     )
-    command = "python -m benchmarks.bioassay " + " ".join(
+    command = "python -m benchmarks bioassay " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )
     body = (

@@ -1,7 +1,7 @@
 """The real data sets of the broad suite (issue 30), all loading offline.
 
 Each set is one table from a Debian ``r-cran-*`` data package (read without R,
-:mod:`benchmarks.r_data`), scikit-learn's bundled digits, or MoleculeACE.
+:mod:`benchmarks.data.r_packages`), scikit-learn's bundled digits, or MoleculeACE.
 :func:`tabular_split` turns a table into the matrices every inner model takes:
 a stratified 70 / 30 split per seed (the test split keeps the natural class
 distribution), unordered factors one-hot encoded, ordered factors as their
@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
-from .r_data import read_r_data
+from .r_packages import read_r_data
 
 LICENCES = {
     "modeldata": "modeldata (tidymodels), MIT",

@@ -2,7 +2,7 @@
 
 Every task is a classification table whose rows come from sources, sites or
 demographic groups (the ``groups`` column, or several joined): Debian's
-``r-cran-*`` data packages read without R (:mod:`benchmarks.r_data`) and
+``r-cran-*`` data packages read without R (:mod:`benchmarks.data.r_packages`) and
 statsmodels' bundled data. :func:`load_grouped` returns all rows as one
 matrix (``compare`` makes the paired train / test splits): unordered factors
 one-hot, ordered factors as codes, missing values filled with the column
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils import Bunch
 
-from .broad_data import LICENCES, _encode
-from .r_data import read_r_data
+from .broad import LICENCES, _encode
+from .r_packages import read_r_data
 
 MAX_ROWS = 4000
 MIN_GROUP_ROWS = 10

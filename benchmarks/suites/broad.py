@@ -1,8 +1,8 @@
 """The broad suite: many real imbalanced sets, four model families, paired seeds.
 
-    python -m benchmarks.run --suite broad              # everything (about an hour, 2 cores)
-    python -m benchmarks.broad --report-only            # the tables again from rows.csv
-    python -m benchmarks.broad --only glass --models hgb --seeds 2
+    python -m benchmarks broad              # everything (about an hour, 2 cores)
+    python -m benchmarks broad --report-only            # the tables again from rows.csv
+    python -m benchmarks broad --only glass --models hgb --seeds 2
 
 Every (set, seed) is one job: it trains each strategy with each inner model on
 the same split and appends one row per fit to ``rows.csv``, so an interrupted
@@ -31,8 +31,7 @@ from sklearn.preprocessing import LabelEncoder
 
 from sklearn_l2m.model_selection import paired_difference
 
-from .broad_data import CLASS_SETS, GROUP_SETS, load_digits_set
-from .common import (
+from ..common import (
     JOBS_OPTION,
     ONLY_OPTION,
     OUT_OPTION,
@@ -42,9 +41,10 @@ from .common import (
     suite_parser,
     versions,
 )
-from .models import make_model
-from .report import write_section
-from .strategies import STRATEGIES
+from ..data.broad import CLASS_SETS, GROUP_SETS, load_digits_set
+from ..models import make_model
+from ..report import write_section
+from ..strategies import STRATEGIES
 
 OUT = Path("benchmarks/results/broad")
 SIMPLE_BASELINES = ["classical", "balanced", "effective_number", "logit_adjusted", "smote"]
@@ -453,9 +453,9 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     path = out / "rows.csv"
     given = " ".join(argv if argv is not None else sys.argv[1:])
-    command = f"python -m benchmarks.broad {given}".strip()
+    command = f"python -m benchmarks broad {given}".strip()
     if given in ("", "--report-only"):
-        command = "python -m benchmarks.run --suite broad"
+        command = "python -m benchmarks broad"
     models = [m for m in args.models.split(",") if m]
     unknown = sorted(set(models) - set(MODELS))
     if unknown:

@@ -17,7 +17,7 @@ from sklearn_l2m.datasets import (
     load_tiny_class_wine,
 )
 
-from .models import make_model
+from ..models import make_model
 
 # the baselines every classification suite compares against (issue 16): balanced
 # weights, post-hoc logit adjustment, and learn2mix's own end point, fixed
@@ -176,7 +176,7 @@ POOLED_REGRESSION = {
 
 def _mlp_regressor(epochs):
     def make(seed, X_test=None, y_test=None):
-        from .nets import mlp_regressor
+        from ..nets import mlp_regressor
 
         return mlp_regressor(1024, epochs=epochs)
 
@@ -247,7 +247,7 @@ SUITES = {
         "out": "benchmarks/results/demo",
         "tasks": DEMO_TASKS,
         "summary_figure": True,  # one figure for the whole suite, no per-task plots
-        "grouped_task": True,  # and one grouped task through compare (benchmarks.run)
+        "grouped_task": True,  # and one grouped task through compare (benchmarks.suites.run)
     },
     "quick": {
         "seeds": 3,

@@ -1,0 +1,1 @@
+"""The benchmarks' real data: the R packages' tables, the broad and grouped sets."""
