@@ -6,6 +6,7 @@
     python -m benchmarks overhead --family budget --pairs 3    # cost vs budget (+ plot)
     python -m benchmarks overhead --family rows --pairs 2      # cost vs rows
     python -m benchmarks overhead --family memory --pairs 1    # 1M rows, four boosters
+    python -m benchmarks overhead --family small --pairs 5     # real tables <= 4k rows, groups
     python -m benchmarks overhead --stages catboost            # CatBoost's memory by stage
     python -m benchmarks overhead --family fallback --pairs 3  # private hooks off
 
@@ -61,8 +62,22 @@ def _synthetic(n=200_000, d=50, k=10, seed=0):
     )
 
 
+def _grouped(dataset):
+    """A real table of the grouped suite (at most 4,000 rows): X, encoded y, groups."""
+    from sklearn.preprocessing import LabelEncoder
+
+    from ..data.grouped import TASKS, load_grouped
+
+    name = dataset.removeprefix("grouped:")
+    data = load_grouped(next(t for t in TASKS if t.name == name))
+    return data.X, LabelEncoder().fit_transform(data.y), data.groups
+
+
 def _load(dataset):
     from sklearn.preprocessing import LabelEncoder
+
+    if dataset.startswith("grouped:"):
+        return _grouped(dataset)[:2]
 
     if dataset.startswith("synthetic"):  # "synthetic" (200,000 rows) or "synthetic-100k"
         size = dataset.partition("-")[2].lower()
@@ -123,7 +138,7 @@ def _public_api(design):
     return public_api_only() if design == "public-api" else contextlib.nullcontext()
 
 
-def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
+def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     from sklearn_l2m import Learn2MixClassifier
 
     settings = {k: v for k, v in XGB_PARAMS.items() if k != "n_estimators"}
@@ -136,7 +151,7 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
         return xgb().fit(X, y)
     if design in ("learn2mix", "public-api"):
         with _public_api(design):
-            return Learn2MixClassifier(xgb(), random_state=0).fit(X, y)
+            return Learn2MixClassifier(xgb(), random_state=0).fit(X, y, groups=groups)
     if design == "restart":  # the naive design: one continued fit per round
         # learn2mix's auto horizon depends on the budget alone: read it off a tiny fit
         probe = Learn2MixClassifier(xgb(), random_state=0)
@@ -156,14 +171,14 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None):
 
 
 def _sklearn_fit(family):
-    def fit(design, X, y, n_jobs, budget, dataset=None):
+    def fit(design, X, y, n_jobs, budget, dataset=None, groups=None):
         from sklearn_l2m import Learn2MixClassifier
 
         model = make_model(family, 0, budget=budget, n_jobs=n_jobs)
         if design == "plain":
             return model.fit(X, y)
         with _public_api(design):
-            return Learn2MixClassifier(model, random_state=0).fit(X, y)
+            return Learn2MixClassifier(model, random_state=0).fit(X, y, groups=groups)
 
     return fit
 
@@ -172,7 +187,7 @@ def _sklearn_fit(family):
 SKORCH_BATCH = {"small40k": 256}
 
 
-def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None):
+def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     import torch
 
     from sklearn_l2m import Learn2MixClassifier
@@ -185,25 +200,25 @@ def _skorch_fit(design, X, y, n_jobs, budget=None, dataset=None):
     if design == "plain":
         torch.manual_seed(0)
         return net.fit(X, y)
-    return Learn2MixClassifier(net, mixing_mode=design, random_state=0).fit(X, y)
+    return Learn2MixClassifier(net, mixing_mode=design, random_state=0).fit(X, y, groups=groups)
 
 
-def _lightgbm_fit(design, X, y, n_jobs, budget=None, dataset=None):
+def _lightgbm_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     from sklearn_l2m import Learn2MixClassifier
 
     model = make_model("lightgbm", 0, budget=budget, n_jobs=n_jobs)
     if design == "plain":
         return model.fit(X, y)
-    return Learn2MixClassifier(model, random_state=0).fit(X, y)
+    return Learn2MixClassifier(model, random_state=0).fit(X, y, groups=groups)
 
 
-def _catboost_fit(design, X, y, n_jobs, budget=None, dataset=None):
+def _catboost_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     from sklearn_l2m import Learn2MixClassifier
 
     model = make_model("catboost", 0, budget=budget, n_jobs=n_jobs)
     if design == "plain":
         return model.fit(X, y)
-    return Learn2MixClassifier(model, random_state=0).fit(X, y)
+    return Learn2MixClassifier(model, random_state=0).fit(X, y, groups=groups)
 
 
 def _status_mb(field):
@@ -237,6 +252,7 @@ BUDGET_UNIT = {
 def worker(family, design, dataset, n_jobs, budget=None):
     """One fit; prints its wall time and the peak memory the fit added (Linux)."""
     X, y = _load(dataset)
+    groups = _grouped(dataset)[2] if dataset.startswith("grouped:") else None
     fit = FITS[family]
     try:  # reset the peak-RSS mark, so the peak below is the fit's, not the loading's
         with open("/proc/self/clear_refs", "w") as refs:
@@ -245,7 +261,7 @@ def worker(family, design, dataset, n_jobs, budget=None):
     except OSError:  # not Linux: the whole process's peak
         before = 0.0
     began = time.perf_counter()
-    fit(design, X, y, n_jobs, budget, dataset=dataset)
+    fit(design, X, y, n_jobs, budget, dataset=dataset, groups=groups)
     seconds = time.perf_counter() - began
     peak = (
         _status_mb("VmHWM:")
@@ -293,6 +309,14 @@ def measure(family, dataset, designs, pairs, n_jobs, log, budget=None):
     return ratios, absolute
 
 
+#: the grouped suite's tables of the "small" family: rows, groups and classes differ
+SMALL_TABLES = (
+    "labour participation by nationality",  # 872 rows, 2 groups
+    "attrition by department",  # 1,470 rows, 3 groups
+    "mortgage denial by race",  # 2,380 rows, 2 groups
+    "HPC jobs by protocol",  # 4,000 rows, 14 groups, 4 classes
+    "telecom churn by state",  # 4,000 rows, 51 groups
+)
 #: family -> rows of (model family, data set, budget or None for the default, designs)
 PLANS = {
     "xgboost": [
@@ -324,6 +348,13 @@ PLANS = {
         ("lightgbm", "hiv", 100, ["learn2mix"]),
         *[("catboost", "mnist1d", b, ["learn2mix"]) for b in (100, 1000)],
         ("catboost", "synthetic-100k", 100, ["learn2mix"]),
+    ],
+    # small real tables with groups (the grouped suite's, 872 to 4,000 rows), where a
+    # fit takes a fraction of a second and fixed costs per round show: mixing by group
+    "small": [
+        (family, f"grouped:{task}", 100, ["learn2mix"])
+        for task in SMALL_TABLES
+        for family in ("xgboost", "lightgbm", "hgb")
     ],
     # cost against the budget, one data set, three families (plotted)
     "budget": [

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -198,3 +199,24 @@ def test_the_gpu_command_refuses_a_machine_without_cuda():
 
     with pytest.raises(SystemExit, match="--device cpu for the dry run"):
         gpu.main(["--device", "cuda"])
+
+
+def test_overhead_small_family_fits_real_grouped_tables_with_their_groups(capsys):
+    import json
+
+    from benchmarks.suites import overhead
+    from sklearn_l2m.datasets import DataSourceMissing
+
+    name = "grouped:HPC jobs by protocol"
+    try:
+        X, y, groups = overhead._grouped(name)
+    except DataSourceMissing as missing:
+        pytest.skip(str(missing))
+    assert X.shape[0] == 4000 and np.unique(groups).size == 14 and set(np.unique(y)) == {0, 1, 2, 3}
+    plan = overhead.PLANS["small"]
+    assert {row[0] for row in plan} == {"xgboost", "lightgbm", "hgb"}
+    assert {row[2] for row in plan} == {100} and len(plan) == 3 * len(overhead.SMALL_TABLES)
+    model = overhead.FITS["hgb"]("learn2mix", X, y, 1, 5, groups=groups)
+    assert len(model.mixture_) == 14  # mixed by group, not by class
+    overhead.worker("hgb", "plain", name, 1, 5)
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seconds"] > 0
