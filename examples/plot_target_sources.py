@@ -13,8 +13,8 @@ and the pool with the target's weight tuned on held-out target rows.
 Here the "sources" are the three wine cultivars of scikit-learn's wine data
 (178 rows) and the outcome is the wine's alcohol content: the target is
 cultivar 1 with 40 labelled rows. :class:`~sklearn_l2m.mixers.TargetMix`
-trains the pool with the target up-weighted and moves further toward the
-target whenever the target's own validation loss stops improving;
+trains each round either on the pool or on the target's rows alone, whichever
+has been cutting the target's own validation loss more;
 :class:`~sklearn_l2m.transfer.GroupFeature` lets the model learn each source's
 offset. With fewer than 20 held-out target rows TargetMix would say so and
 train the natural pool.
@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.datasets import load_wine
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from sklearn_l2m import EarlyStopping, Learn2MixRegressor
+from sklearn_l2m import Learn2MixRegressor
 from sklearn_l2m.mixers import TargetMix
 from sklearn_l2m.model_selection import compare
 from sklearn_l2m.transfer import GroupFeature
@@ -37,12 +37,7 @@ groups = np.array(["cultivar 0", "cultivar 1", "cultivar 2"])[data.target]
 
 hgb = HistGradientBoostingRegressor(max_iter=60, learning_rate=0.1, early_stopping=False)
 candidates = {
-    "targetmix": Learn2MixRegressor(
-        hgb,
-        mixer=TargetMix("cultivar 1", start_weight=3.0, held_out=0.5),
-        early_stopping=EarlyStopping(n_iter_no_change=3),
-        refit=True,
-    ),
+    "targetmix": Learn2MixRegressor(hgb, mixer=TargetMix("cultivar 1", held_out=0.5), refit=True),
     "group feature": GroupFeature(hgb, "cultivar 1"),
 }
 result = compare(

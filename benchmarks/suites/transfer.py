@@ -38,7 +38,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import Bunch
 
-from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import MixMin, TargetMix
 from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
 from sklearn_l2m.transfer import GroupFeature, PoolStacking, target_rows
@@ -47,8 +47,8 @@ from ..common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser,
 from ..models import make_model
 from ..report import write_section
 
-#: the library's recommended setting for a target (the guide quotes it)
-RECOMMENDED = dict(start_weight=10.0, step=3.0)
+#: the library's recommended setting for a target (the guide quotes it): the defaults
+RECOMMENDED: dict = {}
 OUT = Path("benchmarks/results/transfer")
 RESULTS = Path("benchmarks/RESULTS.md")
 
@@ -104,19 +104,27 @@ class ContinuedBoosting(BaseEstimator):
         return tags
 
 
-def candidates(inner, target, classification: bool) -> dict:
-    """Every model of a cell but the built-in baselines (``compare`` adds those)."""
+def candidates(inner, target, classification: bool, only=None) -> dict:
+    """Every model of a cell but the built-in baselines (``compare`` adds those);
+    ``only``: these names alone."""
     meta = Learn2MixClassifier if classification else Learn2MixRegressor
-    stop = EarlyStopping(n_iter_no_change=3)
-    return {
+    models = {
         "group feature": GroupFeature(inner, target),
         "stacking": PoolStacking(inner, target),
         "continued boosting": ContinuedBoosting(inner, target),
         "mixmin": meta(inner, mixer=MixMin(target=target)),
-        "targetmix": meta(
-            inner, mixer=TargetMix(target, **RECOMMENDED), early_stopping=stop, refit=True
-        ),
+        "targetmix": meta(inner, mixer=TargetMix(target, **RECOMMENDED), refit=True),
     }
+    return {name: m for name, m in models.items() if only is None or name in only}
+
+
+def setting(model: str) -> str:
+    """What a row of ``model`` was measured with: a cell is measured again when this
+    changes (the recommended TargetMix setting; the other models are fixed)."""
+    if model != "targetmix":
+        return ""
+    params = TargetMix(**RECOMMENDED).get_params()
+    return ", ".join(f"{k}={v}" for k, v in params.items() if k != "target") + ", refit=True"
 
 
 # -- the tasks --------------------------------------------------------------------------
@@ -190,14 +198,14 @@ def moleculeace_cells(n_assays: int, leak: bool, kinds=("regression", "classific
 
 
 # -- one cell ----------------------------------------------------------------------------
-def run_cell(task: Bunch, family: str, n_target: int, seeds: int) -> list[dict]:
+def run_cell(task: Bunch, family: str, n_target: int, seeds: int, only=None) -> list[dict]:
     classification = task.kind != "regression"
     scoring = "average_precision" if classification else "root_mean_squared_error"
     inner = inner_model(family, classification)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = compare(
-            candidates(inner, task.target, classification), task.X, task.y,
+            candidates(inner, task.target, classification, only), task.X, task.y,
             groups=task.groups, target=task.target, n_target=n_target, seeds=seeds,
             scoring=scoring,
         )  # fmt: skip
@@ -208,10 +216,30 @@ def run_cell(task: Bunch, family: str, n_target: int, seeds: int) -> list[dict]:
                 "task": task.name, "target": str(task.target), "family": family,
                 "n_target": n_target, "metric": scoring, "model": record["estimator"],
                 "seed": int(record["seed"]), "score": float(record[scoring]),
-                "fit_time": float(record["fit_time"]),
+                "fit_time": float(record["fit_time"]), "setting": setting(record["estimator"]),
             }
         )  # fmt: skip
     return rows
+
+
+def _measured_cells(rows: list[dict], models) -> set:
+    """The cells whose rows of every one of ``models`` carry today's setting."""
+    have: dict = {}
+    for r in rows:
+        if r.get("setting", "") == setting(r["model"]):
+            have.setdefault((r["task"], r["family"], r["n_target"]), set()).add(r["model"])
+    return {cell for cell, names in have.items() if set(models) <= names}
+
+
+def _merge(rows: list[dict], new: list[dict]) -> list[dict]:
+    """``rows`` with the new rows' models replaced in their cell; a cell's baselines
+    are kept from before where it had them (same seeds, same splits)."""
+    cell = lambda r: (r["task"], r["family"], r["n_target"])  # noqa: E731
+    old_models = {(cell(r), r["model"]) for r in rows}
+    fresh = [r for r in new if r["model"] not in TARGET_BASELINES or
+             (cell(r), r["model"]) not in old_models]  # fmt: skip
+    replaced = {(cell(r), r["model"]) for r in fresh}
+    return [r for r in rows if (cell(r), r["model"]) not in replaced] + fresh
 
 
 def verdicts(rows: list[dict]):
@@ -289,12 +317,16 @@ def main(argv=None) -> int:
     parser.add_argument("--families", nargs="+", default=["xgboost", "hgb"])
     parser.add_argument("--leak", action="store_true", help="keep the target's molecules")
     parser.add_argument("--no-section", action="store_true", help="write no RESULTS section")
+    parser.add_argument(
+        "--models", nargs="+", default=None,
+        help="measure these candidates again (their rows are replaced; baselines kept)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / f"scores{'-leak' if args.leak else ''}.jsonl"
-    done = set()
-    if raw.exists():  # resume: cells already measured are kept
-        done = {(r["task"], r["family"], r["n_target"]) for r in map(json.loads, raw.open())}
+    rows = [json.loads(line) for line in raw.open()] if raw.exists() else []
+    wanted = args.models or [*TARGET_BASELINES, *candidates(None, None, False)]
+    done = _measured_cells(rows, wanted)  # resume: cells measured with today's settings
     tasks = []
     measure = [] if args.report_only else args.tasks
     if "tabular" in measure:
@@ -309,12 +341,13 @@ def main(argv=None) -> int:
                     continue
                 if n >= 0.75 * np.sum(task.groups == task.target):
                     continue  # too few target rows for this size
-                rows = run_cell(task, family, n, args.seeds)
-                with raw.open("a") as f:
-                    f.writelines(json.dumps(r) + "\n" for r in rows)
+                new = run_cell(task, family, n, args.seeds, args.models)
+                rows = _merge(rows, new)
+                part = raw.with_suffix(".part")
+                part.write_text("".join(json.dumps(r) + "\n" for r in rows))
+                part.replace(raw)  # never a half-written file
                 print(f"{task.name} / {family} / {n}: {time.perf_counter() - began:.0f}s",
                       flush=True)  # fmt: skip
-    rows = [json.loads(line) for line in raw.open()]
     table = verdicts(rows)
     table.to_csv(args.out / f"verdicts{'-leak' if args.leak else ''}.csv", index=False)
     text = report(table, args)
@@ -349,8 +382,8 @@ def report(table, args) -> str:
         f"`python -m benchmarks transfer --tasks moleculeace tabular --families xgboost hgb "
         f"--sizes 30 100 300 --seeds N{' --leak' if args.leak else ''}` (resumable; "
         f"`--report-only` rereads the cells). Measured: {measured(table)}. `targetmix` is "
-        f"`TargetMix(target, start_weight={RECOMMENDED['start_weight']:g}, "
-        f"step={RECOMMENDED['step']:g})` with early stopping and `refit=True`; its verdict is "
+        f"`TargetMix(target)` in `Learn2Mix...(model, refit=True)` ({setting('targetmix')}); "
+        "its verdict is "
         "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
         "a shared 2-core machine beside other jobs: read them as rough.\n\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
@@ -10,7 +10,7 @@ from .._compat.sklearn_params import Interval, validate_params
 from .._warnings import warn_user
 from ._base import BaseMixer
 
-#: fewer held-out target rows than this cannot tell one round from the next
+#: fewer held-out target rows than this cannot tell one mixture's round from another's
 MIN_TARGET_VALIDATION_ROWS = 20
 
 
@@ -38,44 +38,43 @@ def target_index(target, group_labels) -> int:
 
 
 class TargetMix(BaseMixer):
-    """Train for one target group: from the pooled sources toward the target.
+    """Train for one target group: each round, the mixture that helps the target most.
 
     The experiment of MixMin [1]_: one target (an assay, a site, a year) with
-    few labelled rows, many related sources with plenty. The run starts on the
-    pool, the target's rows counting ``start_weight`` times a source row's,
-    and watches the target's
-    validation loss alone (only the target's rows are held out; every source
-    row trains). Whenever that loss has not improved for ``patience`` rounds,
-    the sources have stopped helping, and the target's rows count ``step``
-    times more than before (relative to the sources' rows, which keep their
-    mutual proportions): a schedule from the pool toward the target, in
-    geometric steps, each taken when the target's loss says so. With
-    ``step=inf`` the first plateau switches to the target alone: continued
-    boosting (or fine-tuning) on the target from the model the pool trained.
-    ``start_weight=1, step=1`` is natural pooling.
+    few labelled rows, many related sources with plenty. Only the target's
+    rows are held out (``held_out`` of them) and only the target's loss is
+    measured; every source row trains. Each round trains under one of
+    ``weights``, the target rows' weight against a source row's (1: the
+    natural pool; ``inf``: the target alone, i.e. continued boosting or
+    fine-tuning from the model the earlier rounds built). The first rounds
+    try each weight in turn; from then on every round takes the weight whose
+    rounds cut the target's validation loss most (the relative cut of each
+    round it was used, averaged with ``decay``). So the run stays on the pool
+    while the sources help the target, moves to the target when the target's
+    own rows help more, and comes back when they start to overfit: a schedule
+    read off the target's loss, in one training run. ``weights=(1,)`` is
+    natural pooling.
 
     With fewer than 20 held-out target rows (``held_out`` of the target's
-    rows) the target's loss cannot tell one round from the next: nothing is
-    held out, the model trains on the natural pool, and a warning says so.
+    rows) the target's loss cannot tell one mixture's round from another's:
+    nothing is held out, the model trains on the natural pool of every row,
+    and a warning says so.
 
-    Pair it with early stopping (the monitored loss is the target's) and
-    ``refit=True``, which replays the schedule on every row, the held-out
-    target rows included: ``Learn2MixRegressor(model, mixer=TargetMix("A"),
-    early_stopping=True, refit=True)``.
+    Pair it with ``refit=True``, which replays the chosen schedule on every
+    row, the held-out target rows included: ``Learn2MixRegressor(model,
+    mixer=TargetMix("A"), refit=True)``; and check it against target-only,
+    the pool and a tuned target weight with
+    ``sklearn_l2m.model_selection.compare(..., target="A")``.
 
     Parameters
     ----------
     target : group label
         The group to train for; one of the labels passed as ``groups``.
-    start_weight : float >= 1, default=1.0
-        The target rows' weight against a source row's in the first round.
-    step : float >= 1, default=3.0
-        Factor on the target rows' weight (against the sources') at each
-        plateau; ``inf``: to the target alone at once; 1: the natural pool.
-    patience : int >= 1, default=1
-        Rounds without improvement of the target's loss before a move.
-    tol : float >= 0, default=0.0
-        Relative improvement of the target's loss that counts as progress.
+    weights : sequence of float >= 1 (``inf`` allowed), default=(1.0, inf)
+        The target rows' weights (against a source row's) that a round can
+        train under; the first is the first round's.
+    decay : float in [0, 1), default=0.5
+        Weight of a mixture's earlier cuts in its average (0: its last cut alone).
     held_out : float in (0, 1), default=0.25
         Share of the target's rows held out to measure it (the estimator's
         ``validation_fraction`` is not used: the sources are not measured).
@@ -83,9 +82,13 @@ class TargetMix(BaseMixer):
     Attributes
     ----------
     target_weight_ : float
-        The target rows' weight relative to a source row's (1: the pool).
+        The target rows' weight in the latest round (1: the pool).
+    weight_history_ : list of float
+        The target rows' weight in every round, the first included.
+    gains_ : dict
+        Weight -> its averaged relative cut of the target's validation loss.
     switch_rounds_ : list of int
-        The rounds after which the mixture moved.
+        The rounds after which the weight changed.
     fallback_ : bool
         Whether the fit trained on the natural pool for want of target rows.
 
@@ -98,42 +101,52 @@ class TargetMix(BaseMixer):
     --------
     >>> from sklearn_l2m.mixers import TargetMix
     >>> mixer = TargetMix("t")
-    >>> mixer.start([60, 30, 10], groups=["a", "b", "t"])
+    >>> mixer.start([60, 30, 10], groups=["a", "b", "t"])  # the pool first
     array([0.6, 0.3, 0.1])
-    >>> mixer.update([float("nan"), float("nan"), 1.0])  # the first loss: progress
+    >>> mixer.update([float("nan"), float("nan"), 1.0])  # the first loss
     array([0.6, 0.3, 0.1])
-    >>> mixer.update([float("nan"), float("nan"), 1.2]).round(3)  # worse: x3
-    array([0.5 , 0.25, 0.25])
+    >>> mixer.update([float("nan"), float("nan"), 0.9])  # the pool cut it 10%: try the target
+    array([0., 0., 1.])
+    >>> mixer.update([float("nan"), float("nan"), 0.72])  # the target cut it 20%: stay
+    array([0., 0., 1.])
+    >>> {w: round(g, 3) for w, g in mixer.gains_.items()}
+    {1.0: 0.1, inf: 0.2}
     """
 
     _parameter_constraints: dict = {
         "target": "no_validation",
-        "start_weight": [Interval(Real, 1, None, closed="left")],
-        "step": [Interval(Real, 1, np.inf, closed="both")],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "weights": ["array-like"],
+        "decay": [Interval(Real, 0, 1, closed="left")],
         "held_out": [Interval(Real, 0, 1, closed="neither")],
     }
+
+    def __init__(self, target=None, *, weights=(1.0, np.inf), decay=0.5, held_out=0.25):
+        self.target = target
+        self.weights = weights
+        self.decay = decay
+        self.held_out = held_out
+
+    def _weights(self) -> list:
+        try:
+            weights = [float(w) for w in np.ravel(np.asarray(self.weights, dtype=object))]
+        except (TypeError, ValueError):
+            weights = []
+        if not weights or any(not w >= 1 for w in weights) or len(set(weights)) < len(weights):
+            raise ValueError(
+                f"TargetMix weights must be distinct target-row weights >= 1 (inf: the "
+                f"target alone); got {self.weights!r}. The default is (1.0, inf)."
+            )
+        return weights
 
     @property
     def needs_validation(self) -> bool:
         """The target's rows are held out whatever the estimator's loss source (when
-        the mixture can move: a fixed ``start_weight`` needs no measurement)."""
-        return self.step > 1
-
-    def __init__(
-        self, target=None, *, start_weight=1.0, step=3.0, patience=1, tol=0.0, held_out=0.25
-    ):
-        self.target = target
-        self.start_weight = start_weight
-        self.step = step
-        self.patience = patience
-        self.tol = tol
-        self.held_out = held_out
+        the mixture can move: one weight needs no measurement)."""
+        return len(self._weights()) > 1
 
     @property
     def moves(self) -> bool:
-        return self.step > 1 and not getattr(self, "fallback_", False)
+        return self.needs_validation and not getattr(self, "fallback_", False)
 
     @property
     def reads_losses(self) -> bool:
@@ -157,10 +170,11 @@ class TargetMix(BaseMixer):
             warn_user(
                 f"TargetMix: the target {self.target!r} has {int(group_counts[index])} "
                 f"rows, so held_out={self.held_out} holds out {n_val} (fewer than "
-                f"{MIN_TARGET_VALIDATION_ROWS}): too few to tell one round from the next. "
-                "Nothing is held out and the model trains on the natural pool of every "
-                "row. Label more target rows, raise held_out, or compare the pool against "
-                "target-only with sklearn_l2m.model_selection.compare(..., target=...).",
+                f"{MIN_TARGET_VALIDATION_ROWS}): too few to tell one mixture's round from "
+                "another's. Nothing is held out and the model trains on the natural pool of "
+                "every row. Label more target rows, raise held_out, or compare the pool "
+                "against target-only and a tuned target weight with "
+                "sklearn_l2m.model_selection.compare(..., target=...).",
                 UserWarning,
             )
             return None
@@ -168,33 +182,44 @@ class TargetMix(BaseMixer):
 
     def start(self, group_sizes, *, groups=None, loss_sizes=None):
         validate_params(self)
+        weights = self._weights()
         if groups is not None:
             self.target_index_ = target_index(self.target, groups)
         else:  # a mixer used on its own: the target is a position
             self.target_index_ = int(self.target)
-        # with too few target rows to measure, nothing is tuned: the natural pool
-        self.target_weight_ = 1.0 if getattr(self, "fallback_", False) else float(self.start_weight)
+        # with too few target rows to measure, nothing is chosen: the natural pool
+        self.target_weight_ = 1.0 if getattr(self, "fallback_", False) else weights[0]
+        self.weight_history_ = [self.target_weight_]
+        self.gains_ = {}
         self.switch_rounds_ = []
-        self.best_loss_ = np.inf
-        self._waiting = 0
-        self._round = 0
+        self._last_loss = None
         super().start(group_sizes, groups=groups, loss_sizes=loss_sizes)
         self.mixture_ = self._mixture()
         return self.mixture_.copy()
 
     def _step(self, losses):
-        self._round += 1
         loss = losses[self.target_index_]
-        if np.isfinite(loss) and loss < self.best_loss_ * (1.0 - self.tol):
-            self.best_loss_ = loss
-            self._waiting = 0
-        else:
-            self._waiting += 1
-        if self._waiting >= self.patience and np.isfinite(self.target_weight_):
-            self.target_weight_ *= self.step
-            self.switch_rounds_.append(self._round)
-            self._waiting = 0
+        used = self.target_weight_
+        if self._last_loss is not None and np.isfinite(loss) and self._last_loss > 0:
+            cut = float((self._last_loss - loss) / self._last_loss)
+            old = self.gains_.get(used)
+            self.gains_[used] = cut if old is None else self.decay * old + (1 - self.decay) * cut
+        if np.isfinite(loss):
+            self._last_loss = loss
+        self.target_weight_ = self._next_weight(used)
+        if self.target_weight_ != used:
+            self.switch_rounds_.append(len(self.weight_history_))
+        self.weight_history_.append(self.target_weight_)
         return self._mixture()
+
+    def _next_weight(self, used: float) -> float:
+        """Measure the weight in use first, then every untried one, then the best."""
+        if used not in self.gains_:
+            return used
+        untried = [w for w in self._weights() if w not in self.gains_]
+        if untried:
+            return untried[0]
+        return max(self.gains_, key=self.gains_.get)
 
     def _mixture(self) -> np.ndarray:
         t = self.target_index_
@@ -203,3 +228,4 @@ class TargetMix(BaseMixer):
         alpha = self.group_sizes_ / self.group_sizes_.sum()
         alpha[t] *= self.target_weight_
         return alpha / alpha.sum()
+

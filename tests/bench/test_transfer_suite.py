@@ -49,3 +49,19 @@ def test_continued_boosting_switches_to_the_target_rows():
     model.fit(X, y, groups=groups)
     assert model.estimator_.get_booster().num_boosted_rounds() == 40
     assert abs(np.mean(model.predict(X[:60]) - y[:60])) < 0.5  # the target's level
+
+
+def test_a_rerun_of_one_model_replaces_its_rows_and_keeps_the_baselines():
+    base = {"natural pool": [1.0, 1.1], "target only": [0.9, 0.95]}
+    old = _rows("a", 30, {**base, "targetmix": [2.0, 2.0]})
+    new = _rows("a", 30, {"natural pool": [7.0, 7.0], "targetmix": [0.5, 0.6]})
+    for r in new:
+        r["setting"] = transfer.setting(r["model"])
+    merged = transfer._merge(old, new)
+    scores = {(r["model"], r["seed"]): r["score"] for r in merged}
+    assert len(merged) == 6 and scores[("natural pool", 0)] == 1.0  # the old baselines
+    assert scores[("targetmix", 0)] == 0.5  # the new rows
+    # old targetmix rows carry another setting: the cell is measured again
+    assert transfer._measured_cells(old, ["targetmix"]) == set()
+    assert transfer._measured_cells(merged, ["targetmix"]) == {("a", "xgboost", 30)}
+    assert "weights=" in transfer.setting("targetmix") and transfer.setting("stacking") == ""

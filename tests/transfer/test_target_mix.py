@@ -1,5 +1,5 @@
-"""TargetMix: only the target is held out and measured; the mixture moves from the
-pool to the target when the target's loss stops improving; every backend."""
+"""TargetMix: only the target is held out and measured; each round trains under the
+mixture whose rounds cut the target's loss most; every backend."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.linear_model import LinearRegression
 
-from sklearn_l2m import EarlyStopping, Learn2MixClassifier, Learn2MixRegressor
+from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m._prepare.split import stratified_holdout
 from sklearn_l2m.mixers import TargetMix
 
@@ -30,26 +30,36 @@ def _offset_sources(n_target=200, n_source=600, offset=2.0, seed=0):
 
 
 # -- the mixer on its own -------------------------------------------------------------
-def test_the_mixture_moves_to_the_target_after_patience_rounds_without_progress():
-    mixer = TargetMix("t", step=np.inf, patience=2)
+def test_each_weight_is_tried_then_the_one_that_cuts_the_targets_loss_most_is_kept():
+    mixer = TargetMix("t")
     np.testing.assert_allclose(mixer.start([60, 30, 10], groups=["a", "b", "t"]), [0.6, 0.3, 0.1])
-    for loss in (1.0, 0.9, 0.95):  # progress, progress, one round without
-        np.testing.assert_allclose(mixer.update([NAN, NAN, loss]), [0.6, 0.3, 0.1])
-    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.91]), [0, 0, 1], atol=1e-12)
-    assert mixer.switch_rounds_ == [4] and mixer.target_weight_ == np.inf
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [0.6, 0.3, 0.1])  # no cut yet
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.8]), [0, 0, 1])  # pool: -20%; try t
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.76]), [0.6, 0.3, 0.1])  # t: -5%
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.75]), [0.6, 0.3, 0.1])  # pool: 10.7%
+    # the pool's cuts shrink (decay 0.5: 0.5 * 0.107 + 0.5 * -0.01 < 0.05): the target again
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.7575]), [0, 0, 1])
+    assert mixer.weight_history_ == [1, 1, np.inf, 1, 1, np.inf]
+    assert mixer.switch_rounds_ == [2, 3, 5] and mixer.target_weight_ == np.inf
 
 
-def test_each_plateau_multiplies_the_target_weight_and_step_one_is_the_natural_pool():
-    mixer = TargetMix("t", step=3.0)
+def test_a_missing_loss_keeps_the_mixture_and_one_weight_is_the_natural_pool():
+    mixer = TargetMix("t", weights=(1.0, 3.0))
     mixer.start([60, 30, 10], groups=["a", "b", "t"])
     mixer.update([NAN, NAN, 1.0])
-    np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [60, 30, 30] / np.float64(120))
-    np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [60, 30, 90] / np.float64(180))
-    assert mixer.switch_rounds_ == [2, 3] and mixer.target_weight_ == 9.0
-    still = TargetMix("t", step=1.0)
-    assert not still.moves
+    np.testing.assert_allclose(mixer.update([NAN, NAN, 0.9]), [60, 30, 30] / np.float64(120))
+    np.testing.assert_allclose(mixer.update([NAN, NAN, NAN]), [60, 30, 30] / np.float64(120))
+    assert mixer.gains_ == pytest.approx({1.0: 0.1})
+    still = TargetMix("t", weights=[1.0])
+    assert not still.moves and not still.needs_validation
     still.start([60, 30, 10], groups=["a", "b", "t"])
     np.testing.assert_allclose(still.update([NAN, NAN, 9.0]), [0.6, 0.3, 0.1])
+
+
+@pytest.mark.parametrize("weights", [(), (0.5, 1.0), (1.0, 1.0), ("x",)])
+def test_bad_weights_get_a_clear_error(weights):
+    with pytest.raises(ValueError, match="TargetMix weights must be distinct target-row weights"):
+        TargetMix("t", weights=weights).start([10, 10], groups=["a", "t"])
 
 
 def test_only_the_target_is_read_and_held_out():
@@ -91,14 +101,14 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     test = g_test == "t"
     hgb = HistGradientBoostingRegressor(max_iter=120, learning_rate=0.1, early_stopping=False)
     mixed = Learn2MixRegressor(
-        hgb, mixer=TargetMix("t", step=np.inf), early_stopping=EarlyStopping(n_iter_no_change=4),
-        refit=True, random_state=0,
-    ).fit(X, y, groups=groups)  # fmt: skip
+        hgb, mixer=TargetMix("t"), refit=True, random_state=0
+    ).fit(X, y, groups=groups)
     pool = Learn2MixRegressor(hgb, mixer="natural", random_state=0).fit(X, y, groups=groups)
     t = list(mixed.groups_).index("t")
     assert mixed.mixture_history_[0, t] == pytest.approx(150 / 1350)  # the pool's share
-    assert mixed.mixture_[t] == pytest.approx(1.0)  # the target, after a plateau
-    assert mixed.mixer_.switch_rounds_
+    assert mixed.mixture_history_[2, t] == pytest.approx(1.0)  # the target, tried third
+    assert np.mean(mixed.mixture_history_[:, t] == 1.0) > 0.5  # and kept most rounds
+    assert mixed.mixer_.gains_[np.inf] > mixed.mixer_.gains_[1.0]
     mse = lambda m: np.mean((m.predict(X_test[test]) - y_test[test]) ** 2)  # noqa: E731
     assert mse(mixed) < 0.5 * mse(pool)
 
@@ -166,7 +176,7 @@ def test_every_backend_moves_to_the_target(permuted_target):
     for name in filter(installed, BACKENDS):
         inner = contract_model(name)
         model = Learn2MixClassifier(
-            clone(inner), mixer=TargetMix("t", step=np.inf), n_rounds=6, random_state=0
+            clone(inner), mixer=TargetMix("t"), n_rounds=6, random_state=0
         ).fit(X, y, groups=groups)
         t = list(model.groups_).index("t")
         assert model.mixture_[t] > 0.9, (name, model.mixture_history_)
