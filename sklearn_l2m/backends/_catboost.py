@@ -35,7 +35,7 @@ from .._prepare.checks import take_rows
 from .._training.round_end import RoundLosses
 from .._training.schedule import RoundPlan
 from ._base import Backend, check_kind
-from ._boosted_output import (
+from ._output import (
     RawScoreOutput,
     identity,
     running_outputs,

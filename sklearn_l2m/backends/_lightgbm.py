@@ -39,7 +39,7 @@ import numpy as np
 
 from .._training.round_end import RoundLosses
 from ._base import Backend, check_kind
-from ._boosted_output import (
+from ._output import (
     RawScoreOutput,
     identity,
     running_outputs,

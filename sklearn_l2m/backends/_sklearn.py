@@ -6,7 +6,7 @@ Three ways to continue training with new weights, fastest first:
   ``n_estimators`` of forests, gradient boosting and bagging). Each round adds
   ``steps_per_round`` members trained under the current mixture; the user's
   ``max_iter`` / ``n_estimators`` is the total budget. The losses come from
-  running predictions that add only the new members (``_sklearn_running.py``), so the
+  running predictions that add only the new members (``_output/sklearn_ensembles.py``), so the
   whole fit costs what the plain ensemble costs.
 * ``partial_fit``: one pass over the training part per step, with weights.
 * ``refit``: fit again every round with the new weights (the slow path, with
@@ -28,7 +28,7 @@ from .._training.schedule import RoundPlan
 from .._warnings import warn_user
 from ..exceptions import RefitWarning
 from ._base import Backend
-from ._sklearn_running import running_output
+from ._output import running_output
 
 #: ensembles that convert X to float32 in every fit
 _FLOAT32_ENSEMBLES = FORESTS + GB

@@ -29,24 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._compat.xgboost import xgboost_can_capture, xgboost_capture_matrices
-from .._training.losses import per_sample_loss_in_chunks
 from .._training.round_end import RoundLosses
 from ._base import Backend, check_kind
-from ._boosted_output import identity, sigmoid, softmax
-
-
-def booster_sample_loss(booster, dmatrix, y, is_classifier: bool, rows=None) -> np.ndarray:
-    """Per-sample loss from the booster's (cached, incremental) predictions.
-
-    ``rows``: only these rows of the matrix (``y`` is then theirs).
-    """
-    if not is_classifier:
-        link, raw = identity, booster.predict(dmatrix)
-    else:
-        raw = booster.predict(dmatrix, output_margin=True)
-        link = softmax if raw.ndim == 2 and raw.shape[1] > 1 else sigmoid
-        raw = raw if link is softmax else raw.reshape(-1)
-    return per_sample_loss_in_chunks(y, raw, link, is_classifier=is_classifier, rows=rows)
+from ._output import booster_sample_loss
 
 
 def _mixture_callback_class():

@@ -45,7 +45,8 @@ from .._prepare.dask_data import check_dask_features
 from .._training.losses import group_sums
 from .._training.round_end import RoundLosses, lookup_weights
 from ._base import check_kind
-from ._xgboost import XGBoostBackend, booster_sample_loss
+from ._output import booster_sample_loss
+from ._xgboost import XGBoostBackend
 
 #: the oldest XGBoost major release the Dask backend is tested with
 MIN_XGBOOST_MAJOR = 3

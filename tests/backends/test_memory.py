@@ -94,7 +94,7 @@ def test_held_out_rows_are_predicted_a_piece_at_a_time(monkeypatch):
     import lightgbm as lgb
 
     from sklearn_l2m._prepare import checks as _data
-    from sklearn_l2m.backends import _boosted_output
+    from sklearn_l2m.backends._output import raw_scores
 
     rng = np.random.RandomState(0)
     X = rng.randn(30_000, 10)
@@ -112,8 +112,8 @@ def test_held_out_rows_are_predicted_a_piece_at_a_time(monkeypatch):
         taken.append(len(rows))
         return original(data, rows)
 
-    monkeypatch.setattr(_boosted_output, "take_rows", take_rows)
-    monkeypatch.setattr(_boosted_output, "PREDICT_CHUNK_BYTES", 1024 * 8 * 10)  # 1,024 rows
+    monkeypatch.setattr(raw_scores, "take_rows", take_rows)
+    monkeypatch.setattr(raw_scores, "PREDICT_CHUNK_BYTES", 1024 * 8 * 10)  # 1,024 rows
     pieces = fit()
     assert max(taken) == 1024 and sum(taken) > 3000  # 3,000 held-out rows, every round
     np.testing.assert_array_equal(whole.mixture_history_, pieces.mixture_history_)
@@ -189,7 +189,7 @@ def test_round_weights_of_all_of_X_equal_the_training_parts():
 
 def test_losses_in_pieces_equal_losses_at_once():
     from sklearn_l2m._training.losses import per_sample_loss, per_sample_loss_in_chunks
-    from sklearn_l2m.backends._boosted_output import softmax
+    from sklearn_l2m.backends._output import softmax
 
     rng = np.random.RandomState(0)
     raw = rng.randn(20_000, 4).astype(np.float32)

@@ -1,9 +1,9 @@
-"""Running raw scores of boosted models (backends/_boosted_output.py), on a toy booster."""
+"""Running raw scores of boosted models (backends/_output/raw_scores.py), on a toy booster."""
 
 import numpy as np
 import pytest
 
-from sklearn_l2m.backends._boosted_output import RawScoreOutput, sigmoid, softmax
+from sklearn_l2m.backends._output import RawScoreOutput, sigmoid, softmax
 
 
 class ToyBooster:

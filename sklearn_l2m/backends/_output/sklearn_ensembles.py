@@ -28,12 +28,9 @@ import warnings
 
 import numpy as np
 
-from .._compat import sklearn_ensembles as _compat
-from ._base import OutputLosses
-
-#: rows of the training part re-predicted from scratch once, to verify that the
-#: model updated the lent array in place (as scikit-learn 1.6 to 1.9 do)
-_N_CHECK_ROWS = 32
+from ..._compat import sklearn_ensembles as _compat
+from .._base import OutputLosses
+from .links import N_CHECK_ROWS as _N_CHECK_ROWS  # scikit-learn 1.6 to 1.9 update in place
 
 
 class RunningOutput(OutputLosses):

@@ -1,4 +1,4 @@
-"""Running predictions of growing ensembles (backends/_sklearn_running.py).
+"""Running predictions of growing ensembles (backends/_output/sklearn_ensembles.py).
 
 The scikit-learn backend must cost what the plain ensemble costs: every round
 evaluates only the members fitted in that round, and the boosting models'
@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
-from sklearn_l2m.backends import _sklearn_running as _running
+from sklearn_l2m.backends._output import sklearn_ensembles as _running
 from sklearn_l2m.exceptions import RefitWarning
 from sklearn_l2m.mixers import Learn2Mix
 

@@ -17,29 +17,14 @@ import warnings
 
 import numpy as np
 
-from .._prepare.checks import take_rows
-from .._training.losses import per_sample_loss_in_chunks
-from ._base import OutputLosses
-from ._sklearn_running import _N_CHECK_ROWS as N_CHECK_ROWS
+from ..._prepare.checks import take_rows
+from ..._training.losses import per_sample_loss_in_chunks
+from .._base import OutputLosses
+from .links import N_CHECK_ROWS
 
 #: bytes of features taken from ``X`` per prediction call, when a running output
 #: reads rows of it (a held-out part is never copied whole)
 PREDICT_CHUNK_BYTES = 2 << 20
-
-
-def sigmoid(raw: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * raw))  # stable for large |raw|
-
-
-def softmax(raw: np.ndarray) -> np.ndarray:
-    shifted = raw - raw.max(axis=1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=1, keepdims=True)
-    return shifted
-
-
-def identity(raw: np.ndarray) -> np.ndarray:
-    return raw
 
 
 class RawScoreOutput(OutputLosses):
