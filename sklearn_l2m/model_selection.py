@@ -315,6 +315,7 @@ def compare(
     test_size=0.25,
     target=None,
     n_target=None,
+    baselines=True,
 ):
     """Paired repeated splits: each candidate against a reference, overall and on the
     worst group, or on one target group.
@@ -367,6 +368,11 @@ def compare(
     n_target : int, default=None
         With ``target``: keep this many of the target's training rows in every
         split (the few-labels setting; None: all of them).
+    baselines : bool, default=True
+        With ``target``: add the three built-in baselines. False: the
+        candidates alone (to score one more model on the same splits as an
+        earlier call: the splits depend on the seeds only); ``reference`` then
+        defaults to the first candidate.
 
     Returns
     -------
@@ -397,7 +403,7 @@ def compare(
     groups = None if groups is None else np.asarray(groups)
     if groups is not None and groups.shape[0] != y.shape[0]:
         raise ValueError(f"groups has {groups.shape[0]} rows but y has {y.shape[0]}.")
-    reference_name, models = _candidates(estimators, reference, groups, target, n_target)
+    reference_name, models = _candidates(estimators, reference, groups, target, n_target, baselines)
     classification = is_classifier(models[reference_name])
     metrics = _metrics(scoring, models, classification)
     seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
@@ -412,7 +418,7 @@ def compare(
     return Comparison(scores=scores, table=table, reference=reference_name, metrics=metrics)
 
 
-def _candidates(estimators, reference, groups, target, n_target):
+def _candidates(estimators, reference, groups, target, n_target, baselines=True):
     """The reference's name and every model to fit, the reference first (with
     ``target``: the built-in baselines added, the natural pool the reference)."""
     if not isinstance(estimators, Mapping):
@@ -422,10 +428,12 @@ def _candidates(estimators, reference, groups, target, n_target):
         raise ValueError("compare needs at least one estimator.")
     if target is not None:
         _check_target(groups, target)
-        baselines = _target_baselines(estimators, target)
-        estimators = {**{k: v for k, v in baselines.items() if k not in estimators}, **estimators}
+        if baselines:
+            built_in = _target_baselines(estimators, target)
+            new = {k: v for k, v in built_in.items() if k not in estimators}
+            estimators = {**new, **estimators}
         if reference is None:
-            reference = "natural pool"
+            reference = "natural pool" if baselines else next(iter(estimators))
     elif n_target is not None:
         raise ValueError("n_target is the number of target rows: pass target=... with it.")
     if reference is None:

@@ -207,7 +207,7 @@ def run_cell(task: Bunch, family: str, n_target: int, seeds: int, only=None) -> 
         result = compare(
             candidates(inner, task.target, classification, only), task.X, task.y,
             groups=task.groups, target=task.target, n_target=n_target, seeds=seeds,
-            scoring=scoring,
+            scoring=scoring, baselines=only is None,  # a rerun: the same splits, no baselines
         )  # fmt: skip
     rows = []
     for record in result.scores.to_dict("records"):
@@ -327,6 +327,7 @@ def main(argv=None) -> int:
     rows = [json.loads(line) for line in raw.open()] if raw.exists() else []
     wanted = args.models or [*TARGET_BASELINES, *candidates(None, None, False)]
     done = _measured_cells(rows, wanted)  # resume: cells measured with today's settings
+    measured = _measured_cells(rows, TARGET_BASELINES)
     tasks = []
     measure = [] if args.report_only else args.tasks
     if "tabular" in measure:
@@ -341,6 +342,8 @@ def main(argv=None) -> int:
                     continue
                 if n >= 0.75 * np.sum(task.groups == task.target):
                     continue  # too few target rows for this size
+                if args.models and (task.name, family, n) not in measured:
+                    continue  # a rerun adds models to cells measured with their baselines
                 new = run_cell(task, family, n, args.seeds, args.models)
                 rows = _merge(rows, new)
                 part = raw.with_suffix(".part")

@@ -48,6 +48,19 @@ def test_only_the_targets_rows_are_split_and_scored():
     assert verdicts["target only"] == "better"
 
 
+def test_without_baselines_a_candidate_is_scored_on_the_same_splits():
+    X, y, groups = _offset()
+    linear = LinearRegression()
+    models = {"pool": Learn2MixRegressor(linear, mixer="natural"),
+              "targetmix": Learn2MixRegressor(linear, mixer=TargetMix("t"))}  # fmt: skip
+    full = compare(models, X, y, groups=groups, target="t", seeds=2)
+    alone = compare({"targetmix": models["targetmix"]}, X, y, groups=groups, target="t",
+                    seeds=2, baselines=False)  # fmt: skip
+    assert set(alone.scores["estimator"]) == {"targetmix"} and alone.reference == "targetmix"
+    mine = full.scores[full.scores["estimator"] == "targetmix"]["mean_squared_error"]
+    np.testing.assert_allclose(alone.scores["mean_squared_error"], mine)
+
+
 def test_n_target_keeps_that_many_target_rows_with_every_source_row():
     X, y, groups = _offset()
     _Recorder.seen = []
