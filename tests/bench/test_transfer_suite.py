@@ -15,7 +15,8 @@ def _rows(task, n_target, scores: dict, metric="root_mean_squared_error"):
         for seed, value in enumerate(values):
             rows.append(
                 dict(task=task, target="t", family="xgboost", n_target=n_target, metric=metric,
-                     model=model, seed=seed, score=value, fit_time=1.0)
+                     model=model, seed=seed, score=value, fit_time=1.0,
+                     setting=transfer.setting(model))
             )  # fmt: skip
     return rows
 
@@ -54,9 +55,9 @@ def test_continued_boosting_switches_to_the_target_rows():
 def test_a_rerun_of_one_model_replaces_its_rows_and_keeps_the_baselines():
     base = {"natural pool": [1.0, 1.1], "target only": [0.9, 0.95]}
     old = _rows("a", 30, {**base, "targetmix": [2.0, 2.0]})
+    for r in old:
+        r.pop("setting")  # measured before settings were recorded
     new = _rows("a", 30, {"natural pool": [7.0, 7.0], "targetmix": [0.5, 0.6]})
-    for r in new:
-        r["setting"] = transfer.setting(r["model"])
     merged = transfer._merge(old, new)
     scores = {(r["model"], r["seed"]): r["score"] for r in merged}
     assert len(merged) == 6 and scores[("natural pool", 0)] == 1.0  # the old baselines
@@ -65,3 +66,15 @@ def test_a_rerun_of_one_model_replaces_its_rows_and_keeps_the_baselines():
     assert transfer._measured_cells(old, ["targetmix"]) == set()
     assert transfer._measured_cells(merged, ["targetmix"]) == {("a", "xgboost", 30)}
     assert "weights=" in transfer.setting("targetmix") and transfer.setting("stacking") == ""
+
+
+def test_cells_of_an_earlier_setting_are_left_out_and_counted():
+    base = {"natural pool": [1.0, 1.1], "target only": [0.9, 0.95]}
+    rows = _rows("a", 30, {**base, "targetmix": [0.8, 0.85]})
+    stale = _rows("b", 30, {**base, "targetmix": [0.8, 0.85]})
+    for r in stale:
+        r["setting"] = r["setting"] and "start_weight=10, step=3"
+    table = transfer.verdicts(rows + stale)
+    assert table["task"].tolist() == ["a"]
+    assert "1 more cells were measured with an earlier" in transfer.pending(rows + stale, table)
+    assert transfer.pending(rows, transfer.verdicts(rows)) == ""
