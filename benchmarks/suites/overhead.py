@@ -7,6 +7,7 @@
     python -m benchmarks overhead --family rows --pairs 2      # cost vs rows
     python -m benchmarks overhead --family memory --pairs 1    # 1M rows, four boosters
     python -m benchmarks overhead --family small --pairs 5     # real tables <= 4k rows, groups
+    python -m benchmarks overhead --family memory-xgboost --pairs 1  # XGBoost's own share
     python -m benchmarks overhead --stages catboost            # CatBoost's memory by stage
     python -m benchmarks overhead --family fallback --pairs 3  # private hooks off
 
@@ -149,6 +150,9 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
 
     if design == "plain":
         return xgb().fit(X, y)
+    if design == "plain+eval":  # what XGBoost itself holds for a held-out part it evaluates
+        held_out = np.random.RandomState(0).rand(len(y)) < 0.1  # learn2mix's default share
+        return xgb().fit(X, y, eval_set=[(X[held_out], y[held_out])], verbose=False)
     if design in ("learn2mix", "public-api"):
         with _public_api(design):
             return Learn2MixClassifier(xgb(), random_state=0).fit(X, y, groups=groups)
@@ -376,6 +380,9 @@ PLANS = {
         (family, "synthetic-1m", 20, ["learn2mix"])
         for family in ("xgboost", "lightgbm", "hgb", "catboost")
     ],
+    # issue 44's account of XGBoost's memory at 1M x 50: learn2mix against plain XGBoost
+    # with and without an evaluated held-out part of the same share (10%)
+    "memory-xgboost": [("xgboost", "synthetic-1m", 20, ["learn2mix", "plain+eval"])],
     # cost against the number of rows (synthetic, 10 classes, 50 features)
     # up to 4M rows for XGBoost and LightGBM, 2M for HGB and CatBoost (plotted)
     "rows": [
