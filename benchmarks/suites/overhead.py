@@ -255,8 +255,10 @@ BUDGET_UNIT = {
 
 def worker(family, design, dataset, n_jobs, budget=None):
     """One fit; prints its wall time and the peak memory the fit added (Linux)."""
-    X, y = _load(dataset)
-    groups = _grouped(dataset)[2] if dataset.startswith("grouped:") else None
+    if dataset.startswith("grouped:"):  # a real grouped table: read once, with its groups
+        X, y, groups = _grouped(dataset)
+    else:
+        (X, y), groups = _load(dataset), None
     fit = FITS[family]
     try:  # reset the peak-RSS mark, so the peak below is the fit's, not the loading's
         with open("/proc/self/clear_refs", "w") as refs:

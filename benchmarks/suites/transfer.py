@@ -32,6 +32,7 @@ import json
 import time
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,7 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
     return {name: m for name, m in models.items() if only is None or name in only}
 
 
+@cache
 def setting(model: str) -> str:
     """What a row of ``model`` was measured with: a cell is measured again when this
     changes (the recommended TargetMix setting; the other models are fixed)."""

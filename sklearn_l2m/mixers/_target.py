@@ -182,7 +182,7 @@ class TargetMix(BaseMixer):
 
     def start(self, group_sizes, *, groups=None, loss_sizes=None):
         validate_params(self)
-        weights = self._weights()
+        weights = self._weight_list = self._weights()
         if groups is not None:
             self.target_index_ = target_index(self.target, groups)
         else:  # a mixer used on its own: the target is a position
@@ -216,7 +216,7 @@ class TargetMix(BaseMixer):
         """Measure the weight in use first, then every untried one, then the best."""
         if used not in self.gains_:
             return used
-        untried = [w for w in self._weights() if w not in self.gains_]
+        untried = [w for w in self._weight_list if w not in self.gains_]
         if untried:
             return untried[0]
         return max(self.gains_, key=self.gains_.get)
