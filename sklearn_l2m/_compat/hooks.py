@@ -39,9 +39,10 @@ class PrivateHook:
 HOOKS = {
     "hgb_bin_once": PrivateHook(
         "scikit-learn",
-        "HistGradientBoosting._bin_data (bin the training rows once per fit)",
-        "each round's warm start bins the training rows again (about 0.07 s per feature "
-        "per round on small data)",
+        "HistGradientBoosting._bin_data, _preprocess_X and _encode_y (check, encode and "
+        "bin the training rows once per fit)",
+        "each round's warm start checks and bins the training rows again (about 0.07 s "
+        "per feature per round on small data)",
     ),
     "sklearn_running_output": PrivateHook(
         "scikit-learn",

@@ -38,14 +38,17 @@ def _bin_data_signature(estimator_class) -> list[str] | None:
 
 @contextlib.contextmanager
 def hgb_bin_once(estimator, X_train, user_weight):
-    """Make HistGradientBoosting bin the training data once, not once per round.
+    """Make HistGradientBoosting check, encode and bin the training data once, not
+    once per round.
 
     On every warm-start fit HGB re-bins the training data (with the current
     sample weights where the version bins by weight), so the bins would move
     with the mixture and cost more than the trees. Here the first binning, done
-    with the user's own weights, is reused by every round. Yields a dict that
-    holds ``"binned"`` (the binned training matrix) after the first fit; empty
-    on the fallback, where HGB bins every round.
+    with the user's own weights, is reused by every round; so are the first
+    round's checks of ``X`` (``_preprocess_X``) and encoding of ``y``
+    (``_encode_y``), which on small tables cost as much as a round's trees.
+    Yields a dict that holds ``"binned"`` (the binned training matrix) after the
+    first fit; empty on the fallback, where HGB does all of it every round.
     """
     cache = {}
     if not isinstance(estimator, HGB):
@@ -58,6 +61,7 @@ def hgb_bin_once(estimator, X_train, user_weight):
     original = type(estimator)._bin_data
     by_weight = "sample_weight" in signature
     bin_weight = None if np.all(user_weight == user_weight[0]) else user_weight
+    binding = inspect.signature(original)
 
     def call(X, weight, is_training_data):
         if by_weight:
@@ -65,7 +69,7 @@ def hgb_bin_once(estimator, X_train, user_weight):
         return original(estimator, X, is_training_data)
 
     def bin_data(X, *args, **kwargs):
-        bound = inspect.signature(original).bind(estimator, X, *args, **kwargs).arguments
+        bound = binding.bind(estimator, X, *args, **kwargs).arguments
         is_training = bound["is_training_data"]
         is_ours = X is X_train or getattr(X, "shape", None) == X_train.shape
         if not is_training or not is_ours:
@@ -78,10 +82,42 @@ def hgb_bin_once(estimator, X_train, user_weight):
         return cache["binned"]
 
     estimator._bin_data = bin_data
+    checks = _check_training_once(estimator, X_train, cache)
     try:
         yield cache
     finally:
-        estimator.__dict__.pop("_bin_data", None)
+        for name in ("_bin_data", *checks):
+            estimator.__dict__.pop(name, None)
+
+
+def _check_training_once(estimator, X_train, cache) -> list[str]:
+    """Reuse the first round's ``_preprocess_X(X_train, reset=True)`` and
+    ``_encode_y`` (the attributes they set stay on the estimator between warm
+    starts); returns the names patched (none where their shapes are unknown)."""
+    patched = []
+    preprocess = getattr(type(estimator), "_preprocess_X", None)
+    if callable(preprocess) and _parameters(preprocess) == ["self", "X", "reset"]:
+
+        def preprocess_X(X, *, reset):
+            if not (reset and X is X_train):
+                return preprocess(estimator, X, reset=reset)
+            if "X_checked" not in cache:
+                cache["X_checked"] = preprocess(estimator, X, reset=True)
+            return cache["X_checked"]
+
+        estimator._preprocess_X = preprocess_X
+        patched.append("_preprocess_X")
+    encode = getattr(type(estimator), "_encode_y", None)
+    if callable(encode) and _parameters(encode) == ["self", "y"]:
+
+        def encode_y(y):  # within the block, every fit is a round's, on the training y
+            if "y_encoded" not in cache or cache["y_encoded"].shape[0] != len(y):
+                cache["y_encoded"] = encode(estimator, y)
+            return cache["y_encoded"]
+
+        estimator._encode_y = encode_y
+        patched.append("_encode_y")
+    return patched
 
 
 # -- scikit-learn: running outputs of growing ensembles ---------------------------------

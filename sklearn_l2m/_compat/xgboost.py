@@ -15,23 +15,37 @@ def xgboost_can_capture(estimator) -> bool:
     return fast_path("xgboost_training_matrix", probe)
 
 
+#: what makes another matrix read its features as the training matrix does
+_MATRIX_SETTINGS = ("missing", "enable_categorical", "feature_types")
+
+
 @contextlib.contextmanager
 def xgboost_capture_matrices(estimator, created: list):
     """Record the matrices XGBoost's ``fit`` builds (training first, then eval sets).
 
     The callback needs the training matrix to change its weights; XGBoost
     builds it inside ``fit``, through the estimator's ``_create_dmatrix``.
+    Yields ``like_training(**fields)``: during the fit, it builds one more
+    matrix with the training matrix's settings (missing value, categories,
+    feature types) and bins, as XGBoost builds an eval set's, without making it
+    an eval set (which XGBoost would score with its metric at every iteration).
     """
     original = estimator._create_dmatrix
+    settings: dict = {}
 
     def create(*args, **kwargs):
         matrix = original(*args, **kwargs)
+        if not created:
+            settings.update({k: kwargs[k] for k in _MATRIX_SETTINGS if k in kwargs})
         created.append(matrix)
         return matrix
 
+    def like_training(**fields):
+        return original(ref=created[0], **settings, **fields)
+
     estimator._create_dmatrix = create
     try:
-        yield
+        yield like_training
     finally:
         estimator.__dict__.pop("_create_dmatrix", None)
 

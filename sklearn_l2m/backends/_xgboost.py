@@ -40,7 +40,7 @@ def _mixture_callback_class():
     class MixtureCallback(xgboost.callback.TrainingCallback):
         """Round ends inside one boosting run: losses to the controller, weights back."""
 
-        def __init__(self, backend, controller, plan, matrices, has_validation, full_weight):
+        def __init__(self, backend, controller, plan, matrices, evaluated, full_weight):
             super().__init__()
             self.full_weight = full_weight  # all rows of X, held-out rows at 0
             self.backend = backend
@@ -48,15 +48,21 @@ def _mixture_callback_class():
             self.round_ends = plan.round_ends()
             self.measure = controller.measure
             self.matrices = matrices
-            self.has_validation = has_validation
+            self.evaluated = evaluated  # the validation rows are XGBoost's eval set
+            self.like_training = None  # builds a matrix as the training one (set in fit)
 
         def before_training(self, model):
+            data = self.controller.data
             self.dtrain = self.matrices[0]
-            self.dval = self.matrices[1] if self.has_validation else None
+            self.dval = None
+            if self.evaluated:
+                self.dval = self.matrices[1]
+            elif data.has_validation:  # predicted at round ends only, never scored per tree
+                self.dval = self.like_training(data=data.X_val, label=data.y_val)
             # the validation rows now live binned in dval: drop the array copy of them
             # (fit's eval_set is this list; XGBoost keeps only the matrices)
             self.backend.eval_set.clear()
-            self.controller.data.drop_copy("X_val")
+            data.drop_copy("X_val")
             return model
 
         def after_iteration(self, model, epoch, evals_log):
@@ -132,11 +138,15 @@ class XGBoostBackend(Backend):
         user_callbacks = est.get_params().get("callbacks")
         matrices: list = []
         X_fit, y_fit, full_weight = data.rows_to_fit()  # no copy of the training rows
+        # XGBoost scores an eval set with its metric after every tree: only its early
+        # stopping and the user's callbacks read that; the round ends just predict
+        stops = est.get_params().get("early_stopping_rounds") is not None
+        evaluated = data.has_validation and (stops or bool(user_callbacks))
         callback = _mixture_callback_class()(
-            self, controller, plan, matrices, data.has_validation, full_weight
+            self, controller, plan, matrices, evaluated, full_weight
         )
         est.set_params(callbacks=[*(user_callbacks or []), callback])
-        eval_kwargs = self._eval_kwargs(data)
+        eval_kwargs = self._eval_kwargs(data) if evaluated else {}
         self.eval_set = eval_kwargs.get("eval_set", [])
         fit_kwargs = {
             "sample_weight": self.training_weight(controller.begin(), data, full_weight),
@@ -145,7 +155,7 @@ class XGBoostBackend(Backend):
             **self.fit_params,
         }
         try:
-            with xgboost_capture_matrices(est, matrices):
+            with xgboost_capture_matrices(est, matrices) as callback.like_training:
                 est.fit(X_fit, y_fit, **fit_kwargs)
         finally:
             # the fitted estimator must not keep our callback (it holds the data)

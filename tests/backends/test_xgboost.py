@@ -114,6 +114,34 @@ def test_pandas_categorical_and_sparse_input():
     assert clf.fit(X_sparse, y_sparse).predict(X_sparse).shape == (300,)
 
 
+class _Quiet(xgb.callback.TrainingCallback):
+    """A user callback that reads nothing (it makes the held-out part an eval set)."""
+
+
+@pytest.mark.fast_path
+@pytest.mark.parametrize("categorical", [False, True], ids=["numeric", "pandas-categorical"])
+def test_held_out_rows_are_predicted_not_scored_every_tree(categorical):
+    """Without XGBoost's early stopping or a user callback, the held-out part is no
+    eval set (XGBoost would score its metric after every tree); the round ends
+    read the same losses from a matrix built as XGBoost builds an eval set's."""
+    pd = pytest.importorskip("pandas")
+    X, y = make_classification(n_samples=400, n_informative=4, n_classes=3, random_state=0)
+    if categorical:
+        X = pd.DataFrame(X[:, :4], columns=list("abcd"))
+        X["c"] = pd.Categorical(np.where(X["c"] > 0, "up", "down"))
+    inner = xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1, enable_categorical=True)
+    plain = Learn2MixClassifier(inner, steps_per_round=5, random_state=0).fit(X, y)
+    with pytest.raises(xgb.core.XGBoostError, match="No evaluation result"):
+        plain.estimator_.evals_result()
+    watched = Learn2MixClassifier(
+        inner.set_params(callbacks=[_Quiet()]), steps_per_round=5, random_state=0
+    ).fit(X, y)
+    assert list(watched.estimator_.evals_result()) == ["validation_0"]
+    assert watched.estimator_.get_params()["callbacks"][0].__class__ is _Quiet
+    np.testing.assert_allclose(plain.group_loss_history_, watched.group_loss_history_, rtol=1e-6)
+    np.testing.assert_allclose(plain.mixture_history_, watched.mixture_history_, rtol=1e-6)
+
+
 def test_early_stopping_uses_xgboosts_best_iteration():
     X, y = make_classification(n_samples=400, flip_y=0.4, random_state=0)
     clf = Learn2MixClassifier(

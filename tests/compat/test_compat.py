@@ -61,6 +61,36 @@ def test_public_fallbacks_give_the_fast_paths_model(digits, inner):
     assert all("public API" in name and "switched off" in name for name in names)
 
 
+@pytest.mark.fast_path
+def test_hgb_checks_and_encodes_the_training_rows_once(digits, monkeypatch):
+    """Each round's warm start would check X and encode y again; the fast path does
+    it in the first round only, the fallback in every round."""
+    X, y = digits
+    calls = {"_preprocess_X": 0, "_encode_y": 0}
+    preprocess = HistGradientBoostingClassifier._preprocess_X
+    encode = HistGradientBoostingClassifier._encode_y
+
+    def _preprocess_X(self, X, *, reset):  # the signature the probe knows
+        calls["_preprocess_X"] += reset  # predictions check X with reset=False
+        return preprocess(self, X, reset=reset)
+
+    def _encode_y(self, y):
+        calls["_encode_y"] += 1
+        return encode(self, y)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "_preprocess_X", _preprocess_X)
+    monkeypatch.setattr(HistGradientBoostingClassifier, "_encode_y", _encode_y)
+    inner = HistGradientBoostingClassifier(max_iter=30, early_stopping=False, random_state=0)
+    fast = Learn2MixClassifier(inner, steps_per_round=5, random_state=0).fit(X, y)
+    assert fast.n_rounds_ == 6 and calls == {"_preprocess_X": 1, "_encode_y": 1}
+    calls.update({"_preprocess_X": 0, "_encode_y": 0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        with hooks.public_api_only():
+            Learn2MixClassifier(inner, steps_per_round=5, random_state=0).fit(X, y)
+    assert calls == {"_preprocess_X": 6, "_encode_y": 6}
+
+
 def test_xgboost_fallback_continues_the_booster_round_by_round(digits):
     xgb = pytest.importorskip("xgboost")
     X, y = digits

@@ -54,6 +54,7 @@ class RawScoreOutput(OutputLosses):
         self._raw = None
         self._link = None
         self._from_scratch = False
+        self._one_piece = None  # the rows, taken once, when they fit in one piece
 
     # -- one library ------------------------------------------------------------
     def raw(self, model, X, start: int, stop: int) -> np.ndarray:
@@ -74,12 +75,18 @@ class RawScoreOutput(OutputLosses):
 
     def pieces(self):
         """``(part, X_part)``: the rows as pieces of about :data:`PREDICT_CHUNK_BYTES`
-        of ``X`` (``part`` slices the running scores), or ``X`` whole."""
+        of ``X`` (``part`` slices the running scores), or ``X`` whole. Rows that fit
+        in one piece are taken once and kept: every round predicts them."""
         if self.rows is None:
             yield slice(None), self.X
             return
         width = int(np.prod(self.X.shape[1:])) if len(self.X.shape) > 1 else 1
         step = max(1024, PREDICT_CHUNK_BYTES // (8 * max(width, 1)))
+        if self.rows.size <= step:
+            if self._one_piece is None:
+                self._one_piece = take_rows(self.X, self.rows)
+            yield slice(None), self._one_piece
+            return
         for start in range(0, self.rows.size, step):
             yield slice(start, start + step), take_rows(self.X, self.rows[start : start + step])
 
