@@ -1,7 +1,8 @@
 """The real data sets of the broad suite (issue 30), all loading offline.
 
 Each set is one table from a Debian ``r-cran-*`` data package (read without R,
-:mod:`benchmarks.data.r_packages`), scikit-learn's bundled digits, or MoleculeACE.
+:mod:`benchmarks.data.r_packages`; described by a :class:`~benchmarks.data.tables.Table`),
+scikit-learn's bundled digits, or MoleculeACE.
 :func:`tabular_split` turns a table into the matrices every inner model takes:
 a stratified 70 / 30 split per seed (the test split keeps the natural class
 distribution), unordered factors one-hot encoded, ordered factors as their
@@ -16,46 +17,13 @@ Not used, kept for an independent evaluation of the project: ``r-cran-mlbench``,
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
-from .r_packages import read_r_data
-
-LICENCES = {
-    "modeldata": "modeldata (tidymodels), MIT",
-    "kernlab": "kernlab, GPL-2",
-    "AER": "AER, GPL-2 | GPL-3",
-    "MASS": "MASS, GPL-2 | GPL-3",
-    "dslabs": "dslabs, Artistic-2.0",
-}
-
-
-@dataclass(frozen=True)
-class TableSet:
-    """One classification task read from an R data package."""
-
-    name: str
-    package: str
-    table: str
-    target: str
-    what: str
-    drop: tuple = ()
-    #: maps the target column to class labels (e.g. merging a long count tail)
-    relabel: object = None
-    #: a column whose values are the groups (sources) of a grouped task
-    groups: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def source(self) -> str:
-        return f"{self.package}::{self.table} ({LICENCES[self.package]})"
-
-    def load(self, seed: int) -> Bunch:
-        frame = read_r_data(self.package, self.table)
-        return tabular_split(self, frame, seed)
+from .tables import Table, encode
 
 
 def _visits(column):
@@ -69,18 +37,16 @@ def _affairs(column):
 
 #: the flat (class-mixing) sets: at least 15, binary and multi-class, mild to extreme
 CLASS_SETS = [
-    TableSet("attrition", "modeldata", "attrition", "Attrition", "IBM HR attrition, 16% leave"),
-    TableSet("telecom churn", "modeldata", "mlc_churn", "churn", "telecom churn, 14% churn"),
-    TableSet("credit scoring", "modeldata", "credit_data", "Status", "credit status, 28% bad"),
-    TableSet("IBM telco churn", "modeldata", "wa_churn", "churn", "telco churn, 27% churn"),
-    TableSet("lending club", "modeldata", "lending_club", "Class", "loans, 5% bad"),
-    TableSet(
+    Table("attrition", "modeldata", "attrition", "Attrition", "IBM HR attrition, 16% leave"),
+    Table("telecom churn", "modeldata", "mlc_churn", "churn", "telecom churn, 14% churn"),
+    Table("credit scoring", "modeldata", "credit_data", "Status", "credit status, 28% bad"),
+    Table("IBM telco churn", "modeldata", "wa_churn", "churn", "telco churn, 27% churn"),
+    Table("lending club", "modeldata", "lending_club", "Class", "loans, 5% bad"),
+    Table(
         "remote work", "modeldata", "stackoverflow", "Remote", "Stack Overflow survey, 10% remote"
     ),
-    TableSet(
-        "HPC jobs", "modeldata", "hpc_data", "class", "HPC job run time, 4 classes 51/31/12/6%"
-    ),
-    TableSet(
+    Table("HPC jobs", "modeldata", "hpc_data", "class", "HPC job run time, 4 classes 51/31/12/6%"),
+    Table(
         "Sacramento homes",
         "modeldata",
         "Sacramento",
@@ -88,17 +54,13 @@ CLASS_SETS = [
         "house type, 3 classes 866 / 53 / 13 rows",
         drop=("zip",),
     ),
-    TableSet(
-        "Alzheimer's", "modeldata", "ad_data", "Class", "Alzheimer's CSF proteins, 27% impaired"
-    ),
-    TableSet(
-        "caravan insurance", "kernlab", "ticdata", "CARAVAN", "CoIL 2000 insurance, 6% buy"
-    ),
-    TableSet("spam", "kernlab", "spam", "type", "e-mail spam, 39% spam"),
-    TableSet("income", "kernlab", "income", "INCOME", "household income, 9 ordered classes"),
-    TableSet("glass", "MASS", "fgl", "type", "forensic glass, 6 classes 76 to 9 rows"),
-    TableSet("mortgage denial", "AER", "HMDA", "deny", "Boston HMDA mortgages, 12% denied"),
-    TableSet(
+    Table("Alzheimer's", "modeldata", "ad_data", "Class", "Alzheimer's CSF proteins, 27% impaired"),
+    Table("caravan insurance", "kernlab", "ticdata", "CARAVAN", "CoIL 2000 insurance, 6% buy"),
+    Table("spam", "kernlab", "spam", "type", "e-mail spam, 39% spam"),
+    Table("income", "kernlab", "income", "INCOME", "household income, 9 ordered classes"),
+    Table("glass", "MASS", "fgl", "type", "forensic glass, 6 classes 76 to 9 rows"),
+    Table("mortgage denial", "AER", "HMDA", "deny", "Boston HMDA mortgages, 12% denied"),
+    Table(
         "credit card",
         "AER",
         "CreditCard",
@@ -106,7 +68,7 @@ CLASS_SETS = [
         "credit card applications, 22% refused",
         drop=("expenditure", "share"),  # both are zero exactly when the card is refused
     ),
-    TableSet(
+    Table(
         "resume callbacks",
         "AER",
         "ResumeNames",
@@ -114,8 +76,8 @@ CLASS_SETS = [
         "resume field experiment, 8% callback",
         drop=("name",),
     ),
-    TableSet("bank jobs", "AER", "BankWages", "job", "bank job category, 3 classes 363 / 84 / 27"),
-    TableSet(
+    Table("bank jobs", "AER", "BankWages", "job", "bank job category, 3 classes 363 / 84 / 27"),
+    Table(
         "doctor visits",
         "AER",
         "DoctorVisits",
@@ -123,7 +85,7 @@ CLASS_SETS = [
         "doctor visits in two weeks: 0 / 1 / 2 / 3+ (80 / 15 / 3 / 2%)",
         relabel=_visits,
     ),
-    TableSet(
+    Table(
         "affairs",
         "AER",
         "Affairs",
@@ -131,14 +93,12 @@ CLASS_SETS = [
         "affairs in a year, 6 classes 451 to 17 rows",
         relabel=_affairs,
     ),
-    TableSet(
-        "olive oil", "dslabs", "olive", "region", "olive oil region, 3 classes", drop=("area",)
-    ),
+    Table("olive oil", "dslabs", "olive", "region", "olive oil region, 3 classes", drop=("area",)),
 ]
 
 #: grouped tasks: the groups are sources or sub-populations the mixer balances
 GROUP_SETS = [
-    TableSet(
+    Table(
         "HPC jobs by protocol",
         "modeldata",
         "hpc_data",
@@ -146,7 +106,7 @@ GROUP_SETS = [
         "HPC job run time; groups: the 14 protocols",
         groups="protocol",
     ),
-    TableSet(
+    Table(
         "caravan by customer type",
         "kernlab",
         "ticdata",
@@ -154,7 +114,7 @@ GROUP_SETS = [
         "CoIL 2000; groups: the 10 customer main types (MOSHOOFD)",
         groups="MOSHOOFD",
     ),
-    TableSet(
+    Table(
         "mortgage denial by race",
         "AER",
         "HMDA",
@@ -165,34 +125,28 @@ GROUP_SETS = [
 ]
 
 
-def _encode(frame):
-    """Numeric matrix of a data frame: ordered factors as codes (missing: NaN),
-    other factors and strings one-hot, numbers as they are."""
-    import pandas as pd
-
-    columns = {}
-    for name in frame.columns:
-        col = frame[name]
-        if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered:
-            columns[name] = col.cat.codes.replace(-1, np.nan).astype(float)
-        elif not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-            dummies = pd.get_dummies(col.astype("string"), prefix=name, dtype=float)
-            columns.update({c: dummies[c] for c in dummies.columns})
-        else:
-            columns[name] = pd.to_numeric(col, errors="coerce").astype(float)
-    return pd.DataFrame(columns).to_numpy(np.float64)
+def load_split(spec: Table, seed: int) -> Bunch:
+    """The table of ``spec`` as the broad suite's per-seed split (:func:`tabular_split`)."""
+    return tabular_split(spec, spec.frame(), seed)
 
 
-def tabular_split(spec: TableSet, frame, seed: int, test_size: float = 0.3) -> Bunch:
+def loader(spec: Table):
+    """``load(seed)`` of one table."""
+    return partial(load_split, spec)
+
+
+def tabular_split(spec: Table, frame, seed: int, test_size: float = 0.3) -> Bunch:
+    """A stratified split of one table (one group column at most, kept as features)."""
     frame = frame.reset_index(drop=True)
-    y = frame[spec.target]
+    y = frame[spec.outcome]
     y = np.asarray(spec.relabel(y) if spec.relabel else y.astype("string"), dtype=object)
-    keep = ~frame[spec.target].isna().to_numpy()
+    keep = ~frame[spec.outcome].isna().to_numpy()
     groups = None
-    if spec.groups is not None:
-        groups = frame[spec.groups].astype("string").to_numpy(dtype=object)
-        keep &= ~frame[spec.groups].isna().to_numpy()
-    X = _encode(frame.drop(columns=[spec.target, *spec.drop]))
+    if spec.groups:
+        (column,) = spec.groups
+        groups = frame[column].astype("string").to_numpy(dtype=object)
+        keep &= ~frame[column].isna().to_numpy()
+    X = encode(frame.drop(columns=[spec.outcome, *spec.drop]))
     X, y = X[keep], y[keep].astype(str)
     rows = np.arange(len(y))
     train, test = train_test_split(rows, test_size=test_size, stratify=y, random_state=seed)

@@ -19,49 +19,14 @@ Not used, kept for an independent evaluation of the project:
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import Bunch
 
-from .broad import LICENCES, _encode
-from .r_packages import read_r_data
+from .tables import Table, encode
 
 MAX_ROWS = 4000
 MIN_GROUP_ROWS = 10
-
-GROUPED_LICENCES = {
-    **LICENCES,
-    "HSAUR3": "HSAUR3, GPL-2",
-    "lme4": "lme4, GPL-2 | GPL-3",
-    "statsmodels": "statsmodels, BSD-3",
-}
-
-
-@dataclass(frozen=True)
-class GroupedTask:
-    """One grouped classification task."""
-
-    name: str
-    package: str
-    table: str
-    target: str
-    groups: tuple
-    what: str
-    drop: tuple = ()
-    #: maps the target column to class labels
-    relabel: object = None
-
-    @property
-    def source(self) -> str:
-        return f"{self.package}::{self.table} ({GROUPED_LICENCES[self.package]})"
-
-    def frame(self):
-        if self.package == "statsmodels":
-            import importlib
-
-            return importlib.import_module(f"statsmodels.datasets.{self.table}").load_pandas().data
-        return read_r_data(self.package, self.table)
 
 
 def _positive(column):
@@ -69,51 +34,66 @@ def _positive(column):
 
 
 TASKS = [
-    GroupedTask("mortgage denial by race", "AER", "HMDA", "deny", ("afam",),
-                "Boston HMDA mortgages, 12% denied; groups: African-American or not"),
-    GroupedTask("health insurance by ethnicity", "AER", "HealthInsurance", "insurance",
-                ("ethnicity",), "US health insurance, 20% uninsured; 3 groups, 365 to 7,354 rows"),
-    GroupedTask("part-time work by region", "AER", "CPS1988", "parttime", ("region",),
-                "US Current Population Survey 1988, 9% part-time; 4 regions"),
-    GroupedTask("health status by region", "AER", "NMES1988", "health", ("region",),
-                "US medical expenditure survey, 3 health classes (80 / 13 / 8%); 4 regions"),
-    GroupedTask("resume callbacks by ethnicity and gender", "AER", "ResumeNames", "call",
-                ("ethnicity", "gender"),
-                "resume field experiment, 8% callbacks; 4 groups (names' ethnicity x gender)",
-                drop=("name",)),
-    GroupedTask("doctor visits by gender", "AER", "DoctorVisits", "visits", ("gender",),
-                "Australian health survey: any doctor visit in two weeks (20%); 2 groups",
-                relabel=_positive),
-    GroupedTask("remote work by country", "modeldata", "stackoverflow", "Remote", ("Country",),
-                "Stack Overflow survey, 10% remote; 5 countries, 485 to 2,791 rows"),
-    GroupedTask("telecom churn by area code", "modeldata", "mlc_churn", "churn", ("area_code",),
-                "telecom churn, 14%; 3 area codes"),
-    GroupedTask("telecom churn by state", "modeldata", "mlc_churn", "churn", ("state",),
-                "telecom churn, 14%; 51 states of 52 to 158 rows"),
-    GroupedTask("telco churn by seniority", "modeldata", "wa_churn", "churn",
-                ("senior_citizen",), "IBM telco churn, 27%; senior citizens (16%) or not"),
-    GroupedTask("credit scoring by housing", "modeldata", "credit_data", "Status", ("Home",),
-                "credit status, 28% bad; 6 housing types, 20 to 2,107 rows"),
-    GroupedTask("attrition by department", "modeldata", "attrition", "Attrition",
-                ("Department",), "IBM HR attrition, 16%; 3 departments, 63 to 961 rows"),
-    GroupedTask("loan default by state", "modeldata", "lending_club", "Class", ("addr_state",),
-                "Lending Club loans, 5% bad; 50 states, most under 200 rows"),
-    GroupedTask("HPC jobs by protocol", "modeldata", "hpc_data", "class", ("protocol",),
-                "HPC job run time, 4 classes; 14 protocols"),
-    GroupedTask("caravan insurance by customer type", "kernlab", "ticdata", "CARAVAN",
-                ("MOSHOOFD",), "CoIL 2000 insurance, 6% buy; 10 customer main types"),
-    GroupedTask("verbal aggression by behaviour", "lme4", "VerbAgg", "resp", ("btype",),
-                "verbal aggression questionnaire, no / perhaps / yes; 3 behaviour types",
-                drop=("r2", "id")),
-    GroupedTask("happiness by region", "HSAUR3", "CHFLS", "R_happy", ("R_region",),
-                "Chinese Health and Family Life Survey, 4 classes (14 very unhappy); 6 regions"),
-    GroupedTask("labour participation by nationality", "AER", "SwissLabor", "participation",
-                ("foreign",), "Swiss women's labour participation (872 rows); foreign or not"),
-    GroupedTask("union membership by gender and ethnicity", "AER", "PSID7682", "union",
-                ("gender", "ethnicity"), "US panel study 1976-82, 36% union; 4 groups",
-                drop=("id",)),
-    GroupedTask("affairs by occupation", "statsmodels", "fair", "affairs", ("occupation",),
-                "Redbook survey 1974, any affair (32%); 6 occupations", relabel=_positive),
+    Table("mortgage denial by race", "AER", "HMDA", "deny",
+          "Boston HMDA mortgages, 12% denied; groups: African-American or not",
+          groups=("afam",)),
+    Table("health insurance by ethnicity", "AER", "HealthInsurance", "insurance",
+          "US health insurance, 20% uninsured; 3 groups, 365 to 7,354 rows",
+          groups=("ethnicity",)),
+    Table("part-time work by region", "AER", "CPS1988", "parttime",
+          "US Current Population Survey 1988, 9% part-time; 4 regions",
+          groups=("region",)),
+    Table("health status by region", "AER", "NMES1988", "health",
+          "US medical expenditure survey, 3 health classes (80 / 13 / 8%); 4 regions",
+          groups=("region",)),
+    Table("resume callbacks by ethnicity and gender", "AER", "ResumeNames", "call",
+          "resume field experiment, 8% callbacks; 4 groups (names' ethnicity x gender)",
+          groups=("ethnicity", "gender"), drop=("name",)),
+    Table("doctor visits by gender", "AER", "DoctorVisits", "visits",
+          "Australian health survey: any doctor visit in two weeks (20%); 2 groups",
+          groups=("gender",), relabel=_positive),
+    Table("remote work by country", "modeldata", "stackoverflow", "Remote",
+          "Stack Overflow survey, 10% remote; 5 countries, 485 to 2,791 rows",
+          groups=("Country",)),
+    Table("telecom churn by area code", "modeldata", "mlc_churn", "churn",
+          "telecom churn, 14%; 3 area codes",
+          groups=("area_code",)),
+    Table("telecom churn by state", "modeldata", "mlc_churn", "churn",
+          "telecom churn, 14%; 51 states of 52 to 158 rows",
+          groups=("state",)),
+    Table("telco churn by seniority", "modeldata", "wa_churn", "churn",
+          "IBM telco churn, 27%; senior citizens (16%) or not",
+          groups=("senior_citizen",)),
+    Table("credit scoring by housing", "modeldata", "credit_data", "Status",
+          "credit status, 28% bad; 6 housing types, 20 to 2,107 rows",
+          groups=("Home",)),
+    Table("attrition by department", "modeldata", "attrition", "Attrition",
+          "IBM HR attrition, 16%; 3 departments, 63 to 961 rows",
+          groups=("Department",)),
+    Table("loan default by state", "modeldata", "lending_club", "Class",
+          "Lending Club loans, 5% bad; 50 states, most under 200 rows",
+          groups=("addr_state",)),
+    Table("HPC jobs by protocol", "modeldata", "hpc_data", "class",
+          "HPC job run time, 4 classes; 14 protocols",
+          groups=("protocol",)),
+    Table("caravan insurance by customer type", "kernlab", "ticdata", "CARAVAN",
+          "CoIL 2000 insurance, 6% buy; 10 customer main types",
+          groups=("MOSHOOFD",)),
+    Table("verbal aggression by behaviour", "lme4", "VerbAgg", "resp",
+          "verbal aggression questionnaire, no / perhaps / yes; 3 behaviour types",
+          groups=("btype",), drop=("r2", "id")),
+    Table("happiness by region", "HSAUR3", "CHFLS", "R_happy",
+          "Chinese Health and Family Life Survey, 4 classes (14 very unhappy); 6 regions",
+          groups=("R_region",)),
+    Table("labour participation by nationality", "AER", "SwissLabor", "participation",
+          "Swiss women's labour participation (872 rows); foreign or not",
+          groups=("foreign",)),
+    Table("union membership by gender and ethnicity", "AER", "PSID7682", "union",
+          "US panel study 1976-82, 36% union; 4 groups",
+          groups=("gender", "ethnicity"), drop=("id",)),
+    Table("affairs by occupation", "statsmodels", "fair", "affairs",
+          "Redbook survey 1974, any affair (32%); 6 occupations",
+          groups=("occupation",), relabel=_positive),
 ]  # fmt: skip
 
 #: the Debian packages the tasks read, beyond the broad suite's
@@ -138,17 +118,17 @@ def _subsample(rows, key, n, seed=0):
     return np.sort(kept)
 
 
-def load_grouped(task: GroupedTask) -> Bunch:
+def load_grouped(task: Table) -> Bunch:
     """All rows of one task: ``X`` (float32), ``y`` (str), ``groups`` (str)."""
     frame = task.frame().reset_index(drop=True)
-    keep = ~frame[task.target].isna().to_numpy()
+    keep = ~frame[task.outcome].isna().to_numpy()
     for column in task.groups:
         keep &= ~frame[column].isna().to_numpy()
     frame = frame[keep].reset_index(drop=True)
-    target = frame[task.target]
-    y = np.asarray(task.relabel(target) if task.relabel else target.astype("string"), dtype=str)
+    outcome = frame[task.outcome]
+    y = np.asarray(task.relabel(outcome) if task.relabel else outcome.astype("string"), dtype=str)
     groups = _joined(frame, task.groups)
-    X = _encode(frame.drop(columns=[task.target, *task.groups, *task.drop]))
+    X = encode(frame.drop(columns=[task.outcome, *task.groups, *task.drop]))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: 0
         median = np.nan_to_num(np.nanmedian(X, axis=0))

@@ -41,7 +41,7 @@ from ..common import (
     suite_parser,
     versions,
 )
-from ..data.broad import CLASS_SETS, GROUP_SETS, load_digits_set
+from ..data.broad import CLASS_SETS, GROUP_SETS, load_digits_set, loader
 from ..models import make_model
 from ..report import write_section
 from ..strategies import STRATEGIES
@@ -87,14 +87,14 @@ MODELS = {
 
 def tasks():
     """name -> (loader(seed), grouped, description)."""
-    out = {s.name: (s.load, s.groups is not None, f"{s.what}; {s.source}") for s in CLASS_SETS}
+    out = {s.name: (loader(s), bool(s.groups), f"{s.what}; {s.source}") for s in CLASS_SETS}
     out["long-tailed digits"] = (
         load_digits_set,
         False,
         "scikit-learn digits cut to 1:50 (balanced test split); scikit-learn, BSD-3",
     )
     for s in GROUP_SETS:
-        out[s.name] = (s.load, True, f"{s.what}; {s.source}")
+        out[s.name] = (loader(s), True, f"{s.what}; {s.source}")
     return out
 
 

@@ -149,7 +149,7 @@ def score_under_priors(name, model, X_te, y_te, labels, natural):
 
 def fit_all(task, seed, settings, log):
     """One seed of one task: every strategy fitted once, scored under every prior."""
-    data = task["load"](seed)
+    data = task.load(seed)
     encoder = LabelEncoder().fit(data.y_train)
     y_tr, y_te = encoder.transform(data.y_train), encoder.transform(data.y_test)
     labels = np.arange(len(encoder.classes_))
@@ -169,7 +169,7 @@ def fit_all(task, seed, settings, log):
         if strategy is None:  # the twin's rows under this name
             rows += [{**r, "strategy": name} for r in rows if r["strategy"] == source]
             continue
-        inner = task["inner"](seed, data.X_test, y_te)
+        inner = task.inner(seed, data.X_test, y_te)
         began = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -185,7 +185,7 @@ def fit_all(task, seed, settings, log):
             )
         line = scores_line(rows[-3:])
         signal = getattr(model, "loss_source_", "")
-        log(f"  {task['name']:<30} seed {seed} {name:<42} {fit_time:6.1f} s {signal:>10} {line}")
+        log(f"  {task.name:<30} seed {seed} {name:<42} {fit_time:6.1f} s {signal:>10} {line}")
     return rows
 
 
@@ -308,9 +308,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     settings = SETTING_GROUPS[args.settings]
     pool = TASKS if args.suite == "defaults" else suites.SUITES[args.suite]["tasks"]
-    tasks = [
-        t for t in pool if args.only.lower() in t["name"].lower() and t["kind"] == "classification"
-    ]
+    tasks = [t for t in pool if args.only.lower() in t.name.lower() and t.kind == "classification"]
     if not tasks:
         parser.error(f"no classification task of {args.suite!r} matches {args.only!r}")
     command = shlex.join(argv if argv is not None else sys.argv[1:])
@@ -320,7 +318,7 @@ def main(argv=None):
         for seed in range(args.seeds):
             rows += fit_all(task, seed, settings, lambda line: print(line, flush=True))
         body = (
-            f"Command: `python -m benchmarks defaults {command}`; {task['description']} "
+            f"Command: `python -m benchmarks defaults {command}`; {task.description} "
             f"Mean difference to classical training over {args.seeds} seeds ± standard "
             "error (paired by seed), in points; the first row is classical's own score. "
             "Every fit is scored under three decision priors without retraining "
@@ -336,9 +334,9 @@ def main(argv=None):
             + f"\n\nTotal time: {time.perf_counter() - began:.0f} s.\n"
         )
         print(body, flush=True)
-        key = section_key(task["name"], args.settings)
+        key = section_key(task.name, args.settings)
         study = "" if args.settings == "defaults" else f" ({STUDY_TITLES[args.settings]})"
-        write_section(Path(args.out), key, f"Defaults: {task['name']}{study}", body)
+        write_section(Path(args.out), key, f"Defaults: {task.name}{study}", body)
     return 0
 
 

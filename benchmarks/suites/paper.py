@@ -1,4 +1,4 @@
-"""The paper's Fashion-MNIST row, reproduced with the library (``--suite paper``).
+"""The paper's Fashion-MNIST row, reproduced with the library (``python -m benchmarks paper``).
 
     python -m benchmarks paper             # 3 seeds, full size
     python -m benchmarks paper --seeds 3 --scale 0.25  # a quarter of the training rows
@@ -239,7 +239,10 @@ def main(argv=None):
         f"Total time: {time.perf_counter() - began:.0f} s.\n"
     )
     write_section(
-        out / "RESULTS.md", "paper", "The paper's Fashion-MNIST row (`--suite paper`)", body
+        out / "RESULTS.md",
+        "paper",
+        "The paper's Fashion-MNIST row (`python -m benchmarks paper`)",
+        body,
     )
     print(f"Wrote {out / 'RESULTS.md'} and {figure}")
     return 0

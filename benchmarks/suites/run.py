@@ -89,17 +89,17 @@ def staged_balanced_accuracy(model, X, y):
 def run_task(task, seeds, log=None):
     rows, curves, mixtures = [], {}, {}
     for seed in seeds:
-        data = task["load"](seed)
-        is_classifier = task["kind"] != "regression"
+        data = task.load(seed)
+        is_classifier = task.kind != "regression"
         X_tr, X_te, y_tr, y_te = data.X_train, data.X_test, data.y_train, data.y_test
         if is_classifier:
             encoder = LabelEncoder().fit(y_tr)
             y_tr, y_te = encoder.transform(y_tr), encoder.transform(y_te)
             labels = np.arange(len(encoder.classes_))
             train_prior = np.bincount(y_tr, minlength=len(labels)) / len(y_tr)
-        groups = data.get("groups_train") if task.get("use_groups") else None
-        for name in task["strategies"]:
-            inner = task["inner"](seed, X_te, y_te)
+        groups = data.get("groups_train") if task.use_groups else None
+        for name in task.strategies:
+            inner = task.inner(seed, X_te, y_te)
             began = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -113,7 +113,7 @@ def run_task(task, seeds, log=None):
             rows.append({"strategy": name, "seed": seed, **scores})
             if log is not None:
                 log(
-                    f"  {task['name']:<28} seed {seed} {name:<16} "
+                    f"  {task.name:<28} seed {seed} {name:<16} "
                     + " ".join(f"{k}={v:.4f}" for k, v in scores.items())
                 )
             if seed == seeds[0] and is_classifier:
@@ -179,7 +179,7 @@ def plot_task(task, curves, mixtures, out_dir):
     except ImportError:
         return []
     written = []
-    slug = task["name"].replace(" ", "_").replace("/", "-")
+    slug = task.name.replace(" ", "_").replace("/", "-")
     out_dir = out_dir / "figures"
     out_dir.mkdir(parents=True, exist_ok=True)
     if curves:
@@ -191,10 +191,10 @@ def plot_task(task, curves, mixtures, out_dir):
                 ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
         from matplotlib.ticker import MaxNLocator
 
-        ax.set_xlabel(task.get("step_name", "trees / epochs"))
+        ax.set_xlabel(task.step_name)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("test balanced accuracy")
-        ax.set_title(task["name"])
+        ax.set_title(task.name)
         ax.legend(title="strategy", fontsize="small")
         path = out_dir / f"{slug}_curve.png"
         fig.tight_layout()
@@ -206,7 +206,7 @@ def plot_task(task, curves, mixtures, out_dir):
 
         history, classes = mixtures["learn2mix"]
         ax = plot_mixture_history(history, labels=classes)
-        ax.set_title(f"{task['name']}: learn2mix mixture per round")
+        ax.set_title(f"{task.name}: learn2mix mixture per round")
         path = out_dir / f"{slug}_mixture.png"
         ax.figure.tight_layout()
         ax.figure.savefig(path, dpi=110)
@@ -330,32 +330,13 @@ def grouped_demo(seeds) -> str:
 
 def main(argv=None):
     parser = suite_parser(__doc__, SEEDS_OPTION, ONLY_OPTION, OUT_OPTION)  # --out: a folder
-    suites = sorted([*SUITES, "paper", "broad", "grouped"])
-    parser.add_argument("--suite", choices=suites, default="quick")
+    parser.add_argument("--suite", choices=sorted(SUITES), default="quick")
     parser.add_argument(
         "--verbose", action="store_true", help="print every seed's scores and each task's table"
     )
     args = parser.parse_args(argv)
-    if args.suite == "paper":  # its own protocol: accuracy at fixed shares of the epochs
-        from . import paper
-
-        return paper.main(
-            ["--seeds", str(args.seeds or 3)] + (["--out", str(args.out)] if args.out else [])
-        )
-    if args.suite == "grouped":  # its own runner: the library's compare, per task and family
-        from . import grouped
-
-        extra = ["--seeds", str(args.seeds)] if args.seeds else []
-        extra += ["--only", args.only] if args.only else []
-        return grouped.main(extra)
-    if args.suite == "broad":  # its own runner: paired seeds, wins / ties / losses
-        from . import broad
-
-        extra = ["--seeds", str(args.seeds)] if args.seeds else []
-        extra += ["--only", args.only] if args.only else []
-        return broad.main(extra + (["--out", str(args.out)] if args.out else []))
     suite = SUITES[args.suite]
-    tasks = [t for t in suite["tasks"] if not args.only or args.only in t["name"]]
+    tasks = [t for t in suite["tasks"] if not args.only or args.only in t.name]
     seeds = list(range(args.seeds if args.seeds else suite["seeds"]))
     out_dir = Path(args.out or suite["out"])
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -376,20 +357,20 @@ def main(argv=None):
     verbose = lambda line: print(line, flush=True)  # noqa: E731
     task_rows, first_mixtures = {}, {}
     for task in tasks:
-        print(f"== {task['name']}", flush=True)
+        print(f"== {task.name}", flush=True)
         rows, curves, mixtures = run_task(task, seeds, verbose if args.verbose else None)
-        metrics = REGRESSION_METRICS if task["kind"] == "regression" else CLASSIFICATION_METRICS
+        metrics = REGRESSION_METRICS if task.kind == "regression" else CLASSIFICATION_METRICS
         table = markdown_table(rows, metrics)
-        if args.verbose or task["kind"] == "regression":
+        if args.verbose or task.kind == "regression":
             print(table, flush=True)
         else:
-            task_rows[task["name"]] = rows
+            task_rows[task.name] = rows
             if "learn2mix" in mixtures:
-                first_mixtures.setdefault(task["name"], mixtures["learn2mix"])
-        report.append(f"### {task['name']}\n\n{task['description']}\n\n{table}")
+                first_mixtures.setdefault(task.name, mixtures["learn2mix"])
+        report.append(f"### {task.name}\n\n{task.description}\n\n{table}")
         reached = steps_to_reach_classical(curves)
         if reached:
-            step = task.get("step_name", "steps")
+            step = task.step_name
             target = "; ".join(
                 f"{name}: {'never' if hit is None else hit} of {total}"
                 for name, (hit, total) in reached.items()

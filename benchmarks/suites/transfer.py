@@ -18,9 +18,9 @@ the family's inner model:
 * ``mixmin``: MixMin's source weights for the target;
 * ``targetmix``: the library's recommended target setting (:data:`RECOMMENDED`).
 
-Tasks: MoleculeACE leave-one-assay-out (pKi regression, RMSE; and active /
-inactive at 100 nM, average precision), and real tabular tables whose rows come
-from sites, regions or countries (:data:`TABULAR`). On MoleculeACE a molecule
+Tasks (:mod:`benchmarks.data.transfer`): MoleculeACE leave-one-assay-out (pKi
+regression, RMSE; and active / inactive at 100 nM, average precision), and real
+tabular tables whose rows come from sites, regions or countries. On MoleculeACE a molecule
 can be measured in several assays: by default the sources' rows of the
 target's molecules are dropped (the headline: transfer to new molecules);
 ``--leak`` keeps them.
@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_differ
 from sklearn_l2m.transfer import GroupFeature, PoolStacking, target_rows
 
 from ..common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser, versions
+from ..data.transfer import TABULAR, load_tabular, moleculeace_cells
 from ..models import make_model
 from ..report import write_section
 
@@ -127,76 +127,6 @@ def setting(model: str) -> str:
         return ""
     params = TargetMix(**RECOMMENDED).get_params()
     return ", ".join(f"{k}={v}" for k, v in params.items() if k != "target") + ", refit=True"
-
-
-# -- the tasks --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TabularTask:
-    """A real table whose rows come from sources; one of them is the target."""
-
-    name: str
-    package: str
-    table: str
-    outcome: str
-    source: str
-    target: str
-    kind: str  # "regression" (log outcome, RMSE) or the positive class (AP)
-    drop: tuple = ()
-
-
-TABULAR = [
-    TabularTask("wage by region", "AER", "CPS1988", "wage", "region", "west", "regression"),
-    TabularTask("house price by neighbourhood", "modeldata", "ames", "Sale_Price",
-                "Neighborhood", "North_Ames", "regression"),
-    TabularTask("life expectancy by continent", "dslabs", "gapminder", "life_expectancy",
-                "continent", "Oceania", "regression", drop=("country", "region")),
-    TabularTask("remote work by country", "modeldata", "stackoverflow", "Remote", "Country",
-                "Germany", "Remote"),
-    TabularTask("loan default by state", "modeldata", "lending_club", "Class", "addr_state",
-                "CA", "bad"),
-    TabularTask("churn by area code", "modeldata", "mlc_churn", "churn", "area_code",
-                "area_code_510", "yes"),
-    TabularTask("uninsured by ethnicity", "AER", "HealthInsurance", "insurance", "ethnicity",
-                "afam", "no"),
-]  # fmt: skip
-
-
-def load_tabular(task: TabularTask) -> Bunch:
-    from ..data.broad import _encode
-    from ..data.r_packages import read_r_data
-
-    frame = read_r_data(task.package, task.table)
-    frame = frame.dropna(subset=[task.outcome, task.source]).reset_index(drop=True)
-    groups = frame[task.source].astype(str).to_numpy()
-    outcome = frame[task.outcome]
-    if task.kind == "regression":
-        y = np.log(outcome.to_numpy(dtype=np.float64))
-    else:
-        y = (outcome.astype(str).to_numpy() == task.kind).astype(np.int64)
-    X = _encode(frame.drop(columns=[task.outcome, task.source, *task.drop]))
-    X = np.where(np.isnan(X), np.nan_to_num(np.nanmedian(X, axis=0)), X).astype(np.float32)
-    return Bunch(X=X, y=y, groups=groups, target=task.target, name=task.name, kind=task.kind)
-
-
-def moleculeace_cells(n_assays: int, leak: bool, kinds=("regression", "classification")):
-    """Leave-one-assay-out: every assay in turn the target (the ``n_assays`` largest)."""
-    from sklearn_l2m.datasets import load_moleculeace
-
-    for kind in kinds:
-        data = load_moleculeace(kind)
-        X = np.vstack([data.X_train, data.X_test])
-        y = np.r_[data.y_train, data.y_test]
-        groups = np.r_[data.groups_train, data.groups_test]
-        labels, counts = np.unique(groups, return_counts=True)
-        for target in labels[np.argsort(-counts, kind="stable")][:n_assays]:
-            keep = np.ones(len(y), dtype=bool)
-            if not leak:  # drop the sources' rows of the target's molecules
-                own = {row.tobytes() for row in X[groups == target]}
-                keep = (groups == target) | np.array([r.tobytes() not in own for r in X])
-            yield Bunch(
-                X=X[keep], y=y[keep], groups=groups[keep], target=target,
-                name=f"MoleculeACE {target}", kind="regression" if kind == "regression" else 1,
-            )  # fmt: skip
 
 
 # -- one cell ----------------------------------------------------------------------------

@@ -14,16 +14,13 @@ from sklearn_l2m.datasets import load_long_tailed_digits
 
 @pytest.fixture
 def tiny_suite(monkeypatch):
-    task = {
-        "name": "tiny digits",
-        "description": "smoke test",
-        "load": lambda seed: load_long_tailed_digits(10, random_state=seed),
-        "inner": lambda seed, X, y: HistGradientBoostingClassifier(
-            max_iter=8, early_stopping=False
-        ),
-        "kind": "classification",
-        "strategies": ["classical", "balanced", "learn2mix"],
-    }
+    task = suites.Task(
+        name="tiny digits",
+        description="smoke test",
+        load=lambda seed: load_long_tailed_digits(10, random_state=seed),
+        inner=lambda seed, X, y: HistGradientBoostingClassifier(max_iter=8, early_stopping=False),
+        strategies=["classical", "balanced", "learn2mix"],
+    )
     monkeypatch.setitem(suites.SUITES, "tiny", {"seeds": 2, "out": "unused", "tasks": [task]})
     monkeypatch.setattr(runner, "SUITES", suites.SUITES)
 

@@ -11,7 +11,8 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from benchmarks.data import r_packages as r_data
-from benchmarks.data.broad import TableSet, tabular_split
+from benchmarks.data.broad import tabular_split
+from benchmarks.data.tables import Table
 from benchmarks.report import sections, write_section
 from benchmarks.strategies import STRATEGIES
 from benchmarks.suites import broad
@@ -110,7 +111,7 @@ def test_tabular_split_encodes_factors_and_keeps_the_class_shares():
         "x": np.r_[np.arange(59.0), np.nan],
         "label": ["rare"] * 12 + ["common"] * 48,
     })  # fmt: skip
-    spec = TableSet("toy", "MASS", "toy", "label", "a toy")
+    spec = Table("toy", "MASS", "toy", "label", "a toy")
     data = tabular_split(spec, frame, seed=0)
     assert data.X_train.dtype == np.float32 and not np.isnan(data.X_train).any()
     assert data.X_train.shape[1] == 1 + 2 + 1  # ordered codes, two colours, x

@@ -6,6 +6,7 @@ from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier
 
 from benchmarks.data import grouped as grouped_data
+from benchmarks.data.tables import Table
 from benchmarks.group_methods import JTT, FairlearnBoundedGroupLoss, FairlearnThresholdOptimizer
 from benchmarks.suites import grouped
 
@@ -54,7 +55,7 @@ def test_fairlearn_baselines_count_their_fits_and_give_probabilities():
         thresholds.fit(X, y % 3 + (X[:, 1] > 0), groups=site)
 
 
-class _Synthetic(grouped_data.GroupedTask):
+class _Synthetic(Table):
     def frame(self):
         X, y, _ = _data(600)
         frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
@@ -65,7 +66,7 @@ class _Synthetic(grouped_data.GroupedTask):
         return frame
 
 
-SYNTHETIC = _Synthetic("synthetic sites", "statsmodels", "-", "label", ("site",), "test data")
+SYNTHETIC = _Synthetic("synthetic sites", "statsmodels", "-", "label", "test data", groups="site")
 
 
 def test_loader_merges_tiny_groups_and_caps_the_rows(monkeypatch):
