@@ -13,6 +13,8 @@ taken to come from ``target``.
   that re-weighting cannot.
 * :class:`PoolStacking`: a model of the sources, whose prediction is one
   more feature of a model of the target's rows.
+* :class:`TargetBlend`: a model of the sources and a model of the target,
+  blended with the weight that scores best on the target's rows out of fold.
 
 ``sklearn_l2m.model_selection.compare(..., target=...)`` builds the first
 two (and the natural pool) itself.
@@ -27,7 +29,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from .metrics import resolve_metric
 
-__all__ = ["GroupFeature", "PoolStacking", "TargetOnly", "TargetWeighted", "target_rows"]
+__all__ = [
+    "GroupFeature",
+    "PoolStacking",
+    "TargetBlend",
+    "TargetOnly",
+    "TargetWeighted",
+    "target_rows",
+]
 
 
 def target_rows(groups, target, n_samples: int) -> np.ndarray:
@@ -318,3 +327,184 @@ class PoolStacking(_ForTarget):
 
     def _features(self, X):
         return _append(X, self._pool_output(X))
+
+
+#: the sources' model's weights that :class:`TargetBlend` tries (0: the target's model alone)
+BLEND_WEIGHTS = tuple(float(w) for w in np.round(np.linspace(0.0, 1.0, 11), 2))
+
+
+class _ConstantProba(BaseEstimator):
+    """Stands in for a classifier whose training rows hold one class only."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.ones((X.shape[0], 1))
+
+
+def _fit_or_constant(model, X, y, sample_weight=None):
+    if is_classifier(model) and np.unique(y).size < 2:
+        return _ConstantProba().fit(X, y)
+    return _fit(model, X, y, sample_weight)
+
+
+def _aligned_proba(model, X, classes) -> np.ndarray:
+    """``model``'s probabilities with one column per class of ``classes`` (0 for the
+    classes it never saw)."""
+    proba = np.zeros((X.shape[0], classes.size))
+    columns = np.searchsorted(classes, model.classes_)
+    proba[:, columns] = model.predict_proba(X)
+    return proba
+
+
+class TargetBlend(_ForTarget):
+    """A model of the sources and a model of the target, blended for the target.
+
+    The sources' model never sees the target's rows; the target's model sees
+    nothing else. The sources' weight ``w`` in the blend ``w * sources + (1 - w)
+    * target`` (predictions of a regressor, probabilities of a classifier) is
+    the one of ``weights`` with the lowest loss (squared error; log loss) on
+    the target's rows, each predicted by a target model that did not train on
+    it (``cv`` folds of the target's rows) and by the sources' model, which
+    never did: every target row scores the blend, none is held out of the final
+    model. Ties go to the larger sources' weight. The target's model is then
+    refitted on all of the target's rows. One fit on the sources, ``cv + 1``
+    small fits on the target.
+
+    Where the sources predict the target well the blend stays on them, where
+    they are offset or unrelated it moves to the target's own model, and in
+    between it averages two models that err differently.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The inner model (cloned for both models).
+    target : group label
+        The group to predict for.
+    cv : int, default=5
+        Folds of the target's rows that score the blend (fewer when the target
+        has fewer rows).
+    weights : sequence of float in [0, 1], default=(0.0, 0.1, ..., 1.0)
+        The sources' model's weights tried.
+    random_state : int, default=None
+        Seeds the folds.
+
+    Attributes
+    ----------
+    weight_ : float
+        The sources' model's weight in the blend.
+    losses_ : dict
+        Weight -> mean out-of-fold loss on the target's rows.
+    pool_ : estimator
+        The sources' model.
+    estimator_ : estimator
+        The target's model, fitted on all of its rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn_l2m.transfer import TargetBlend
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(200, 1); groups = np.r_[["a"] * 180, ["t"] * 20]
+    >>> y = 2 * X[:, 0] + np.where(groups == "t", 3.0, 0.0)  # the target is offset by 3
+    >>> blend = TargetBlend(LinearRegression(), "t").fit(X, y, groups=groups)
+    >>> blend.weight_  # the offset sources do not help: the target's own model
+    0.0
+    """
+
+    def __init__(self, estimator, target, *, cv=5, weights=BLEND_WEIGHTS, random_state=None):
+        self.estimator = estimator
+        self.target = target
+        self.cv = cv
+        self.weights = weights
+        self.random_state = random_state
+
+    def fit(self, X, y, groups=None, sample_weight=None):
+        y = np.asarray(y)
+        mask = target_rows(groups, self.target, len(y))
+        weights = self._checked_weights()
+        sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        part = lambda m: (_rows(X, m), y[m], None if sw is None else sw[m])  # noqa: E731
+        if is_classifier(self.estimator):
+            self._classes = np.unique(y)
+        self.pool_ = _fit_or_constant(clone(self.estimator), *part(~mask))
+        X_t, y_t, w_t = part(mask)
+        sources = self._output(self.pool_, X_t)
+        own = self._out_of_fold(X_t, y_t, w_t)
+        self.losses_ = {w: float(np.average(self._loss(w * sources + (1 - w) * own, y_t),
+                                            weights=w_t)) for w in weights}  # fmt: skip
+        best = min(self.losses_.values())
+        self.weight_ = max(w for w, loss in self.losses_.items() if loss <= best)
+        self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
+        return self
+
+    def _checked_weights(self) -> list:
+        try:
+            weights = sorted({float(w) for w in np.ravel(self.weights)})
+        except (TypeError, ValueError):
+            weights = []
+        if not weights or not all(0.0 <= w <= 1.0 for w in weights):
+            raise ValueError(
+                "weights must be the sources' model's weights in [0, 1] (0: the target's "
+                f"model alone, 1: the sources' alone); got {self.weights!r}."
+            )
+        if not (isinstance(self.cv, int | np.integer) and self.cv >= 2):
+            raise ValueError(
+                f"cv must be an int >= 2 (folds of the target's rows); got {self.cv!r}."
+            )
+        return weights
+
+    def _out_of_fold(self, X_t, y_t, w_t) -> np.ndarray:
+        """The target's model's output on each target row, from a fit without it."""
+        from sklearn.model_selection import KFold
+
+        n = len(y_t)
+        out = np.zeros((n, self._classes.size) if is_classifier(self.estimator) else n)
+        if n < 2:  # nothing to hold out: the blend is scored on the sources' model
+            return self._output(self.pool_, X_t)
+        folds = KFold(min(self.cv, n), shuffle=True, random_state=self.random_state)
+        for train, test in folds.split(np.zeros(n)):
+            model = _fit_or_constant(
+                clone(self.estimator), _rows(X_t, _mask(n, train)), y_t[train],
+                None if w_t is None else w_t[train],
+            )  # fmt: skip
+            out[test] = self._output(model, _rows(X_t, _mask(n, test)))
+        return out
+
+    def _output(self, model, X) -> np.ndarray:
+        if is_classifier(self.estimator):
+            return _aligned_proba(model, X, self._classes)
+        return np.asarray(model.predict(X), dtype=np.float64).reshape(-1)
+
+    def _loss(self, output, y) -> np.ndarray:
+        if is_classifier(self.estimator):
+            picked = output[np.arange(len(y)), np.searchsorted(self._classes, y)]
+            return -np.log(np.clip(picked, 1e-15, 1.0))
+        return (output - y) ** 2
+
+    def _blend(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        w = self.weight_
+        return w * self._output(self.pool_, X) + (1 - w) * self._output(self.estimator_, X)
+
+    def predict(self, X):
+        out = self._blend(X)
+        return self._classes[out.argmax(axis=1)] if is_classifier(self.estimator) else out
+
+    def predict_proba(self, X):
+        if not is_classifier(self.estimator):
+            raise AttributeError("predict_proba: the inner model is a regressor.")
+        return self._blend(X)
+
+    @property
+    def classes_(self):
+        return self._classes
+
+
+def _mask(n: int, rows) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask

@@ -12,7 +12,7 @@ the family's inner model:
 * the built-in baselines: ``natural pool`` (the reference), ``target only``,
   ``tuned target weight`` (the target's weight chosen from 1-100 on held-out
   target rows, then refitted);
-* ``group feature`` and ``stacking`` (:mod:`sklearn_l2m.transfer`);
+* ``group feature``, ``stacking`` and ``blend`` (:mod:`sklearn_l2m.transfer`);
 * ``continued boosting``: the pool for half the budget, then the target alone
   (XGBoost's ``xgb_model``, HistGradientBoosting's ``warm_start``);
 * ``mixmin``: MixMin's source weights for the target;
@@ -41,7 +41,7 @@ from sklearn.utils import Bunch
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import MixMin, TargetMix
 from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
-from sklearn_l2m.transfer import GroupFeature, PoolStacking, target_rows
+from sklearn_l2m.transfer import GroupFeature, PoolStacking, TargetBlend, target_rows
 
 from ..common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser, versions
 from ..data.transfer import TABULAR, load_tabular, moleculeace_cells
@@ -112,6 +112,7 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
     models = {
         "group feature": GroupFeature(inner, target),
         "stacking": PoolStacking(inner, target),
+        "blend": TargetBlend(inner, target, random_state=0),
         "continued boosting": ContinuedBoosting(inner, target),
         "mixmin": meta(inner, mixer=MixMin(target=target)),
         "targetmix": meta(inner, mixer=TargetMix(target, **RECOMMENDED), refit=True),
@@ -183,8 +184,13 @@ def current(rows: list[dict]) -> list[dict]:
     return [r for r in rows if cell(r) in fresh and r.get("setting", "") == setting(r["model"])]
 
 
-def verdicts(rows: list[dict]):
-    """Per cell: the recommended setting against the best baseline, with 2 SE."""
+#: the models whose verdicts the report gives: the in-run mixer and the blend
+JUDGED = ("targetmix", "blend")
+
+
+def verdicts(rows: list[dict], model: str = "targetmix"):
+    """Per cell: ``model`` against the best baseline, with 2 SE (the cells that
+    measured it)."""
     import pandas as pd
 
     frame = pd.DataFrame(current(rows))
@@ -192,10 +198,12 @@ def verdicts(rows: list[dict]):
     for key, cell in frame.groupby(["task", "family", "n_target"], sort=False):
         higher = cell["metric"].iloc[0] == "average_precision"
         wide = cell.pivot_table(index="seed", columns="model", values="score")
+        if model not in wide:
+            continue
         means = wide.mean()
         baselines = [b for b in TARGET_BASELINES if b in wide]
         best = max(baselines, key=lambda b: means[b] if higher else -means[b])
-        d = paired_difference(wide["targetmix"], wide[best], greater_is_better=higher)
+        d = paired_difference(wide[model], wide[best], greater_is_better=higher)
         times = cell.pivot_table(index="seed", columns="model", values="fit_time").mean()
         out.append(
             {
@@ -204,18 +212,19 @@ def verdicts(rows: list[dict]):
                 **{m: means[m] for m in means.index},
                 "best baseline": best, "difference": d["mean"], "se": d["se"],
                 "verdict": d["verdict"], "seeds": len(wide),
-                "vs target only": means["targetmix"] - means["target only"],
-                "vs natural pool": means["targetmix"] - means["natural pool"],
-                "time vs pool": times["targetmix"] / times["natural pool"],
+                "vs target only": means[model] - means["target only"],
+                "vs natural pool": means[model] - means["natural pool"],
+                "time vs pool": times[model] / times["natural pool"],
             }
         )  # fmt: skip
     return pd.DataFrame(out)
 
 
-def targets_text(table) -> str:
-    """The issue's targets, each met or not, from the verdict table."""
+def targets_text(table, model: str = "targetmix") -> str:
+    """The issue's targets for ``model``, each met or not, from its verdict table."""
     lines = []
     for family, part in table.groupby("family"):
+        family = f"{model}, {family}"
         n = len(part)
         better = int((part["verdict"] == "better").sum())
         worse = int((part["verdict"] == "worse").sum())
@@ -292,9 +301,12 @@ def main(argv=None) -> int:
                 part.replace(raw)  # never a half-written file
                 print(f"{task.name} / {family} / {n}: {time.perf_counter() - began:.0f}s",
                       flush=True)  # fmt: skip
-    table = verdicts(rows)
-    table.to_csv(args.out / f"verdicts{'-leak' if args.leak else ''}.csv", index=False)
-    text = report(table, args, rows)
+    tables = {model: verdicts(rows, model) for model in JUDGED}
+    import pandas as pd
+
+    both = pd.concat([t.assign(judged=m) for m, t in tables.items()], ignore_index=True)
+    both.to_csv(args.out / f"verdicts{'-leak' if args.leak else ''}.csv", index=False)
+    text = report(tables, args, rows)
     print(text)
     if not args.no_section:
         key = "transfer-leak" if args.leak else "transfer"
@@ -327,12 +339,22 @@ def pending(rows: list[dict], table) -> str:
     )
 
 
-def report(table, args, rows=()) -> str:
-    shown = ["task", "family", "n_target", "metric", *TARGET_BASELINES, "group feature",
-             "stacking", "continued boosting", "mixmin", "targetmix", "verdict",
-             "time vs pool"]  # fmt: skip
-    cols = [c for c in shown if c in table]
-    body = table[cols].to_markdown(index=False, floatfmt=".3f")
+def report(tables: dict, args, rows=()) -> str:
+    """The section: what was measured, each judged model's targets, one table of
+    every model's mean score per cell with the judged models' verdicts."""
+    table = tables["targetmix"]
+    keys = ["task", "family", "n_target"]
+    judged = {m: t[[*keys, "verdict", "time vs pool"]].rename(columns={
+        "verdict": f"{m} verdict", "time vs pool": f"{m} time vs pool"})
+        for m, t in tables.items()}  # fmt: skip
+    wide = table[[c for c in table if c not in ("verdict", "time vs pool")]]
+    for part in judged.values():  # every model's means are in each table's rows
+        wide = wide.merge(part, on=keys, how="left")
+    shown = [*keys, "metric", *TARGET_BASELINES, "group feature", "stacking",
+             "continued boosting", "mixmin", *[c for m in JUDGED for c in
+             (m, f"{m} verdict", f"{m} time vs pool")]]  # fmt: skip
+    body = wide[[c for c in shown if c in wide]].to_markdown(index=False, floatfmt=".3f")
+    targets = "\n".join(targets_text(t, m) for m, t in tables.items() if len(t))
     leak = "kept (--leak)" if args.leak else "dropped (the headline)"
     return (
         f"`python -m benchmarks transfer --tasks moleculeace tabular --families xgboost hgb "
@@ -340,9 +362,11 @@ def report(table, args, rows=()) -> str:
         f"`--report-only` rereads the cells). Measured: {measured(table)}.{pending(rows, table)}"
         " `targetmix` is "
         f"`TargetMix(target)` in `Learn2Mix...(model, refit=True)` ({setting('targetmix')}); "
-        "its verdict is "
+        "`blend` is `TargetBlend(model, target)` (`sklearn_l2m.transfer`: a model of the "
+        "sources and one of the target, blended with the weight that scores best on the "
+        "target's rows out of fold). Each one's verdict is "
         "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
         "a shared 2-core machine beside other jobs: read them as rough.\n\n"
-        f"{targets_text(table)}\n\n{body}\n\nVersions: {versions()}\n"
+        f"{targets}\n\n{body}\n\nVersions: {versions()}\n"
     )

@@ -78,3 +78,21 @@ def test_cells_of_an_earlier_setting_are_left_out_and_counted():
     assert table["task"].tolist() == ["a"]
     assert "1 more cells were measured with an earlier" in transfer.pending(rows + stale, table)
     assert transfer.pending(rows, transfer.verdicts(rows)) == ""
+
+
+def test_the_report_judges_the_mixer_and_the_blend_side_by_side():
+    from argparse import Namespace
+
+    base = {"natural pool": [1.0, 1.1, 1.0], "target only": [0.9, 0.95, 0.92],
+            "tuned target weight": [0.95, 0.97, 0.96]}  # fmt: skip
+    rows = _rows("a", 30, {**base, "targetmix": [1.0, 1.1, 1.0], "blend": [0.8, 0.84, 0.81]})
+    tables = {model: transfer.verdicts(rows, model) for model in transfer.JUDGED}
+    assert tables["targetmix"]["verdict"].tolist() == ["worse"]
+    assert tables["blend"]["verdict"].tolist() == ["better"]
+    text = transfer.report(tables, Namespace(leak=False), rows)
+    assert "- targetmix, xgboost: better than" in text and "- blend, xgboost: better than" in text
+    table = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
+    header, row = [c.strip() for c in table[0]], [c.strip() for c in table[1]]
+    cells = dict(zip(header, row))
+    assert cells["targetmix verdict"] == "worse" and cells["blend verdict"] == "better"
+    assert cells["blend"] == "0.817"

@@ -10,7 +10,13 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import TargetMix
 from sklearn_l2m.model_selection import TARGET_BASELINES, compare
-from sklearn_l2m.transfer import GroupFeature, PoolStacking, TargetOnly, TargetWeighted
+from sklearn_l2m.transfer import (
+    GroupFeature,
+    PoolStacking,
+    TargetBlend,
+    TargetOnly,
+    TargetWeighted,
+)
 
 pytest.importorskip("pandas")
 
@@ -140,8 +146,76 @@ def test_the_tuned_weight_follows_the_held_out_target_rows():
 
 def test_baselines_refuse_a_target_without_rows_or_groups():
     X, y, groups = _offset()
-    for model in (TargetOnly, TargetWeighted, GroupFeature, PoolStacking):
+    for model in (TargetOnly, TargetWeighted, GroupFeature, PoolStacking, TargetBlend):
         with pytest.raises(ValueError, match="needs groups"):
             model(LinearRegression(), "t").fit(X, y)
         with pytest.raises(ValueError, match="has no rows"):
             model(LinearRegression(), "zz").fit(X, y, groups=groups)
+
+
+# -- TargetBlend --------------------------------------------------------------------------
+def test_the_blend_moves_to_the_target_when_the_sources_are_offset():
+    X, y, groups = _offset(n_target=40)
+    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    assert blend.weight_ == 0.0 and blend.pool_.n_features_in_ == 3
+    X_new = np.random.RandomState(7).randn(20, 3)
+    np.testing.assert_allclose(blend.predict(X_new), X_new @ [1.0, -2.0, 0.5], atol=0.2)
+    assert blend.losses_[0.0] < blend.losses_[1.0] / 100  # offset 3: squared error ~9
+
+
+def test_the_blend_stays_on_the_sources_when_they_share_the_targets_rule():
+    # few, noisy target rows and plenty of clean sources of the same rule
+    rng = np.random.RandomState(1)
+    X = rng.randn(520, 3)
+    groups = np.repeat(["t", "s"], [20, 500])
+    y = X @ [1.0, -2.0, 0.5] + np.where(groups == "t", 1.0, 0.05) * rng.randn(520)
+    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    assert blend.weight_ >= 0.8
+    X_new = rng.randn(200, 3)
+    truth = X_new @ [1.0, -2.0, 0.5]
+    own = TargetOnly(LinearRegression(), "t").fit(X, y, groups=groups).predict(X_new)
+    assert np.mean((blend.predict(X_new) - truth) ** 2) < np.mean((own - truth) ** 2)
+
+
+def test_every_target_row_scores_the_blend_out_of_fold():
+    _Recorder.seen = []
+    X, y, groups = _offset(n_target=30)
+    TargetBlend(_Recorder(), "t", cv=3, random_state=0).fit(X, y, groups=groups)
+    # the sources alone, three folds of the target's rows, then all of them
+    assert _Recorder.seen == [400, 20, 20, 20, 30]
+
+
+def test_a_classifier_blends_probabilities_and_survives_one_class_folds():
+    rng = np.random.RandomState(0)
+    X = rng.randn(330, 2)
+    groups = np.repeat(["t", "s"], [30, 300])
+    y = (X[:, 0] > 0).astype(int)
+    y[:30] = 0
+    y[:2] = 1  # the target: two positives, so some folds train on one class
+    blend = TargetBlend(LogisticRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    proba = blend.predict_proba(X[:5])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(blend.classes_) == [0, 1] and proba.shape == (5, 2)
+    assert set(blend.predict(X)) <= {0, 1}
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [({"weights": (0.5, 1.5)}, "in \\[0, 1\\]"), ({"weights": ()}, "in \\[0, 1\\]"),
+     ({"cv": 1}, "cv must be an int >= 2")],
+)  # fmt: skip
+def test_the_blend_refuses_bad_settings(params, message):
+    X, y, groups = _offset()
+    with pytest.raises(ValueError, match=message):
+        TargetBlend(LinearRegression(), "t", **params).fit(X, y, groups=groups)
+
+
+def test_the_blend_is_a_candidate_of_compare_on_the_same_splits():
+    X, y, groups = _offset(n_target=60)
+    blend = TargetBlend(LinearRegression(), "t", random_state=0)
+    result = compare(
+        {"blend": blend, "l2m": Learn2MixRegressor(LinearRegression())}, X, y, groups=groups,
+        target="t", seeds=2, scoring="root_mean_squared_error",
+    )  # fmt: skip
+    means = result.scores.groupby("estimator")["root_mean_squared_error"].mean()
+    assert means["blend"] < 0.2 < means["natural pool"]
