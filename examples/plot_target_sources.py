@@ -16,8 +16,10 @@ cultivar 1 with 40 labelled rows. :class:`~sklearn_l2m.mixers.TargetMix`
 trains each round either on the pool or on the target's rows alone, whichever
 has been cutting the target's own validation loss more;
 :class:`~sklearn_l2m.transfer.GroupFeature` lets the model learn each source's
-offset. With fewer than 20 held-out target rows TargetMix would say so and
-train the natural pool.
+offset; :class:`~sklearn_l2m.transfer.TargetBlend` blends a model of the
+sources with a model of the target, with the weight that scores best on the
+target's rows out of fold. With fewer than 20 held-out target rows TargetMix
+would say so and train the natural pool.
 """
 
 import matplotlib.pyplot as plt
@@ -28,7 +30,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn_l2m import Learn2MixRegressor
 from sklearn_l2m.mixers import TargetMix
 from sklearn_l2m.model_selection import compare
-from sklearn_l2m.transfer import GroupFeature
+from sklearn_l2m.transfer import GroupFeature, TargetBlend
 
 data = load_wine()
 X = np.delete(data.data, 0, axis=1)  # every measurement but alcohol
@@ -39,6 +41,7 @@ hgb = HistGradientBoostingRegressor(max_iter=60, learning_rate=0.1, early_stoppi
 candidates = {
     "targetmix": Learn2MixRegressor(hgb, mixer=TargetMix("cultivar 1", held_out=0.5), refit=True),
     "group feature": GroupFeature(hgb, "cultivar 1"),
+    "blend": TargetBlend(hgb, "cultivar 1", random_state=0),
 }
 result = compare(
     candidates, X, y, groups=groups, target="cultivar 1", n_target=40,

@@ -250,7 +250,7 @@ def targets_text(table, model: str = "targetmix") -> str:
             f"pooling: **{'met' if np.all(pool_gap >= 0) else 'not met'}** "
             f"(worst: {pool_gap.min():+.3f})."
         )
-        ratio = float(np.median(part["time vs pool"]))
+        ratio = float(np.nanmedian(part["time vs pool"]))  # NaN: fit times not kept
         lines.append(
             f"- {family}: fit time {ratio:.2f}x one natural-pool fit (median over cells): "
             f"**{'met' if ratio <= 1.2 else 'not met'}** (target: at most 1.2x)."
@@ -367,6 +367,7 @@ def report(tables: dict, args, rows=()) -> str:
         "target's rows out of fold). Each one's verdict is "
         "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
-        "a shared 2-core machine beside other jobs: read them as rough.\n\n"
+        "a shared 2-core machine beside other jobs: read them as rough (the cells of a run "
+        "that was paused keep no times: their time ratios are empty).\n\n"
         f"{targets}\n\n{body}\n\nVersions: {versions()}\n"
     )
