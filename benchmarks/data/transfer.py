@@ -74,7 +74,9 @@ def moleculeace_cells(n_assays: int, leak: bool, kinds=("regression", "classific
             if not leak:  # drop the sources' rows of the target's molecules
                 own = {row.tobytes() for row in X[groups == target]}
                 keep = (groups == target) | np.array([r.tobytes() not in own for r in X])
+            regression = kind == "regression"  # else active / inactive, scored by AP
             yield Bunch(
                 X=X[keep], y=y[keep], groups=groups[keep], target=target,
-                name=f"MoleculeACE {target}", kind="regression" if kind == "regression" else 1,
+                name=f"MoleculeACE {target}{'' if regression else ' active'}",
+                kind="regression" if regression else 1,
             )  # fmt: skip

@@ -43,3 +43,27 @@ def test_encode_one_hot_codes_and_numbers():
     assert X.shape == (3, 4)  # ordered codes, two colours, x
     assert list(X[:, 0][[0, 2]]) == [0.0, 1.0] and pd.isna(X[1, 0])
     assert list(X[:, 3]) == [1.0, 2.0, 3.0]
+
+
+def test_moleculeace_cells_of_each_kind_have_their_own_names(monkeypatch):
+    import numpy as np
+    from sklearn.utils import Bunch
+
+    def fake(kind):
+        rng = np.random.RandomState(0)
+        part = lambda n: rng.rand(n, 4) > 0.5  # noqa: E731
+        y = rng.rand if kind == "regression" else (lambda n: rng.randint(0, 2, n))
+        return Bunch(
+            X_train=part(30),
+            X_test=part(10),
+            y_train=y(30),
+            y_test=y(10),
+            groups_train=np.repeat(["a", "b"], 15),
+            groups_test=np.repeat(["a", "b"], 5),
+        )
+
+    import sklearn_l2m.datasets
+
+    monkeypatch.setattr(sklearn_l2m.datasets, "load_moleculeace", fake)
+    names = [cell.name for cell in transfer.moleculeace_cells(1, leak=True)]
+    assert names == ["MoleculeACE a", "MoleculeACE a active"]

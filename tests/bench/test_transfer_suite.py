@@ -96,3 +96,16 @@ def test_the_report_judges_the_mixer_and_the_blend_side_by_side():
     cells = dict(zip(header, row))
     assert cells["targetmix verdict"] == "worse" and cells["blend verdict"] == "better"
     assert cells["blend"] == "0.817"
+
+
+def test_cells_without_kept_fit_times_are_judged_without_a_time_ratio():
+    base = {"natural pool": [1.0, 1.1], "target only": [0.9, 0.95],
+            "tuned target weight": [0.95, 0.97]}  # fmt: skip
+    rows = _rows("a", 30, {**base, "targetmix": [0.8, 0.85]})
+    rows += _rows("b", 30, {**base, "targetmix": [0.8, 0.85]})
+    for r in rows:
+        if r["task"] == "b":
+            r["fit_time"] = None  # a run that was paused keeps no times
+    table = transfer.verdicts(rows)
+    assert table["time vs pool"].tolist()[0] == 1.0 and np.isnan(table["time vs pool"].iloc[1])
+    assert "fit time 1.00x one natural-pool fit" in transfer.targets_text(table)
