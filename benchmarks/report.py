@@ -42,8 +42,8 @@ TOPICS = [
     ("Bioassay mixing", "MixMin and friends on MoleculeACE's targets.", ("bioassay",)),
     (
         "Mixing for a target",
-        "One target with few labels, many related sources: TargetMix against target only, "
-        "natural pooling, a tuned target weight and the other known alternatives.",
+        "One target with few labels, many related sources: TargetBlend and TargetMix against "
+        "target only, natural pooling, a tuned target weight and the other known alternatives.",
         ("transfer",),
     ),
     (

@@ -309,8 +309,10 @@ def main(argv=None) -> int:
     text = report(tables, args, rows)
     print(text)
     if not args.no_section:
-        key = "transfer-leak" if args.leak else "transfer"
-        write_section(RESULTS, key, "Mixing for a target: the transfer suite", text)
+        key, title = "transfer", "Mixing for a target: the transfer suite"
+        if args.leak:
+            key, title = "transfer-leak", f"{title}, the target's molecules kept (--leak)"
+        write_section(RESULTS, key, title, text)
     return 0
 
 
