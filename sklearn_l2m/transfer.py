@@ -425,7 +425,7 @@ class TargetBlend(_ForTarget):
     def fit(self, X, y, groups=None, sample_weight=None):
         y = np.asarray(y)
         mask = target_rows(groups, self.target, len(y))
-        weights = self._checked_weights()
+        weights = self._checked_settings()
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         part = lambda m: (_rows(X, m), y[m], None if sw is None else sw[m])  # noqa: E731
         if is_classifier(self.estimator):
@@ -441,7 +441,7 @@ class TargetBlend(_ForTarget):
         self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
         return self
 
-    def _checked_weights(self) -> list:
+    def _checked_settings(self) -> list:
         try:
             weights = sorted({float(w) for w in np.ravel(self.weights)})
         except (TypeError, ValueError):
