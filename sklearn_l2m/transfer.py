@@ -22,6 +22,8 @@ two (and the natural pool) itself.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
@@ -377,17 +379,30 @@ class TargetBlend(_ForTarget):
     they are offset or unrelated it moves to the target's own model, and in
     between it averages two models that err differently.
 
+    With ``pooled_share`` the blend has a third member: one model of every row,
+    the target's rows up-weighted to hold that share of the training weight
+    (what a tuned target weight reaches, without its noisy choice on a few
+    held-out rows). Its output on a target row comes from a pooled fit without
+    that row's fold, so it costs ``cv + 1`` more fits on every row; the blend
+    ``w * sources + v * pooled + (1 - w - v) * target`` takes the pair of
+    ``weights`` (``w + v <= 1``) with the lowest loss, ties to the larger
+    ``w + v``, then the larger ``w``.
+
     Parameters
     ----------
     estimator : estimator
-        The inner model (cloned for both models).
+        The inner model (cloned for every model).
     target : group label
         The group to predict for.
     cv : int, default=5
         Folds of the target's rows that score the blend (fewer when the target
         has fewer rows).
     weights : sequence of float in [0, 1], default=(0.0, 0.1, ..., 1.0)
-        The sources' model's weights tried.
+        The members' weights tried.
+    pooled_share : float in (0, 1), default=None
+        The target's share of the pooled member's training weight (each target
+        row weighs ``pooled_share / (1 - pooled_share)`` times the sources'
+        total weight over the target's, at least 1); None: no pooled member.
     random_state : int, default=None
         Seeds the folds.
 
@@ -395,10 +410,15 @@ class TargetBlend(_ForTarget):
     ----------
     weight_ : float
         The sources' model's weight in the blend.
+    pooled_weight_ : float
+        The pooled model's weight (0.0 without ``pooled_share``).
     losses_ : dict
-        Weight -> mean out-of-fold loss on the target's rows.
+        Weight ``w`` (with ``pooled_share``: the pair ``(w, v)``) -> mean
+        out-of-fold loss on the target's rows.
     pool_ : estimator
         The sources' model.
+    pooled_ : estimator or None
+        The model of every row (None without ``pooled_share``).
     estimator_ : estimator
         The target's model, fitted on all of its rows.
 
@@ -415,11 +435,15 @@ class TargetBlend(_ForTarget):
     0.0
     """
 
-    def __init__(self, estimator, target, *, cv=5, weights=BLEND_WEIGHTS, random_state=None):
+    def __init__(
+        self, estimator, target, *, cv=5, weights=BLEND_WEIGHTS, pooled_share=None,
+        random_state=None,
+    ):  # fmt: skip
         self.estimator = estimator
         self.target = target
         self.cv = cv
         self.weights = weights
+        self.pooled_share = pooled_share
         self.random_state = random_state
 
     def fit(self, X, y, groups=None, sample_weight=None):
@@ -432,12 +456,21 @@ class TargetBlend(_ForTarget):
             self._classes = np.unique(y)
         self.pool_ = _fit_or_constant(clone(self.estimator), *part(~mask))
         X_t, y_t, w_t = part(mask)
-        sources = self._output(self.pool_, X_t)
-        own = self._out_of_fold(X_t, y_t, w_t)
-        self.losses_ = {w: float(np.average(self._loss(w * sources + (1 - w) * own, y_t),
-                                            weights=w_t)) for w in weights}  # fmt: skip
+        folds = self._folds(len(y_t))
+        members = [self._output(self.pool_, X_t), self._out_of_fold(X_t, y_t, w_t, folds)]
+        self.pooled_ = None
+        if self.pooled_share is not None:
+            members.insert(1, self._pooled_out_of_fold(X, y, sw, mask, folds, members[0]))
+        self.losses_ = {
+            key: float(np.average(self._loss(_mix(members, key), y_t), weights=w_t))
+            for key in _blend_grid(weights, len(members))
+        }
         best = min(self.losses_.values())
-        self.weight_ = max(w for w, loss in self.losses_.items() if loss <= best)
+        tie = best + 1e-12 * max(abs(best), 1.0)  # equal but for round-off
+        chosen = max((k for k, loss in self.losses_.items() if loss <= tie), key=_tie_order)
+        self.weight_, self.pooled_weight_ = (chosen, 0.0) if len(members) == 2 else chosen
+        if self.pooled_share is not None:
+            self.pooled_ = self._fit_pooled(X, y, sw, mask, np.ones(len(y), dtype=bool))
         self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
         return self
 
@@ -448,31 +481,64 @@ class TargetBlend(_ForTarget):
             weights = []
         if not weights or not all(0.0 <= w <= 1.0 for w in weights):
             raise ValueError(
-                "weights must be the sources' model's weights in [0, 1] (0: the target's "
+                "weights must be the members' weights in [0, 1] (0: the target's "
                 f"model alone, 1: the sources' alone); got {self.weights!r}."
             )
         if not (isinstance(self.cv, int | np.integer) and self.cv >= 2):
             raise ValueError(
                 f"cv must be an int >= 2 (folds of the target's rows); got {self.cv!r}."
             )
+        share = self.pooled_share
+        if share is not None and not (isinstance(share, numbers.Real) and 0 < share < 1):
+            raise ValueError(
+                "pooled_share must be None (no pooled member) or the target's share of "
+                f"the pooled model's training weight, in (0, 1); got {share!r}."
+            )
         return weights
 
-    def _out_of_fold(self, X_t, y_t, w_t) -> np.ndarray:
-        """The target's model's output on each target row, from a fit without it."""
+    def _folds(self, n: int) -> list:
+        """The folds of the target's rows that every out-of-fold member shares."""
         from sklearn.model_selection import KFold
 
-        n = len(y_t)
-        out = np.zeros((n, self._classes.size) if is_classifier(self.estimator) else n)
-        if n < 2:  # nothing to hold out: the blend is scored on the sources' model
-            return self._output(self.pool_, X_t)
+        if n < 2:  # nothing to hold out: the members are scored on the sources' model
+            return []
         folds = KFold(min(self.cv, n), shuffle=True, random_state=self.random_state)
-        for train, test in folds.split(np.zeros(n)):
+        return list(folds.split(np.zeros(n)))
+
+    def _out_of_fold(self, X_t, y_t, w_t, folds) -> np.ndarray:
+        """The target's model's output on each target row, from a fit without it."""
+        n = len(y_t)
+        if not folds:
+            return self._output(self.pool_, X_t)
+        out = np.zeros((n, self._classes.size) if is_classifier(self.estimator) else n)
+        for train, test in folds:
             model = _fit_or_constant(
                 clone(self.estimator), _rows(X_t, _mask(n, train)), y_t[train],
                 None if w_t is None else w_t[train],
             )  # fmt: skip
             out[test] = self._output(model, _rows(X_t, _mask(n, test)))
         return out
+
+    def _pooled_out_of_fold(self, X, y, sw, mask, folds, sources) -> np.ndarray:
+        """The pooled model's output on each target row, from a pooled fit without it."""
+        if not folds:
+            return sources
+        own = np.flatnonzero(mask)
+        out = np.zeros_like(sources)
+        for _, test in folds:
+            held = _mask(len(y), own[test])
+            model = self._fit_pooled(X, y, sw, mask, ~held)
+            out[test] = self._output(model, _rows(X, held))
+        return out
+
+    def _fit_pooled(self, X, y, sw, mask, keep):
+        """Every kept row, the target's rows up-weighted to ``pooled_share`` of the weight."""
+        base = np.ones(int(keep.sum())) if sw is None else sw[keep]
+        is_target = mask[keep]
+        share = float(self.pooled_share)
+        factor = share / (1 - share) * base[~is_target].sum() / max(base[is_target].sum(), 1e-12)
+        weight = base * np.where(is_target, max(1.0, factor), 1.0)
+        return _fit_or_constant(clone(self.estimator), _rows(X, keep), y[keep], weight)
 
     def _output(self, model, X) -> np.ndarray:
         if is_classifier(self.estimator):
@@ -487,8 +553,11 @@ class TargetBlend(_ForTarget):
 
     def _blend(self, X) -> np.ndarray:
         check_is_fitted(self)
-        w = self.weight_
-        return w * self._output(self.pool_, X) + (1 - w) * self._output(self.estimator_, X)
+        members = [self._output(self.pool_, X), self._output(self.estimator_, X)]
+        if self.pooled_ is None:
+            return _mix(members, self.weight_)
+        members.insert(1, self._output(self.pooled_, X))
+        return _mix(members, (self.weight_, self.pooled_weight_))
 
     def predict(self, X):
         out = self._blend(X)
@@ -502,6 +571,28 @@ class TargetBlend(_ForTarget):
     @property
     def classes_(self):
         return self._classes
+
+
+def _blend_grid(weights, n_members: int) -> list:
+    """The blends tried: a weight of the sources (two members), or a pair of the
+    sources' and the pooled model's weights that leaves the target >= 0 (three)."""
+    if n_members == 2:
+        return list(weights)
+    return [(w, v) for w in weights for v in weights if w + v <= 1.0 + 1e-9]
+
+
+def _mix(members, key) -> np.ndarray:
+    """``key``'s blend of ``members`` (sources, [pooled,] target); the target takes the rest."""
+    shares = (key,) if np.ndim(key) == 0 else tuple(key)
+    out = (1.0 - sum(shares)) * members[-1]
+    for share, member in zip(shares, members[:-1], strict=True):
+        out = out + share * member
+    return out
+
+
+def _tie_order(key):
+    """Among equal losses: the most weight off the target's own model, then the sources'."""
+    return (key, key) if np.ndim(key) == 0 else (key[0] + key[1], key[0])
 
 
 def _mask(n: int, rows) -> np.ndarray:

@@ -12,7 +12,8 @@ the family's inner model:
 * the built-in baselines: ``natural pool`` (the reference), ``target only``,
   ``tuned target weight`` (the target's weight chosen from 1-100 on held-out
   target rows, then refitted);
-* ``group feature``, ``stacking`` and ``blend`` (:mod:`sklearn_l2m.transfer`);
+* ``group feature``, ``stacking``, ``blend`` and ``pooled blend`` (its third member
+  the pool with the target up-weighted) (:mod:`sklearn_l2m.transfer`);
 * ``continued boosting``: the pool for half the budget, then the target alone
   (XGBoost's ``xgb_model``, HistGradientBoosting's ``warm_start``);
 * ``mixmin``: MixMin's source weights for the target;
@@ -50,6 +51,8 @@ from ..report import write_section
 
 #: the library's recommended setting for a target (the guide quotes it): the defaults
 RECOMMENDED: dict = {}
+#: TargetBlend's third member: the pool with the target's rows at this share of the weight
+POOLED_BLEND = {"pooled_share": 0.35, "cv": 3}
 OUT = Path("benchmarks/results/transfer")
 RESULTS = Path("benchmarks/RESULTS.md")
 
@@ -113,6 +116,7 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
         "group feature": GroupFeature(inner, target),
         "stacking": PoolStacking(inner, target),
         "blend": TargetBlend(inner, target, random_state=0),
+        "pooled blend": TargetBlend(inner, target, random_state=0, **POOLED_BLEND),
         "continued boosting": ContinuedBoosting(inner, target),
         "mixmin": meta(inner, mixer=MixMin(target=target)),
         "targetmix": meta(inner, mixer=TargetMix(target, **RECOMMENDED), refit=True),
@@ -184,8 +188,8 @@ def current(rows: list[dict]) -> list[dict]:
     return [r for r in rows if cell(r) in fresh and r.get("setting", "") == setting(r["model"])]
 
 
-#: the models whose verdicts the report gives: the in-run mixer and the blend
-JUDGED = ("targetmix", "blend")
+#: the models whose verdicts the report gives: the in-run mixer and the blends
+JUDGED = ("targetmix", "blend", "pooled blend")
 
 
 def verdicts(rows: list[dict], model: str = "targetmix"):
@@ -346,12 +350,14 @@ def report(tables: dict, args, rows=()) -> str:
     every model's mean score per cell with the judged models' verdicts."""
     table = tables["targetmix"]
     keys = ["task", "family", "n_target"]
+    # (a model measured on no cell yet has no columns)
     judged = {m: t[[*keys, "verdict", "time vs pool"]].rename(columns={
         "verdict": f"{m} verdict", "time vs pool": f"{m} time vs pool"})
-        for m, t in tables.items()}  # fmt: skip
+        for m, t in tables.items() if len(t)}  # fmt: skip
     wide = table[[c for c in table if c not in ("verdict", "time vs pool")]]
-    for part in judged.values():  # every model's means are in each table's rows
+    for m, part in judged.items():  # every model's means are in each table's rows
         wide = wide.merge(part, on=keys, how="left")
+        wide[f"{m} verdict"] = wide[f"{m} verdict"].fillna("")  # a cell that did not measure it
     shown = [*keys, "metric", *TARGET_BASELINES, "group feature", "stacking",
              "continued boosting", "mixmin", *[c for m in JUDGED for c in
              (m, f"{m} verdict", f"{m} time vs pool")]]  # fmt: skip
@@ -366,7 +372,10 @@ def report(tables: dict, args, rows=()) -> str:
         f"`TargetMix(target)` in `Learn2Mix...(model, refit=True)` ({setting('targetmix')}); "
         "`blend` is `TargetBlend(model, target)` (`sklearn_l2m.transfer`: a model of the "
         "sources and one of the target, blended with the weight that scores best on the "
-        "target's rows out of fold). Each one's verdict is "
+        "target's rows out of fold); `pooled blend` is `TargetBlend(model, target, "
+        f"{', '.join(f'{k}={v}' for k, v in POOLED_BLEND.items())})` (a third member: every "
+        "row pooled, the target's rows holding that share of the weight; measured on the "
+        "cells that show it). Each one's verdict is "
         "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
         "a shared 2-core machine beside other jobs: read them as rough (the cells of a run "

@@ -109,3 +109,26 @@ def test_cells_without_kept_fit_times_are_judged_without_a_time_ratio():
     table = transfer.verdicts(rows)
     assert table["time vs pool"].tolist()[0] == 1.0 and np.isnan(table["time vs pool"].iloc[1])
     assert "fit time 1.00x one natural-pool fit" in transfer.targets_text(table)
+
+
+def test_a_model_measured_on_some_cells_is_judged_there_and_blank_elsewhere():
+    from argparse import Namespace
+
+    base = {"natural pool": [1.0, 1.1, 1.0], "target only": [0.9, 0.95, 0.92],
+            "tuned target weight": [0.95, 0.97, 0.96]}  # fmt: skip
+    rows = _rows("a", 30, {**base, "targetmix": [1.0, 1.1, 1.0], "blend": [0.9, 0.95, 0.92],
+                           "pooled blend": [0.8, 0.84, 0.81]})  # fmt: skip
+    rows += _rows("b", 30, {**base, "targetmix": [1.0, 1.1, 1.0], "blend": [0.9, 0.95, 0.92]})
+    tables = {model: transfer.verdicts(rows, model) for model in transfer.JUDGED}
+    assert tables["pooled blend"]["task"].tolist() == ["a"]
+    text = transfer.report(tables, Namespace(leak=False), rows)
+    assert "- pooled blend, xgboost: better than the best of target only / natural pool / " \
+        "tuned target weight beyond 2 SE on 1 of 1 cells" in text  # fmt: skip
+    table = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
+    header = [c.strip() for c in table[0]]
+    cells = [dict(zip(header, (c.strip() for c in row), strict=True)) for row in table[1:]]
+    assert [c["pooled blend verdict"] for c in cells] == ["better", ""]
+    # no rows of a judged model at all: the report still builds, without its columns
+    bare = {m: transfer.verdicts([r for r in rows if r["model"] != "pooled blend"], m)
+            for m in transfer.JUDGED}  # fmt: skip
+    assert "pooled blend verdict" not in transfer.report(bare, Namespace(leak=False), rows)

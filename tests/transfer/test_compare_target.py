@@ -210,6 +210,73 @@ def test_the_blend_refuses_bad_settings(params, message):
         TargetBlend(LinearRegression(), "t", **params).fit(X, y, groups=groups)
 
 
+class _WeightRecorder(LinearRegression):
+    """Records the rows and weights of every fit."""
+
+    seen: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        _WeightRecorder.seen.append(None if sample_weight is None else np.asarray(sample_weight))
+        _Recorder.seen.append(len(y))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_the_pooled_member_trains_every_row_with_the_targets_share_out_of_fold():
+    _Recorder.seen, _WeightRecorder.seen = [], []
+    X, y, groups = _offset(n_target=30)  # the target's rows come first
+    TargetBlend(_WeightRecorder(), "t", cv=3, pooled_share=0.25, random_state=0).fit(
+        X, y, groups=groups
+    )
+    # the sources, three target folds, three pooled fits without a fold, all rows, the target
+    assert _Recorder.seen == [400, 20, 20, 20, 420, 420, 420, 430, 30]
+    for weight, n_target in zip(_WeightRecorder.seen[4:8], (20, 20, 20, 30), strict=True):
+        assert weight[:n_target].sum() / weight.sum() == pytest.approx(0.25)
+        np.testing.assert_allclose(weight[n_target:], 1.0)  # a source row weighs 1
+
+
+def test_the_three_member_blend_predicts_its_chosen_mixture():
+    X, y, groups = _offset(n_target=40, offset=0.5)
+    blend = TargetBlend(LinearRegression(), "t", pooled_share=0.5, random_state=0)
+    blend.fit(X, y, groups=groups)
+    w, v = blend.weight_, blend.pooled_weight_
+    assert len(blend.losses_) == 66 and min(blend.losses_, key=blend.losses_.get) == (w, v)
+    X_new = np.random.RandomState(3).randn(10, 3)
+    expected = (w * blend.pool_.predict(X_new) + v * blend.pooled_.predict(X_new)
+                + (1 - w - v) * blend.estimator_.predict(X_new))  # fmt: skip
+    np.testing.assert_allclose(blend.predict(X_new), expected)
+    # an offset of 0.5 between sources and target: the pool halves it, the target has none
+    assert w + v < 1.0 and blend.losses_[(w, v)] < blend.losses_[(1.0, 0.0)]
+
+
+def test_the_two_member_blend_is_unchanged_by_the_pooled_option_being_off():
+    X, y, groups = _offset(n_target=40, offset=0.5)
+    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    assert blend.pooled_ is None and blend.pooled_weight_ == 0.0
+    assert sorted(blend.losses_) == [w / 10 for w in range(11)]
+
+
+def test_a_classifier_blends_a_pooled_member_and_a_one_row_target():
+    rng = np.random.RandomState(0)
+    X = rng.randn(331, 2)
+    groups = np.repeat(["t", "s"], [31, 300])
+    y = (X[:, 0] > 0).astype(int)
+    blend = TargetBlend(LogisticRegression(), "t", pooled_share=0.3, random_state=0)
+    proba = blend.fit(X, y, groups=groups).predict_proba(X[:5])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    one = np.r_[groups[:1], groups[31:]]  # one target row: nothing to hold out
+    single = TargetBlend(LinearRegression(), "t", pooled_share=0.3).fit(
+        np.r_[X[:1], X[31:]], np.r_[y[:1], y[31:]].astype(float), groups=one
+    )
+    assert single.weight_ + single.pooled_weight_ == 1.0  # scored on the sources alone
+
+
+@pytest.mark.parametrize("share", [0, 1, 1.5, "half"])
+def test_the_blend_refuses_a_pooled_share_outside_0_1(share):
+    X, y, groups = _offset()
+    with pytest.raises(ValueError, match="pooled_share must be None"):
+        TargetBlend(LinearRegression(), "t", pooled_share=share).fit(X, y, groups=groups)
+
+
 def test_the_blend_is_a_candidate_of_compare_on_the_same_splits():
     X, y, groups = _offset(n_target=60)
     blend = TargetBlend(LinearRegression(), "t", random_state=0)
