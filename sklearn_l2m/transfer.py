@@ -403,6 +403,13 @@ class TargetBlend(_ForTarget):
         The target's share of the pooled member's training weight (each target
         row weighs ``pooled_share / (1 - pooled_share)`` times the sources'
         total weight over the target's, at least 1); None: no pooled member.
+    selection : {"best", "one_se"}, default="best"
+        How the blend is picked from the out-of-fold losses. "best": the lowest
+        mean loss. "one_se": the one-standard-error rule: of the blends within
+        one standard error (of the paired per-row loss differences) of the
+        lowest, the one with the most weight off the target's own model, then
+        on the sources'. With few target rows the target's own evidence is
+        noisy; this keeps the blend on the sources until it is not.
     random_state : int, default=None
         Seeds the folds.
 
@@ -437,13 +444,14 @@ class TargetBlend(_ForTarget):
 
     def __init__(
         self, estimator, target, *, cv=5, weights=BLEND_WEIGHTS, pooled_share=None,
-        random_state=None,
+        selection="best", random_state=None,
     ):  # fmt: skip
         self.estimator = estimator
         self.target = target
         self.cv = cv
         self.weights = weights
         self.pooled_share = pooled_share
+        self.selection = selection
         self.random_state = random_state
 
     def fit(self, X, y, groups=None, sample_weight=None):
@@ -461,13 +469,12 @@ class TargetBlend(_ForTarget):
         self.pooled_ = None
         if self.pooled_share is not None:
             members.insert(1, self._pooled_out_of_fold(X, y, sw, mask, folds, members[0]))
+        keys = _blend_grid(weights, len(members))
+        row_losses = np.array([self._loss(_mix(members, key), y_t) for key in keys])
         self.losses_ = {
-            key: float(np.average(self._loss(_mix(members, key), y_t), weights=w_t))
-            for key in _blend_grid(weights, len(members))
+            key: float(np.average(row, weights=w_t)) for key, row in zip(keys, row_losses)
         }
-        best = min(self.losses_.values())
-        tie = best + 1e-12 * max(abs(best), 1.0)  # equal but for round-off
-        chosen = max((k for k, loss in self.losses_.items() if loss <= tie), key=_tie_order)
+        chosen = _choose(keys, row_losses, w_t, self.selection)
         self.weight_, self.pooled_weight_ = (chosen, 0.0) if len(members) == 2 else chosen
         if self.pooled_share is not None:
             self.pooled_ = self._fit_pooled(X, y, sw, mask, np.ones(len(y), dtype=bool))
@@ -493,6 +500,12 @@ class TargetBlend(_ForTarget):
             raise ValueError(
                 "pooled_share must be None (no pooled member) or the target's share of "
                 f"the pooled model's training weight, in (0, 1); got {share!r}."
+            )
+        if self.selection not in SELECTIONS:
+            raise ValueError(
+                f"selection must be one of {SELECTIONS} ('best': the lowest out-of-fold "
+                "loss; 'one_se': the blend nearest the sources within one standard error "
+                f"of it); got {self.selection!r}."
             )
         return weights
 
@@ -588,6 +601,33 @@ def _mix(members, key) -> np.ndarray:
     for share, member in zip(shares, members[:-1], strict=True):
         out = out + share * member
     return out
+
+
+#: how :class:`TargetBlend` picks its blend from the out-of-fold losses
+SELECTIONS = ("best", "one_se")
+
+
+def _choose(keys, row_losses, sample_weight, selection: str):
+    """The blend of ``keys`` that ``selection`` picks from the out-of-fold losses
+    (one row of ``row_losses`` per key, one column per target row).
+
+    "best": the lowest mean loss (equal but for round-off: :func:`_tie_order`).
+    "one_se": of the blends whose mean loss is within one standard error of the
+    paired per-row differences from the best, the one that :func:`_tie_order`
+    puts first: the evidence must beat the noise of a few target rows before
+    weight moves off the sources onto the target's own model.
+    """
+    means = np.average(row_losses, axis=1, weights=sample_weight)
+    best = int(np.argmin(means))
+    slack = 1e-12 * max(abs(means[best]), 1.0)  # equal but for round-off
+    if selection == "one_se" and row_losses.shape[1] > 1:
+        diff = row_losses - row_losses[best]
+        w = np.ones(diff.shape[1]) if sample_weight is None else np.asarray(sample_weight)
+        spread = np.average((diff - (means - means[best])[:, None]) ** 2, axis=1, weights=w)
+        n_eff = w.sum() ** 2 / (w**2).sum()
+        slack = slack + np.sqrt(spread / max(n_eff - 1.0, 1e-12))  # the paired SE
+    near = np.flatnonzero(means <= means[best] + slack)
+    return max((keys[i] for i in near), key=_tie_order)
 
 
 def _tie_order(key):

@@ -286,3 +286,55 @@ def test_the_blend_is_a_candidate_of_compare_on_the_same_splits():
     )  # fmt: skip
     means = result.scores.groupby("estimator")["root_mean_squared_error"].mean()
     assert means["blend"] < 0.2 < means["natural pool"]
+
+
+# -- TargetBlend(selection="one_se") ------------------------------------------------------
+def _noisy_same_rule(seed):
+    """A few noisy target rows of the sources' own rule: the sources are the answer."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(525, 3)
+    groups = np.repeat(["t", "s"], [25, 500])
+    y = X @ [1.0, -2.0, 0.5] + np.where(groups == "t", 1.0, 0.05) * rng.randn(525)
+    return X, y, groups
+
+
+def test_one_se_keeps_the_sources_unless_the_target_beats_the_noise():
+    moved = {"best": 0, "one_se": 0}
+    for seed in range(8):
+        X, y, groups = _noisy_same_rule(seed)
+        for selection in moved:
+            blend = TargetBlend(
+                LinearRegression(), "t", pooled_share=0.35, selection=selection, random_state=0
+            ).fit(X, y, groups=groups)
+            moved[selection] += blend.weight_ + blend.pooled_weight_ < 1.0
+            if selection == "one_se":  # within one SE of the lowest loss, sources first
+                assert blend.weight_ == 1.0 or blend.weight_ + blend.pooled_weight_ == 1.0
+    # the lowest out-of-fold loss chases the target rows' noise; one SE does not
+    assert moved["one_se"] < moved["best"]
+
+
+def test_one_se_still_moves_to_the_target_when_the_sources_are_offset():
+    X, y, groups = _offset(n_target=40)
+    blend = TargetBlend(LinearRegression(), "t", selection="one_se", random_state=0)
+    assert blend.fit(X, y, groups=groups).weight_ == 0.0  # offset 3: far beyond one SE
+
+
+def test_one_se_picks_the_sources_first_blend_within_one_standard_error():
+    from sklearn_l2m.transfer import _choose
+
+    keys = [0.0, 0.5, 1.0]
+    noise = np.random.RandomState(0).randn(50)
+    spread = 0.5 * np.resize([1.0, -1.0], 50)  # mean 0, sd 0.5: SE of the mean ~0.07
+    rows = np.array([1.0 + noise, 0.95 + noise, 1.0 + noise + spread])
+    # 0.5 is best; 1.0 is 0.05 worse, well inside one SE
+    assert _choose(keys, rows, None, "best") == 0.5
+    assert _choose(keys, rows, None, "one_se") == 1.0
+    rows[2] += 0.5  # now far beyond one SE
+    assert _choose(keys, rows, None, "one_se") == 0.5
+    assert _choose(keys, rows, np.ones(50), "one_se") == 0.5  # unit weights: the same
+
+
+def test_the_blend_refuses_an_unknown_selection():
+    X, y, groups = _offset()
+    with pytest.raises(ValueError, match="selection must be one of"):
+        TargetBlend(LinearRegression(), "t", selection="lowest").fit(X, y, groups=groups)
