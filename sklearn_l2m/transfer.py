@@ -471,10 +471,9 @@ class TargetBlend(_ForTarget):
             members.insert(1, self._pooled_out_of_fold(X, y, sw, mask, folds, members[0]))
         keys = _blend_grid(weights, len(members))
         row_losses = np.array([self._loss(_mix(members, key), y_t) for key in keys])
-        self.losses_ = {
-            key: float(np.average(row, weights=w_t)) for key, row in zip(keys, row_losses)
-        }
-        chosen = _choose(keys, row_losses, w_t, self.selection)
+        means = np.average(row_losses, axis=1, weights=w_t)
+        self.losses_ = dict(zip(keys, means.tolist(), strict=True))
+        chosen = _choose(keys, means, row_losses, w_t, self.selection)
         self.weight_, self.pooled_weight_ = (chosen, 0.0) if len(members) == 2 else chosen
         if self.pooled_share is not None:
             self.pooled_ = self._fit_pooled(X, y, sw, mask, np.ones(len(y), dtype=bool))
@@ -607,9 +606,10 @@ def _mix(members, key) -> np.ndarray:
 SELECTIONS = ("best", "one_se")
 
 
-def _choose(keys, row_losses, sample_weight, selection: str):
+def _choose(keys, means, row_losses, sample_weight, selection: str):
     """The blend of ``keys`` that ``selection`` picks from the out-of-fold losses
-    (one row of ``row_losses`` per key, one column per target row).
+    (one row of ``row_losses`` per key, one column per target row; ``means``:
+    their weighted means).
 
     "best": the lowest mean loss (equal but for round-off: :func:`_tie_order`).
     "one_se": of the blends whose mean loss is within one standard error of the
@@ -617,7 +617,6 @@ def _choose(keys, row_losses, sample_weight, selection: str):
     puts first: the evidence must beat the noise of a few target rows before
     weight moves off the sources onto the target's own model.
     """
-    means = np.average(row_losses, axis=1, weights=sample_weight)
     best = int(np.argmin(means))
     slack = 1e-12 * max(abs(means[best]), 1.0)  # equal but for round-off
     if selection == "one_se" and row_losses.shape[1] > 1:
