@@ -8,13 +8,17 @@ taken to come from ``target``.
 * :class:`TargetOnly`: the target's rows alone.
 * :class:`TargetWeighted`: every row pooled, the target's rows up-weighted by
   the factor that scores best on held-out target rows, then refitted.
+* :class:`TargetShare`: every row pooled, the target's rows holding a fixed
+  share of the training weight; one fit.
 * :class:`GroupFeature`: every row pooled, the group as one-hot features (at
   predict time the target's own); reaches label offsets between sources
   that re-weighting cannot.
 * :class:`PoolStacking`: a model of the sources, whose prediction is one
   more feature of a model of the target's rows.
-* :class:`TargetBlend`: a model of the sources and a model of the target,
-  blended with the weight that scores best on the target's rows out of fold.
+* :class:`TargetBlend`: a model of the sources and a model of the target
+  (optionally a pooled model, and the sources' model continued on the
+  target's rows), blended with the weights that score best on the target's
+  rows out of fold.
 
 ``sklearn_l2m.model_selection.compare(..., target=...)`` builds the first
 two (and the natural pool) itself.
@@ -22,6 +26,7 @@ two (and the natural pool) itself.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 
 import numpy as np
@@ -29,6 +34,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
+from ._continued import check_continuable, continued_output, fit_continued
 from .metrics import resolve_metric
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "PoolStacking",
     "TargetBlend",
     "TargetOnly",
+    "TargetShare",
     "TargetWeighted",
     "target_rows",
 ]
@@ -230,6 +237,70 @@ class TargetWeighted(_ForTarget):
         return "log_loss" if is_classifier(self.estimator) else "mean_squared_error"
 
 
+def _share_factors(base, is_target, share: float) -> np.ndarray:
+    """Each row's factor on ``base`` that gives the target's rows ``share`` of the
+    total weight (1 for a source row; never below 1 for a target row)."""
+    factor = share / (1 - share) * base[~is_target].sum() / max(base[is_target].sum(), 1e-12)
+    return np.where(is_target, max(1.0, factor), 1.0)
+
+
+def _check_share(share, must_be: str) -> float:
+    if isinstance(share, bool) or not (isinstance(share, numbers.Real) and 0 < share < 1):
+        raise ValueError(
+            f"{must_be} the target's share of the pooled model's training weight, "
+            f"in (0, 1); got {share!r}."
+        )
+    return float(share)
+
+
+class TargetShare(_ForTarget):
+    """Every row pooled, the target's rows holding a fixed share of the training weight.
+
+    What a tuned target weight reaches without tuning it: no target row is
+    held out and the model is fitted once. Each target row weighs ``share /
+    (1 - share)`` times the sources' total weight over the target's (at least
+    1: a target is never down-weighted below a source row).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The inner model (cloned).
+    target : group label
+        The group to train for.
+    share : float in (0, 1), default=0.35
+        The target's share of the training weight.
+
+    Attributes
+    ----------
+    factor_ : float
+        The factor on each target row's weight.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn_l2m.transfer import TargetShare
+    >>> X = np.arange(8.0).reshape(-1, 1); groups = list("aaaaaabb")
+    >>> model = TargetShare(LinearRegression(), "b", share=0.5).fit(X, X[:, 0], groups=groups)
+    >>> model.factor_  # 6 source rows, 2 target rows: each target row weighs 3
+    3.0
+    """
+
+    def __init__(self, estimator, target, *, share=0.35):
+        self.estimator = estimator
+        self.target = target
+        self.share = share
+
+    def fit(self, X, y, groups=None, sample_weight=None):
+        mask = target_rows(groups, self.target, len(y))
+        share = _check_share(self.share, "share must be")
+        base = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        factors = _share_factors(base, mask, share)
+        self.factor_ = float(factors[mask][0])
+        self.estimator_ = _fit(clone(self.estimator), X, np.asarray(y), base * factors)
+        return self
+
+
 def _held_out_score(model, metric, X, y) -> float:
     from .metrics import _score
 
@@ -388,6 +459,16 @@ class TargetBlend(_ForTarget):
     ``weights`` (``w + v <= 1``) with the lowest loss, ties to the larger
     ``w + v``, then the larger ``w``.
 
+    With ``continued=True`` the blend has a member that starts from the
+    sources' model and learns only what the target adds to it: a model of the
+    target's residuals from the sources' prediction (a regressor; for a booster
+    at squared loss this is boosting continued on the target's rows), or of
+    the target's labels from the sources' log-odds as its base margin (a binary
+    XGBoost or LightGBM classifier). It reaches what continued boosting reaches
+    without refitting on the pool: ``cv + 1`` more small fits on the target's
+    rows. Its weight joins the tuple of weights tried, in the order sources,
+    pooled, continued.
+
     Parameters
     ----------
     estimator : estimator
@@ -403,6 +484,10 @@ class TargetBlend(_ForTarget):
         The target's share of the pooled member's training weight (each target
         row weighs ``pooled_share / (1 - pooled_share)`` times the sources'
         total weight over the target's, at least 1); None: no pooled member.
+    continued : bool, default=False
+        Add the member that continues the sources' model on the target's rows
+        (above). A classifier needs two classes and an inner model that takes
+        a base margin (XGBoost, LightGBM).
     selection : {"best", "one_se"}, default="best"
         How the blend is picked from the out-of-fold losses. "best": the lowest
         mean loss. "one_se": the one-standard-error rule: of the blends within
@@ -419,13 +504,19 @@ class TargetBlend(_ForTarget):
         The sources' model's weight in the blend.
     pooled_weight_ : float
         The pooled model's weight (0.0 without ``pooled_share``).
+    continued_weight_ : float
+        The continued model's weight (0.0 without ``continued``).
     losses_ : dict
-        Weight ``w`` (with ``pooled_share``: the pair ``(w, v)``) -> mean
-        out-of-fold loss on the target's rows.
+        Weight ``w`` (with more members: the tuple of the sources', pooled and
+        continued members' weights, those present) -> mean out-of-fold loss on
+        the target's rows.
     pool_ : estimator
         The sources' model.
     pooled_ : estimator or None
         The model of every row (None without ``pooled_share``).
+    continued_ : estimator or None
+        The model that continues the sources' on the target's rows (None
+        without ``continued``, or where the target's rows hold one class).
     estimator_ : estimator
         The target's model, fitted on all of its rows.
 
@@ -444,13 +535,14 @@ class TargetBlend(_ForTarget):
 
     def __init__(
         self, estimator, target, *, cv=5, weights=BLEND_WEIGHTS, pooled_share=None,
-        selection="best", random_state=None,
+        continued=False, selection="best", random_state=None,
     ):  # fmt: skip
         self.estimator = estimator
         self.target = target
         self.cv = cv
         self.weights = weights
         self.pooled_share = pooled_share
+        self.continued = continued
         self.selection = selection
         self.random_state = random_state
 
@@ -462,23 +554,42 @@ class TargetBlend(_ForTarget):
         part = lambda m: (_rows(X, m), y[m], None if sw is None else sw[m])  # noqa: E731
         if is_classifier(self.estimator):
             self._classes = np.unique(y)
+        if self.continued:
+            check_continuable(self.estimator, getattr(self, "_classes", np.empty(0)).size)
         self.pool_ = _fit_or_constant(clone(self.estimator), *part(~mask))
         X_t, y_t, w_t = part(mask)
         folds = self._folds(len(y_t))
-        members = [self._output(self.pool_, X_t), self._out_of_fold(X_t, y_t, w_t, folds)]
-        self.pooled_ = None
+        sources = self._output(self.pool_, X_t)
+        target = self._out_of_fold(X_t, y_t, w_t, folds)
+        members = {"sources": sources}
         if self.pooled_share is not None:
-            members.insert(1, self._pooled_out_of_fold(X, y, sw, mask, folds, members[0]))
+            members["pooled"] = self._pooled_out_of_fold(X, y, sw, mask, folds, sources)
+        if self.continued:
+            members["continued"] = self._continued_out_of_fold(X_t, y_t, w_t, folds, sources)
+        members["target"] = target
         keys = _blend_grid(weights, len(members))
-        row_losses = np.array([self._loss(_mix(members, key), y_t) for key in keys])
+        outputs = list(members.values())
+        row_losses = np.array([self._loss(_mix(outputs, key), y_t) for key in keys])
         means = np.average(row_losses, axis=1, weights=w_t)
         self.losses_ = dict(zip(keys, means.tolist(), strict=True))
-        chosen = _choose(keys, means, row_losses, w_t, self.selection)
-        self.weight_, self.pooled_weight_ = (chosen, 0.0) if len(members) == 2 else chosen
+        chosen = np.atleast_1d(_choose(keys, means, row_losses, w_t, self.selection))
+        shares = dict(zip(list(members)[:-1], chosen.tolist(), strict=True))
+        self.weight_ = shares["sources"]
+        self.pooled_weight_ = shares.get("pooled", 0.0)
+        self.continued_weight_ = shares.get("continued", 0.0)
+        self._fit_final(X, y, sw, mask, part(mask))
+        return self
+
+    def _fit_final(self, X, y, sw, mask, target_part):
+        """The members' final models: on every row (pooled), every target row (the rest)."""
+        X_t, y_t, w_t = target_part
+        self.pooled_ = self.continued_ = None
         if self.pooled_share is not None:
             self.pooled_ = self._fit_pooled(X, y, sw, mask, np.ones(len(y), dtype=bool))
+        if self.continued:
+            start = self._start(self.pool_, X_t)
+            self.continued_ = fit_continued(clone(self.estimator), X_t, y_t, w_t, start)
         self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
-        return self
 
     def _checked_settings(self) -> list:
         try:
@@ -494,12 +605,10 @@ class TargetBlend(_ForTarget):
             raise ValueError(
                 f"cv must be an int >= 2 (folds of the target's rows); got {self.cv!r}."
             )
-        share = self.pooled_share
-        if share is not None and not (isinstance(share, numbers.Real) and 0 < share < 1):
-            raise ValueError(
-                "pooled_share must be None (no pooled member) or the target's share of "
-                f"the pooled model's training weight, in (0, 1); got {share!r}."
-            )
+        if not isinstance(self.continued, bool | np.bool_):
+            raise ValueError(f"continued must be True or False; got {self.continued!r}.")
+        if self.pooled_share is not None:
+            _check_share(self.pooled_share, "pooled_share must be None (no pooled member) or")
         if self.selection not in SELECTIONS:
             raise ValueError(
                 f"selection must be one of {SELECTIONS} ('best': the lowest out-of-fold "
@@ -531,6 +640,34 @@ class TargetBlend(_ForTarget):
             out[test] = self._output(model, _rows(X_t, _mask(n, test)))
         return out
 
+    def _continued_out_of_fold(self, X_t, y_t, w_t, folds, sources) -> np.ndarray:
+        """The continued model's output on each target row, from a fit without it
+        (the sources' model never saw a target row: only the continuation is refitted)."""
+        if not folds:
+            return sources
+        n = len(y_t)
+        start = self._start_of(sources)
+        out = np.zeros_like(sources)
+        for train, test in folds:
+            model = fit_continued(
+                clone(self.estimator), _rows(X_t, _mask(n, train)), y_t[train],
+                None if w_t is None else w_t[train], start[train],
+            )  # fmt: skip
+            out[test] = self._continued_output(model, _rows(X_t, _mask(n, test)), start[test])
+        return out
+
+    def _start_of(self, sources: np.ndarray) -> np.ndarray:
+        """Where the continuation starts: the sources' prediction, or their
+        probability of the second class."""
+        return sources[:, 1] if is_classifier(self.estimator) else sources
+
+    def _start(self, model, X) -> np.ndarray:
+        return self._start_of(self._output(model, X))
+
+    def _continued_output(self, model, X, start) -> np.ndarray:
+        out = continued_output(model, X, start)
+        return np.column_stack([1.0 - out, out]) if is_classifier(self.estimator) else out
+
     def _pooled_out_of_fold(self, X, y, sw, mask, folds, sources) -> np.ndarray:
         """The pooled model's output on each target row, from a pooled fit without it."""
         if not folds:
@@ -546,10 +683,7 @@ class TargetBlend(_ForTarget):
     def _fit_pooled(self, X, y, sw, mask, keep):
         """Every kept row, the target's rows up-weighted to ``pooled_share`` of the weight."""
         base = np.ones(int(keep.sum())) if sw is None else sw[keep]
-        is_target = mask[keep]
-        share = float(self.pooled_share)
-        factor = share / (1 - share) * base[~is_target].sum() / max(base[is_target].sum(), 1e-12)
-        weight = base * np.where(is_target, max(1.0, factor), 1.0)
+        weight = base * _share_factors(base, mask[keep], float(self.pooled_share))
         return _fit_or_constant(clone(self.estimator), _rows(X, keep), y[keep], weight)
 
     def _output(self, model, X) -> np.ndarray:
@@ -565,11 +699,17 @@ class TargetBlend(_ForTarget):
 
     def _blend(self, X) -> np.ndarray:
         check_is_fitted(self)
-        members = [self._output(self.pool_, X), self._output(self.estimator_, X)]
-        if self.pooled_ is None:
-            return _mix(members, self.weight_)
-        members.insert(1, self._output(self.pooled_, X))
-        return _mix(members, (self.weight_, self.pooled_weight_))
+        sources = self._output(self.pool_, X)
+        members, shares = [sources], [self.weight_]
+        if self.pooled_share is not None:
+            members.append(self._output(self.pooled_, X))
+            shares.append(self.pooled_weight_)
+        if self.continued:
+            start = self._start_of(sources)
+            members.append(self._continued_output(self.continued_, X, start))
+            shares.append(self.continued_weight_)
+        members.append(self._output(self.estimator_, X))
+        return _mix(members, shares[0] if len(shares) == 1 else tuple(shares))
 
     def predict(self, X):
         out = self._blend(X)
@@ -586,11 +726,12 @@ class TargetBlend(_ForTarget):
 
 
 def _blend_grid(weights, n_members: int) -> list:
-    """The blends tried: a weight of the sources (two members), or a pair of the
-    sources' and the pooled model's weights that leaves the target >= 0 (three)."""
+    """The blends tried: a weight of the sources (two members), or a tuple of the
+    weights of every member but the target's that leaves the target >= 0."""
     if n_members == 2:
         return list(weights)
-    return [(w, v) for w in weights for v in weights if w + v <= 1.0 + 1e-9]
+    return [key for key in itertools.product(weights, repeat=n_members - 1)
+            if sum(key) <= 1.0 + 1e-9]  # fmt: skip
 
 
 def _mix(members, key) -> np.ndarray:
@@ -631,7 +772,7 @@ def _choose(keys, means, row_losses, sample_weight, selection: str):
 
 def _tie_order(key):
     """Among equal losses: the most weight off the target's own model, then the sources'."""
-    return (key, key) if np.ndim(key) == 0 else (key[0] + key[1], key[0])
+    return (key, key) if np.ndim(key) == 0 else (sum(key), key[0])
 
 
 def _mask(n: int, rows) -> np.ndarray:

@@ -14,9 +14,11 @@ the family's inner model:
   target rows, then refitted);
 * ``group feature``, ``stacking``, ``blend`` and ``pooled blend`` (its third member
   the pool with the target up-weighted), ``pooled blend 1se`` (its blend picked by
-  the one-standard-error rule) (:mod:`sklearn_l2m.transfer`);
+  the one-standard-error rule), ``continued blend`` (its third member the
+  sources' model continued on the target's rows) (:mod:`sklearn_l2m.transfer`);
 * ``continued boosting``: the pool for half the budget, then the target alone
-  (XGBoost's ``xgb_model``, HistGradientBoosting's ``warm_start``);
+  (XGBoost's ``xgb_model``; a HistGradientBoosting regressor: a second model of
+  the residuals, as its ``warm_start`` re-bins the features on new rows);
 * ``mixmin``: MixMin's source weights for the target;
 * ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED`.
 
@@ -45,7 +47,13 @@ from sklearn.utils import Bunch
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import MixMin, TargetMix
 from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
-from sklearn_l2m.transfer import GroupFeature, PoolStacking, TargetBlend, target_rows
+from sklearn_l2m.transfer import (
+    GroupFeature,
+    PoolStacking,
+    TargetBlend,
+    TargetShare,
+    target_rows,
+)
 
 from ..common import OUT_OPTION, REPORT_ONLY_OPTION, SEEDS_OPTION, suite_parser, versions
 from ..data.transfer import TABULAR, load_tabular, moleculeace_cells
@@ -59,6 +67,10 @@ POOLED_BLEND = {"pooled_share": 0.35, "cv": 3}
 #: the same, its blend picked by the one-standard-error rule (the most sources' weight
 #: within one SE of the lowest out-of-fold loss)
 POOLED_BLEND_1SE = {**POOLED_BLEND, "selection": "one_se"}
+#: TargetBlend's continued member: the sources' model continued on the target's rows
+CONTINUED_BLEND = {"continued": True}
+#: both: the pooled member and the continued one
+POOLED_CONTINUED_BLEND = {**POOLED_BLEND, **CONTINUED_BLEND}
 OUT = Path("benchmarks/results/transfer")
 RESULTS = Path("benchmarks/RESULTS.md")
 
@@ -75,7 +87,15 @@ def inner_model(family: str, classification: bool, seed: int = 0):
 
 class ContinuedBoosting(BaseEstimator):
     """The pool for ``switch`` of the budget, then the target's rows alone (the
-    boosting continues from the pool's model)."""
+    boosting continues from the pool's model).
+
+    XGBoost continues its booster (``xgb_model``). HistGradientBoosting cannot:
+    its ``warm_start`` re-bins the features on the new rows while its trees keep
+    the old bins, so the target's trees fit wrong residuals. A regressor
+    continues as a second model of the residuals (what boosting at squared loss
+    does); a classifier has no way to start from the pool's log-odds and is
+    left out (:func:`candidates`).
+    """
 
     def __init__(self, estimator, target, switch=0.5):
         self.estimator = estimator
@@ -90,15 +110,19 @@ class ContinuedBoosting(BaseEstimator):
         budget = model.get_params()[key]
         first = max(1, int(round(self.switch * budget)))
         model.set_params(**{key: first}).fit(X, y)
+        self.residual_ = None
         if key == "n_estimators":  # XGBoost: continue the booster on the target's rows
             model.set_params(n_estimators=budget - first)
             model.fit(X[mask], y[mask], xgb_model=model.get_booster())
-        else:  # HistGradientBoosting: warm start grows the same ensemble
-            model.set_params(max_iter=budget, warm_start=True).fit(X[mask], y[mask])
+        else:  # HistGradientBoosting regressor: the rest of the budget on the residuals
+            self.residual_ = clone(self.estimator).set_params(max_iter=budget - first)
+            self.residual_.fit(X[mask], y[mask] - model.predict(X[mask]))
         self.estimator_ = model
         return self
 
     def predict(self, X):
+        if self.residual_ is not None:
+            return self.estimator_.predict(X) + self.residual_.predict(X)
         return self.estimator_.predict(X)
 
     def predict_proba(self, X):
@@ -124,11 +148,24 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
         "blend": TargetBlend(inner, target, random_state=0),
         "pooled blend": TargetBlend(inner, target, random_state=0, **POOLED_BLEND),
         "pooled blend 1se": TargetBlend(inner, target, random_state=0, **POOLED_BLEND_1SE),
+        "continued blend": TargetBlend(inner, target, random_state=0, **CONTINUED_BLEND),
+        "target share": TargetShare(inner, target, share=POOLED_BLEND["pooled_share"]),
+        "pooled continued blend": TargetBlend(
+            inner, target, random_state=0, **POOLED_CONTINUED_BLEND
+        ),
         "continued boosting": ContinuedBoosting(inner, target),
         "mixmin": meta(inner, mixer=MixMin(target=target)),
         "targetmix": meta(inner, mixer=TargetMix(target, **RECOMMENDED), refit=True),
     }
+    if classification and not _takes_margin(inner):
+        for name in ("continued blend", "pooled continued blend", "continued boosting"):
+            del models[name]  # a classifier continues from a base margin only
     return {name: m for name, m in models.items() if only is None or name in only}
+
+
+def _takes_margin(model) -> bool:
+    """Whether ``model`` can start from the sources' log-odds (XGBoost, LightGBM)."""
+    return type(model).__module__.split(".")[0] in ("xgboost", "lightgbm")
 
 
 @cache
@@ -146,10 +183,13 @@ def run_cell(task: Bunch, family: str, n_target: int, seeds: int, only=None) -> 
     classification = task.kind != "regression"
     scoring = "average_precision" if classification else "root_mean_squared_error"
     inner = inner_model(family, classification)
+    models = candidates(inner, task.target, classification, only)
+    if not models:  # a rerun of a model that this family cannot run here
+        return []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = compare(
-            candidates(inner, task.target, classification, only), task.X, task.y,
+            models, task.X, task.y,
             groups=task.groups, target=task.target, n_target=n_target, seeds=seeds,
             scoring=scoring, baselines=only is None,  # a rerun: the same splits, no baselines
         )  # fmt: skip
@@ -196,7 +236,8 @@ def current(rows: list[dict]) -> list[dict]:
 
 
 #: the models whose verdicts the report gives: the in-run mixer and the blends
-JUDGED = ("targetmix", "blend", "pooled blend", "pooled blend 1se")
+JUDGED = ("targetmix", "blend", "pooled blend", "pooled blend 1se", "continued blend",
+          "pooled continued blend", "target share")  # fmt: skip
 
 
 def verdicts(rows: list[dict], model: str = "targetmix"):
@@ -261,7 +302,10 @@ def targets_text(table, model: str = "targetmix") -> str:
             f"pooling: **{'met' if np.all(pool_gap >= 0) else 'not met'}** "
             f"(worst: {pool_gap.min():+.3f})."
         )
-        ratio = float(np.nanmedian(part["time vs pool"]))  # NaN: fit times not kept
+        if part["time vs pool"].isna().all():  # NaN: fit times not kept
+            lines.append(f"- {family}: fit times not kept (measured beside another run).")
+            continue
+        ratio = float(np.nanmedian(part["time vs pool"]))
         lines.append(
             f"- {family}: fit time {ratio:.2f}x one natural-pool fit (median over cells): "
             f"**{'met' if ratio <= 1.2 else 'not met'}** (target: at most 1.2x)."
@@ -280,7 +324,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-section", action="store_true", help="write no RESULTS section")
     parser.add_argument(
         "--models", nargs="+", default=None,
-        help="measure these candidates again (their rows are replaced; baselines kept)",
+        help="measure these candidates on the measured cells that lack their rows of "
+        "today's setting (the cells' baselines are kept)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -352,43 +397,60 @@ def pending(rows: list[dict], table) -> str:
     )
 
 
+def _settings(params: dict) -> str:
+    return ", ".join(f'{k}="{v}"' if isinstance(v, str) else f"{k}={v}" for k, v in params.items())
+
+
+def models_text() -> str:
+    """What each judged model is, in the section's words."""
+    return (
+        f"`targetmix` is `TargetMix(target)` in `Learn2Mix...(model, refit=True)` "
+        f"({setting('targetmix')}); `blend` is `TargetBlend(model, target)` "
+        "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
+        "with the weight that scores best on the target's rows out of fold); `pooled blend` "
+        f"is `TargetBlend(model, target, {_settings(POOLED_BLEND)})` (a third member: every "
+        "row pooled, the target's rows holding that share of the weight; the setting the "
+        "guide recommends); `pooled blend 1se` is the same with "
+        '`selection="one_se"` (of the blends within one standard error of the lowest '
+        "out-of-fold loss, the one with the most weight off the target's own model); "
+        f"`continued blend` is `TargetBlend(model, target, {_settings(CONTINUED_BLEND)})` "
+        "(a third member: the sources' model continued on the target's rows, a model of the "
+        "residuals or from the sources' log-odds; XGBoost classifiers and every regressor); "
+        f"`pooled continued blend` is `TargetBlend(model, target, "
+        f"{_settings(POOLED_CONTINUED_BLEND)})` (four members); `target share` is "
+        f"`TargetShare(model, target, share={POOLED_BLEND['pooled_share']})` (the pooled "
+        "member alone: one fit). A model is judged on the cells that measured it."
+    )
+
+
 def report(tables: dict, args, rows=()) -> str:
     """The section: what was measured, each judged model's targets, one table of
     every model's mean score per cell with the judged models' verdicts."""
     table = tables["targetmix"]
     keys = ["task", "family", "n_target"]
     # (a model measured on no cell yet has no columns)
-    judged = {m: t[[*keys, "verdict", "time vs pool"]].rename(columns={
-        "verdict": f"{m} verdict", "time vs pool": f"{m} time vs pool"})
-        for m, t in tables.items() if len(t)}  # fmt: skip
+    judged = {m: t[[*keys, "verdict"]].rename(columns={"verdict": f"{m} verdict"})
+              for m, t in tables.items() if len(t)}  # fmt: skip
     wide = table[[c for c in table if c not in ("verdict", "time vs pool")]]
     for m, part in judged.items():  # every model's means are in each table's rows
         wide = wide.merge(part, on=keys, how="left")
         wide[f"{m} verdict"] = wide[f"{m} verdict"].fillna("")  # a cell that did not measure it
     shown = [*keys, "metric", *TARGET_BASELINES, "group feature", "stacking",
              "continued boosting", "mixmin", *[c for m in JUDGED for c in
-             (m, f"{m} verdict", f"{m} time vs pool")]]  # fmt: skip
+             (m, f"{m} verdict")]]  # fmt: skip
     body = wide[[c for c in shown if c in wide]].to_markdown(index=False, floatfmt=".3f")
     targets = "\n".join(targets_text(t, m) for m, t in tables.items() if len(t))
     leak = "kept (--leak)" if args.leak else "dropped (the headline)"
+    csv = f"verdicts{'-leak' if args.leak else ''}.csv"
     return (
         f"`python -m benchmarks transfer --tasks moleculeace tabular --families xgboost hgb "
         f"--sizes 30 100 300 --seeds N{' --leak' if args.leak else ''}` (resumable; "
         f"`--report-only` rereads the cells). Measured: {measured(table)}.{pending(rows, table)}"
-        " `targetmix` is "
-        f"`TargetMix(target)` in `Learn2Mix...(model, refit=True)` ({setting('targetmix')}); "
-        "`blend` is `TargetBlend(model, target)` (`sklearn_l2m.transfer`: a model of the "
-        "sources and one of the target, blended with the weight that scores best on the "
-        "target's rows out of fold); `pooled blend` is `TargetBlend(model, target, "
-        f"{', '.join(f'{k}={v}' for k, v in POOLED_BLEND.items())})` (a third member: every "
-        "row pooled, the target's rows holding that share of the weight; the setting the "
-        "guide recommends; measured on the cells that show it); `pooled blend 1se` is the "
-        "same with `selection=\"one_se\"` "
-        "(of the blends within one standard error of the lowest out-of-fold loss, the one "
-        "with the most weight off the target's own model). Each one's verdict is "
-        "against the best (by mean) of the three built-in baselines, paired by seed, 2 SE. "
+        f" {models_text()} Each one's verdict is against the best (by mean) of the three "
+        "built-in baselines, paired by seed, 2 SE. "
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
         "a shared 2-core machine beside other jobs: read them as rough (the cells of a run "
-        "that was paused keep no times: their time ratios are empty).\n\n"
+        "that was paused keep no times); each cell's ratio is in "
+        f"`benchmarks/results/transfer/{csv}`.\n\n"
         f"{targets}\n\n{body}\n\nVersions: {versions()}\n"
     )

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.utils import Bunch
 
 pytest.importorskip("pandas")
 pytest.importorskip("xgboost")
@@ -50,6 +51,33 @@ def test_continued_boosting_switches_to_the_target_rows():
     model.fit(X, y, groups=groups)
     assert model.estimator_.get_booster().num_boosted_rounds() == 40
     assert abs(np.mean(model.predict(X[:60]) - y[:60])) < 0.5  # the target's level
+
+
+def test_hgb_continues_as_a_model_of_the_pools_residuals():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    # warm_start would re-bin on the target's rows and fit wrong residuals
+    rng = np.random.RandomState(0)
+    X = rng.randn(2000, 2)
+    groups = np.repeat(["t", "s"], [100, 1900])
+    X[:100] = 0.3 * X[:100] + 2.0  # the target lives where the sources are sparse
+    y = 2.0 * X[:, 0] + 1.0 * (groups == "t")
+    model = transfer.ContinuedBoosting(HistGradientBoostingRegressor(max_iter=40), "t")
+    model.fit(X, y, groups=groups)
+    assert model.estimator_.n_iter_ == 20 and model.residual_.n_iter_ == 20
+    assert np.mean((model.predict(X[:100]) - y[:100]) ** 2) < 0.05
+
+
+def test_a_classifier_without_a_base_margin_has_no_continued_models():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    continued = {"continued blend", "pooled continued blend", "continued boosting"}
+    hgb = transfer.candidates(HistGradientBoostingClassifier(), "t", classification=True)
+    xgb = transfer.candidates(transfer.inner_model("xgboost", True), "t", classification=True)
+    assert not continued & set(hgb) and continued <= set(xgb)
+    # a rerun of one of them skips such a cell (before any data is touched)
+    task = Bunch(kind="positive", target="t", X=None, y=None, groups=None, name="c")
+    assert transfer.run_cell(task, "hgb", 30, 2, only=["continued blend"]) == []
 
 
 def test_a_rerun_of_one_model_replaces_its_rows_and_keeps_the_baselines():
@@ -109,6 +137,8 @@ def test_cells_without_kept_fit_times_are_judged_without_a_time_ratio():
     table = transfer.verdicts(rows)
     assert table["time vs pool"].tolist()[0] == 1.0 and np.isnan(table["time vs pool"].iloc[1])
     assert "fit time 1.00x one natural-pool fit" in transfer.targets_text(table)
+    untimed = transfer.verdicts([r for r in rows if r["task"] == "b"])
+    assert "fit times not kept" in transfer.targets_text(untimed)
 
 
 def test_a_model_measured_on_some_cells_is_judged_there_and_blank_elsewhere():

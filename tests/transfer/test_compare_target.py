@@ -326,6 +326,7 @@ def test_one_se_picks_the_sources_first_blend_within_one_standard_error():
     noise = np.random.RandomState(0).randn(50)
     spread = 0.5 * np.resize([1.0, -1.0], 50)  # mean 0, sd 0.5: SE of the mean ~0.07
     rows = np.array([1.0 + noise, 0.95 + noise, 1.0 + noise + spread])
+
     def choose(rows, weight, selection):
         return _choose(keys, np.average(rows, axis=1, weights=weight), rows, weight, selection)
 
@@ -341,3 +342,127 @@ def test_the_blend_refuses_an_unknown_selection():
     X, y, groups = _offset()
     with pytest.raises(ValueError, match="selection must be one of"):
         TargetBlend(LinearRegression(), "t", selection="lowest").fit(X, y, groups=groups)
+
+
+# -- TargetBlend(continued=True) ----------------------------------------------------------
+def _shifted(n_target=30, n_source=600, seed=0, classify=False):
+    """A nonlinear rule shared by every group; the target's labels are offset by 3
+    (a regression) or its threshold moved by 1 (a classification)."""
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-3, 3, size=(n_target + n_source, 2))
+    groups = np.repeat(["t", "s"], [n_target, n_source])
+    score = np.sin(2 * X[:, 0]) + X[:, 1]
+    if classify:
+        return X, (score > np.where(groups == "t", 1.0, 0.0)).astype(int), groups
+    return X, score + 3.0 * (groups == "t") + 0.05 * rng.randn(len(X)), groups
+
+
+def test_the_continued_member_learns_what_the_target_adds_to_the_sources():
+    from sklearn.tree import DecisionTreeRegressor
+
+    X, y, groups = _shifted()
+    tree = DecisionTreeRegressor(max_depth=6, random_state=0)
+    blend = TargetBlend(tree, "t", continued=True, random_state=0).fit(X, y, groups=groups)
+    # offset sources (loss ~9) and a tree of 30 rows both lose to the sources plus
+    # a model of the target's residuals (a constant 3 that 24 rows pin down)
+    assert blend.losses_[(0.0, 1.0)] < min(blend.losses_[(1.0, 0.0)], blend.losses_[(0.0, 0.0)]) / 3
+    assert blend.continued_weight_ >= 0.8 and blend.weight_ + blend.continued_weight_ <= 1.0
+    residuals = y[:30] - blend.pool_.predict(X[:30])
+    np.testing.assert_allclose(blend.continued_.predict(X[:30]).mean(), residuals.mean())
+    X_new = np.random.RandomState(3).uniform(-3, 3, size=(50, 2))
+    w, c = blend.weight_, blend.continued_weight_
+    sources, own = blend.pool_.predict(X_new), blend.estimator_.predict(X_new)
+    mix = w * sources + c * (sources + blend.continued_.predict(X_new)) + (1 - w - c) * own
+    np.testing.assert_allclose(blend.predict(X_new), mix)
+
+
+def test_the_continued_member_is_refitted_out_of_fold_on_the_targets_rows_only():
+    _Recorder.seen = []
+    X, y, groups = _offset(n_target=30)
+    TargetBlend(_Recorder(), "t", cv=3, continued=True, random_state=0).fit(X, y, groups=groups)
+    # the sources; the target's model and the continuation on three folds each; both on all
+    assert _Recorder.seen == [400, 20, 20, 20, 20, 20, 20, 30, 30]
+
+
+def test_four_members_try_every_blend_that_leaves_the_target_a_share():
+    X, y, groups = _offset(n_target=40, offset=0.5)
+    blend = TargetBlend(LinearRegression(), "t", pooled_share=0.5, continued=True, cv=3)
+    blend.fit(X, y, groups=groups)
+    assert len(blend.losses_) == 286  # triples of 11 weights summing to at most 1
+    assert all(len(key) == 3 and sum(key) <= 1 + 1e-9 for key in blend.losses_)
+    shares = (blend.weight_, blend.pooled_weight_, blend.continued_weight_)
+    assert blend.losses_[shares] == pytest.approx(min(blend.losses_.values()), rel=1e-9)
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_a_boosted_classifier_continues_from_the_sources_log_odds(library):
+    module = pytest.importorskip(library)
+    model = (
+        module.XGBClassifier(n_estimators=30, max_depth=2, random_state=0)
+        if library == "xgboost"
+        else module.LGBMClassifier(n_estimators=30, num_leaves=4, min_child_samples=3,
+                                   random_state=0, verbose=-1)
+    )  # fmt: skip
+    X, y, groups = _shifted(n_target=60, classify=True)
+    blend = TargetBlend(model, "t", continued=True, cv=3, random_state=0)
+    blend.fit(X, y, groups=groups)
+    # the threshold moved: the continuation corrects the sources' log-odds
+    assert blend.losses_[(0.0, 1.0)] < blend.losses_[(1.0, 0.0)]
+    proba = blend.predict_proba(X[:60])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert blend.continued_weight_ > 0 and set(blend.predict(X)) <= {0, 1}
+
+
+@pytest.mark.parametrize(
+    "model, y_kind, message",
+    [(LogisticRegression(), "binary", "takes none"),
+     (None, "three classes", "needs two classes"),
+     (LinearRegression(), "continuous", "continued must be True or False")],
+)  # fmt: skip
+def test_the_continued_member_refuses_what_it_cannot_continue(model, y_kind, message):
+    X, y, groups = _shifted(classify=y_kind != "continuous")
+    if y_kind == "three classes":
+        model = pytest.importorskip("xgboost").XGBClassifier(n_estimators=2)
+        y = y + (X[:, 0] > 2)
+    continued = "yes" if y_kind == "continuous" else True
+    with pytest.raises(ValueError, match=message):
+        TargetBlend(model, "t", continued=continued).fit(X, y, groups=groups)
+
+
+# -- TargetShare ---------------------------------------------------------------------------
+class _ShareRecorder(LinearRegression):
+    weights: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        _ShareRecorder.weights.append(np.asarray(sample_weight))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("sample_weight", [None, "random"])
+def test_target_share_gives_the_target_its_share_of_the_weight_in_one_fit(sample_weight):
+    from sklearn_l2m.transfer import TargetShare
+
+    _ShareRecorder.weights = []
+    X, y, groups = _offset(n_target=40)
+    base = None if sample_weight is None else np.random.RandomState(0).uniform(0.5, 2, len(y))
+    model = TargetShare(_ShareRecorder(), "t", share=0.3).fit(
+        X, y, groups=groups, sample_weight=base
+    )
+    (weight,) = _ShareRecorder.weights  # one fit, every row
+    is_target = groups == "t"
+    assert weight[is_target].sum() / weight.sum() == pytest.approx(0.3)
+    base = np.ones(len(y)) if base is None else base
+    np.testing.assert_allclose(weight[~is_target], base[~is_target])
+    np.testing.assert_allclose(weight[is_target], model.factor_ * base[is_target])
+    # a target that already holds more than the share is never down-weighted
+    many = TargetShare(LinearRegression(), "t", share=0.05).fit(X, y, groups=groups)
+    assert many.factor_ == 1.0 and len(many.predict(X[:3])) == 3
+
+
+@pytest.mark.parametrize("share", [0, 1, True, "a third"])
+def test_target_share_refuses_a_share_outside_0_1(share):
+    from sklearn_l2m.transfer import TargetShare
+
+    X, y, groups = _offset()
+    with pytest.raises(ValueError, match="share must be the target's share"):
+        TargetShare(LinearRegression(), "t", share=share).fit(X, y, groups=groups)
