@@ -15,7 +15,9 @@ the family's inner model:
 * ``group feature``, ``stacking``, ``blend`` and ``pooled blend`` (its third member
   the pool with the target up-weighted), ``pooled blend 1se`` (its blend picked by
   the one-standard-error rule), ``continued blend`` (its third member the
-  sources' model continued on the target's rows) (:mod:`sklearn_l2m.transfer`);
+  sources' model continued on the target's rows), ``pooled continued blend``
+  (both members) and ``target share`` (the pooled member alone: one fit)
+  (:mod:`sklearn_l2m.transfer`);
 * ``continued boosting``: the pool for half the budget, then the target alone
   (XGBoost's ``xgb_model``; a HistGradientBoosting regressor: a second model of
   the residuals, as its ``warm_start`` re-bins the features on new rows);
