@@ -554,8 +554,8 @@ class TargetBlend(_ForTarget):
         part = lambda m: (_rows(X, m), y[m], None if sw is None else sw[m])  # noqa: E731
         if is_classifier(self.estimator):
             self._classes = np.unique(y)
-        if self.continued:
-            check_continuable(self.estimator, getattr(self, "_classes", np.empty(0)).size)
+        if self.continued:  # (the number of classes matters to a classifier only)
+            check_continuable(self.estimator, np.unique(y).size)
         self.pool_ = _fit_or_constant(clone(self.estimator), *part(~mask))
         X_t, y_t, w_t = part(mask)
         folds = self._folds(len(y_t))
@@ -577,17 +577,18 @@ class TargetBlend(_ForTarget):
         self.weight_ = shares["sources"]
         self.pooled_weight_ = shares.get("pooled", 0.0)
         self.continued_weight_ = shares.get("continued", 0.0)
-        self._fit_final(X, y, sw, mask, part(mask))
+        self._fit_final(X, y, sw, mask, (X_t, y_t, w_t), sources)
         return self
 
-    def _fit_final(self, X, y, sw, mask, target_part):
-        """The members' final models: on every row (pooled), every target row (the rest)."""
+    def _fit_final(self, X, y, sw, mask, target_part, sources):
+        """The members' final models: on every row (pooled), every target row (the rest);
+        ``sources``: the sources' model's output on the target's rows."""
         X_t, y_t, w_t = target_part
         self.pooled_ = self.continued_ = None
         if self.pooled_share is not None:
             self.pooled_ = self._fit_pooled(X, y, sw, mask, np.ones(len(y), dtype=bool))
         if self.continued:
-            start = self._start(self.pool_, X_t)
+            start = self._start_of(sources)
             self.continued_ = fit_continued(clone(self.estimator), X_t, y_t, w_t, start)
         self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
 
@@ -660,9 +661,6 @@ class TargetBlend(_ForTarget):
         """Where the continuation starts: the sources' prediction, or their
         probability of the second class."""
         return sources[:, 1] if is_classifier(self.estimator) else sources
-
-    def _start(self, model, X) -> np.ndarray:
-        return self._start_of(self._output(model, X))
 
     def _continued_output(self, model, X, start) -> np.ndarray:
         out = continued_output(model, X, start)
