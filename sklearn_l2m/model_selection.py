@@ -92,6 +92,31 @@ class Comparison:
     reference: str
     metrics: dict = field(repr=False, default_factory=dict)
 
+    @classmethod
+    def from_scores(cls, scores, reference: str, scoring) -> Comparison:
+        """A comparison of fits scored elsewhere (stored, resumed runs).
+
+        ``scores`` is a DataFrame with one row per (estimator, seed): columns
+        ``estimator``, ``seed``, one per score of ``scoring`` (names of
+        :data:`sklearn_l2m.metrics.GROUP_METRICS`), ``fit_time`` (NaN where
+        not kept) and optionally ``n_fits``: what :func:`compare` stores in
+        ``.scores``. Every other estimator is paired with ``reference`` by seed.
+        """
+        if scoring is None:
+            raise ValueError("scoring names the scores' columns: pass one name or a list.")
+        metrics = _metrics(scoring, {}, classification=False)
+        missing = [c for c in ("estimator", "seed", "fit_time", *metrics) if c not in scores]
+        names = [] if missing else list(dict.fromkeys(scores["estimator"]))
+        if missing or reference not in names:
+            raise ValueError(
+                f"scores needs the columns estimator, seed, fit_time and {list(metrics)} "
+                f"(missing: {missing}) and rows of the reference {reference!r} (estimators: "
+                f"{names})."
+            )
+        others = [name for name in names if name != reference]
+        table = _paired_table(scores, reference, others, metrics)
+        return cls(scores=scores, table=table, reference=reference, metrics=metrics)
+
     def summary(self) -> str:
         """One plain sentence per candidate and score."""
         lines = []
@@ -107,6 +132,59 @@ class Comparison:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def against(self, reference: str) -> Comparison:
+        """The same fits, every other estimator paired against ``reference``.
+
+        ``reference`` is a name in ``scores``, or ``"best baseline"``: of
+        :func:`compare`'s built-in baselines for a target (:data:`TARGET_BASELINES`),
+        the one with the best mean of the first score. For a target that is the
+        question to ask: a model better than the natural pool can still lose to
+        the target's rows alone or to a tuned target weight.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.ensemble import HistGradientBoostingRegressor
+        >>> from sklearn_l2m import Learn2MixRegressor
+        >>> from sklearn_l2m.model_selection import TARGET_BASELINES, compare
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randn(300, 2); groups = np.repeat(["t", "s"], [60, 240])
+        >>> y = X[:, 0] + 2.0 * (groups == "s")  # the source is offset
+        >>> hgb = HistGradientBoostingRegressor(max_iter=20)
+        >>> result = compare([Learn2MixRegressor(hgb)], X, y, groups=groups, target="t", seeds=3)
+        >>> best = result.against("best baseline")  # the lowest mean squared error of the three
+        >>> means = result.scores.groupby("estimator")["mean_squared_error"].mean()
+        >>> best.reference == means[list(TARGET_BASELINES)].idxmin()
+        True
+        >>> best.summary().splitlines()[0].startswith("natural pool vs " + best.reference)
+        True
+        """
+        names = list(dict.fromkeys(self.scores["estimator"]))
+        if reference == "best baseline":
+            reference = self._best_baseline(names)
+        if reference not in names:
+            raise ValueError(
+                f"reference {reference!r} is not one of the compared estimators {names} "
+                "(or 'best baseline', after compare(..., target=...))."
+            )
+        others = [name for name in names if name != reference]
+        table = _paired_table(self.scores, reference, others, self.metrics)
+        return Comparison(
+            scores=self.scores, table=table, reference=reference, metrics=self.metrics
+        )
+
+    def _best_baseline(self, names: list) -> str:
+        baselines = [name for name in TARGET_BASELINES if name in names]
+        if not baselines or not self.metrics:
+            raise ValueError(
+                "'best baseline' is one of compare's built-in baselines for a target: "
+                "call compare(..., target=..., baselines=True) first."
+            )
+        score, metric = next(iter(self.metrics.items()))
+        means = self.scores.groupby("estimator")[score].mean()
+        sign = 1.0 if metric.greater_is_better else -1.0
+        return max(baselines, key=lambda name: sign * means[name])
 
     def plot(self, ax=None):
         """Paired differences with 2-SE bars, one panel row per score (matplotlib)."""
@@ -378,8 +456,9 @@ def compare(
     -------
     Comparison
         ``.table`` (the paired differences and verdicts), ``.scores`` (every
-        fit's scores), ``.summary()`` (one sentence per candidate and score)
-        and ``.plot()``.
+        fit's scores), ``.summary()`` (one sentence per candidate and score),
+        ``.against(name)`` (the same fits paired against another estimator;
+        with ``target``: ``.against("best baseline")``) and ``.plot()``.
 
     Examples
     --------
@@ -490,9 +569,9 @@ def _paired_table(scores, reference: str, candidates: list, metrics: dict):
     ref = scores[scores["estimator"] == reference].set_index("seed")
     rows = []
     for candidate in candidates:
-        own = scores[scores["estimator"] == candidate].set_index("seed").loc[ref.index]
+        own = scores[scores["estimator"] == candidate].set_index("seed").reindex(ref.index)
         ratio = float(own["fit_time"].mean() / max(ref["fit_time"].mean(), 1e-12))
-        n_fits = float(own["n_fits"].mean())
+        n_fits = float(own["n_fits"].mean()) if "n_fits" in own else 1.0
         for name, metric in metrics.items():
             for column in (name, f"worst-group {name}"):
                 if column not in scores:

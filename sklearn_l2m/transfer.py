@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from ._continued import check_continuable, continued_output, fit_continued
+from ._warnings import warn_user
 from .metrics import resolve_metric
 
 __all__ = [
@@ -433,31 +434,35 @@ def _aligned_proba(model, X, classes) -> np.ndarray:
 
 
 class TargetBlend(_ForTarget):
-    """A model of the sources and a model of the target, blended for the target.
+    """A model of the sources, a model of the target and a pooled model,
+    blended for the target.
 
     The sources' model never sees the target's rows; the target's model sees
-    nothing else. The sources' weight ``w`` in the blend ``w * sources + (1 - w)
-    * target`` (predictions of a regressor, probabilities of a classifier) is
-    the one of ``weights`` with the lowest loss (squared error; log loss) on
-    the target's rows, each predicted by a target model that did not train on
-    it (``cv`` folds of the target's rows) and by the sources' model, which
-    never did: every target row scores the blend, none is held out of the final
-    model. Ties go to the larger sources' weight. The target's model is then
-    refitted on all of the target's rows. One fit on the sources, ``cv + 1``
-    small fits on the target.
+    nothing else; the pooled model sees every row, the target's rows
+    up-weighted to hold ``pooled_share`` of the training weight (what a tuned
+    target weight reaches, without its noisy choice on a few held-out rows).
+    The blend ``w * sources + v * pooled + (1 - w - v) * target`` (predictions
+    of a regressor, probabilities of a classifier) takes the pair of
+    ``weights`` (``w + v <= 1``) with the lowest loss (squared error; log loss)
+    on the target's rows, each predicted by members that did not train on it:
+    the sources' model never did, and the target's and the pooled model are
+    fitted ``cv`` times, each without one fold of the target's rows. Every
+    target row scores the blend, none is held out of the final models. Ties go
+    to the larger ``w + v``, then the larger ``w``. One fit on the sources,
+    ``cv + 1`` fits on every row and ``cv + 1`` small fits on the target:
+    about five pooled fits at ``cv=3``.
 
     Where the sources predict the target well the blend stays on them, where
     they are offset or unrelated it moves to the target's own model, and in
-    between it averages two models that err differently.
+    between it averages models that err differently. The defaults are the
+    setting this library recommends for a target (measured in the benchmarks'
+    transfer suite); ``pooled_share=None`` leaves out the pooled member (the
+    blend ``w * sources + (1 - w) * target``, about 1.2x one pooled fit) where
+    five pooled fits are too many.
 
-    With ``pooled_share`` the blend has a third member: one model of every row,
-    the target's rows up-weighted to hold that share of the training weight
-    (what a tuned target weight reaches, without its noisy choice on a few
-    held-out rows). Its output on a target row comes from a pooled fit without
-    that row's fold, so it costs ``cv + 1`` more fits on every row; the blend
-    ``w * sources + v * pooled + (1 - w - v) * target`` takes the pair of
-    ``weights`` (``w + v <= 1``) with the lowest loss, ties to the larger
-    ``w + v``, then the larger ``w``.
+    A classifier needs at least ``cv`` of the target's rows of every class to
+    score blends out of fold; with fewer it warns and predicts with the
+    sources' model alone.
 
     With ``continued=True`` the blend has a member that starts from the
     sources' model and learns only what the target adds to it: a model of the
@@ -475,12 +480,12 @@ class TargetBlend(_ForTarget):
         The inner model (cloned for every model).
     target : group label
         The group to predict for.
-    cv : int, default=5
+    cv : int, default=3
         Folds of the target's rows that score the blend (fewer when the target
         has fewer rows).
     weights : sequence of float in [0, 1], default=(0.0, 0.1, ..., 1.0)
         The members' weights tried.
-    pooled_share : float in (0, 1), default=None
+    pooled_share : float in (0, 1) or None, default=0.35
         The target's share of the pooled member's training weight (each target
         row weighs ``pooled_share / (1 - pooled_share)`` times the sources'
         total weight over the target's, at least 1); None: no pooled member.
@@ -509,11 +514,12 @@ class TargetBlend(_ForTarget):
     losses_ : dict
         Weight ``w`` (with more members: the tuple of the sources', pooled and
         continued members' weights, those present) -> mean out-of-fold loss on
-        the target's rows.
+        the target's rows; empty where a class was too rare to score blends.
     pool_ : estimator
         The sources' model.
     pooled_ : estimator or None
-        The model of every row (None without ``pooled_share``).
+        The model of every row (None without ``pooled_share``, or where a
+        class was too rare to score blends).
     continued_ : estimator or None
         The model that continues the sources' on the target's rows (None
         without ``continued``, or where the target's rows hold one class).
@@ -529,12 +535,12 @@ class TargetBlend(_ForTarget):
     >>> X = rng.randn(200, 1); groups = np.r_[["a"] * 180, ["t"] * 20]
     >>> y = 2 * X[:, 0] + np.where(groups == "t", 3.0, 0.0)  # the target is offset by 3
     >>> blend = TargetBlend(LinearRegression(), "t").fit(X, y, groups=groups)
-    >>> blend.weight_  # the offset sources do not help: the target's own model
-    0.0
+    >>> blend.weight_, blend.pooled_weight_  # offset sources do not help: the target's model
+    (0.0, 0.0)
     """
 
     def __init__(
-        self, estimator, target, *, cv=5, weights=BLEND_WEIGHTS, pooled_share=None,
+        self, estimator, target, *, cv=3, weights=BLEND_WEIGHTS, pooled_share=0.35,
         continued=False, selection="best", random_state=None,
     ):  # fmt: skip
         self.estimator = estimator
@@ -560,6 +566,8 @@ class TargetBlend(_ForTarget):
         X_t, y_t, w_t = part(mask)
         folds = self._folds(len(y_t))
         sources = self._output(self.pool_, X_t)
+        if self._too_few_of_a_class(y_t, len(folds)):
+            return self._sources_alone(X_t, y_t, w_t)
         target = self._out_of_fold(X_t, y_t, w_t, folds)
         members = {"sources": sources}
         if self.pooled_share is not None:
@@ -591,6 +599,35 @@ class TargetBlend(_ForTarget):
             start = self._start_of(sources)
             self.continued_ = fit_continued(clone(self.estimator), X_t, y_t, w_t, start)
         self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
+
+    def _sources_alone(self, X_t, y_t, w_t):
+        """The fitted blend that is the sources' model alone (no pooled fits)."""
+        self.losses_, self.weight_, self.pooled_weight_, self.continued_weight_ = {}, 1.0, 0.0, 0.0
+        self.pooled_ = self.continued_ = None
+        self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
+        return self
+
+    def _too_few_of_a_class(self, y_t, n_folds: int) -> bool:
+        """Whether a class has fewer target rows than folds (warned): the blends'
+        out-of-fold losses cannot weigh a class that most folds lack. With no
+        positive among its rows the target's own model would look best (always
+        negative), a blend that ranks nothing."""
+        if not (is_classifier(self.estimator) and n_folds):
+            return False
+        counts = (y_t[:, None] == self._classes[None, :]).sum(axis=0)
+        if counts.min() >= n_folds:
+            return False
+        fewest = int(counts.min())
+        scarce = self._classes.tolist()[int(np.argmin(counts))]
+        fix = f", or lower cv to {fewest}" if fewest >= 2 else ""
+        warn_user(
+            f"TargetBlend: the target's rows hold {fewest} of class {scarce!r}, fewer than "
+            f"the {n_folds} folds that score the blends, so they cannot choose a blend: it "
+            "predicts with the sources' model alone (weight_=1.0, losses_ empty). Label "
+            f"more target rows of that class{fix}.",
+            UserWarning,
+        )
+        return True
 
     def _checked_settings(self) -> list:
         try:
@@ -699,7 +736,7 @@ class TargetBlend(_ForTarget):
         check_is_fitted(self)
         sources = self._output(self.pool_, X)
         members, shares = [sources], [self.weight_]
-        if self.pooled_share is not None:
+        if self.pooled_ is not None:  # (None: a fit that fell back on the sources' model)
             members.append(self._output(self.pooled_, X))
             shares.append(self.pooled_weight_)
         if self.continued:

@@ -255,3 +255,32 @@ def test_adjust_to_prior_is_what_the_decision_prior_applies(multiclass):
     with pytest.raises(ValueError, match="one share per column"):
         adjust_to_prior(mixed.predict_proba(X), [0.5, 0.5], mixed.training_prior_)
 
+
+def test_a_comparison_of_stored_scores_pairs_by_seed_and_says_what_is_missing():
+    import pandas as pd
+
+    from sklearn_l2m.model_selection import Comparison
+
+    scores = pd.DataFrame(
+        {"estimator": ["ref"] * 3 + ["a"] * 3 + ["b"] * 2, "seed": [0, 1, 2, 2, 0, 1, 0, 1],
+         "log_loss": [0.5, 0.6, 0.7, 0.6, 0.4, 0.5, 0.9, 1.0],
+         "fit_time": [1.0, 1.0, 1.0, 2.0, 2.0, 2.0, np.nan, np.nan]}
+    )  # fmt: skip
+    result = Comparison.from_scores(scores, "ref", "log_loss")
+    rows = result.table.set_index("candidate")
+    # paired by seed, not by row order: "a" is 0.1 lower (better) on every seed
+    assert rows.loc["a", "difference"] == pytest.approx(0.1)
+    assert rows.loc["a", "verdict"] == "better" and rows.loc["a", "fit_time_ratio"] == 2.0
+    # "b" lacks seed 2: its two seeds are paired, the time ratio is unknown
+    expected = paired_difference([0.9, 1.0], [0.5, 0.6], greater_is_better=False)
+    assert rows.loc["b", "difference"] == pytest.approx(expected["mean"])
+    assert rows.loc["b", "n_seeds"] == 2 and np.isnan(rows.loc["b", "fit_time_ratio"])
+    assert result.against("a").reference == "a"
+    with pytest.raises(ValueError, match="missing: \\['fit_time'\\]"):
+        Comparison.from_scores(scores.drop(columns="fit_time"), "ref", "log_loss")
+    with pytest.raises(ValueError, match="missing: \\['estimator'\\]"):
+        Comparison.from_scores(scores.drop(columns="estimator"), "ref", "log_loss")
+    with pytest.raises(ValueError, match="rows of the reference 'c'"):
+        Comparison.from_scores(scores, "c", "log_loss")
+    with pytest.raises(ValueError, match="scoring names the scores' columns"):
+        Comparison.from_scores(scores, "ref", None)

@@ -48,7 +48,7 @@ from sklearn.utils import Bunch
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m.mixers import MixMin, TargetMix
-from sklearn_l2m.model_selection import TARGET_BASELINES, compare, paired_difference
+from sklearn_l2m.model_selection import TARGET_BASELINES, Comparison, compare
 from sklearn_l2m.transfer import (
     GroupFeature,
     PoolStacking,
@@ -64,15 +64,17 @@ from ..report import write_section
 
 #: TargetMix's setting in the suite (a change re-measures its cells): the defaults
 RECOMMENDED: dict = {}
+#: TargetBlend with two members: the sources' model and the target's
+BLEND = {"pooled_share": None, "cv": 5}
 #: TargetBlend's third member: the pool with the target's rows at this share of the weight
 POOLED_BLEND = {"pooled_share": 0.35, "cv": 3}
 #: the same, its blend picked by the one-standard-error rule (the most sources' weight
 #: within one SE of the lowest out-of-fold loss)
 POOLED_BLEND_1SE = {**POOLED_BLEND, "selection": "one_se"}
 #: TargetBlend's continued member: the sources' model continued on the target's rows
-CONTINUED_BLEND = {"continued": True}
+CONTINUED_BLEND = {**BLEND, "continued": True}
 #: both: the pooled member and the continued one
-POOLED_CONTINUED_BLEND = {**POOLED_BLEND, **CONTINUED_BLEND}
+POOLED_CONTINUED_BLEND = {**POOLED_BLEND, "continued": True}
 OUT = Path("benchmarks/results/transfer")
 RESULTS = Path("benchmarks/RESULTS.md")
 
@@ -147,7 +149,7 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
     models = {
         "group feature": GroupFeature(inner, target),
         "stacking": PoolStacking(inner, target),
-        "blend": TargetBlend(inner, target, random_state=0),
+        "blend": TargetBlend(inner, target, random_state=0, **BLEND),
         "pooled blend": TargetBlend(inner, target, random_state=0, **POOLED_BLEND),
         "pooled blend 1se": TargetBlend(inner, target, random_state=0, **POOLED_BLEND_1SE),
         "continued blend": TargetBlend(inner, target, random_state=0, **CONTINUED_BLEND),
@@ -181,7 +183,12 @@ def setting(model: str) -> str:
 
 
 # -- one cell ----------------------------------------------------------------------------
-def run_cell(task: Bunch, family: str, n_target: int, seeds: int, only=None) -> list[dict]:
+def run_cell(
+    task: Bunch, family: str, n_target: int, seeds: int, only=None, baselines=None
+) -> list[dict]:
+    """The rows of one cell: ``only`` these candidates (all by default), with the
+    built-in baselines unless ``baselines=False`` (by default: with all candidates
+    only; a rerun of some candidates reuses the cell's baselines)."""
     classification = task.kind != "regression"
     scoring = "average_precision" if classification else "root_mean_squared_error"
     inner = inner_model(family, classification)
@@ -193,7 +200,7 @@ def run_cell(task: Bunch, family: str, n_target: int, seeds: int, only=None) -> 
         result = compare(
             models, task.X, task.y,
             groups=task.groups, target=task.target, n_target=n_target, seeds=seeds,
-            scoring=scoring, baselines=only is None,  # a rerun: the same splits, no baselines
+            scoring=scoring, baselines=only is None if baselines is None else baselines,
         )  # fmt: skip
     rows = []
     for record in result.scores.to_dict("records"):
@@ -208,13 +215,27 @@ def run_cell(task: Bunch, family: str, n_target: int, seeds: int, only=None) -> 
     return rows
 
 
-def _measured_cells(rows: list[dict], models) -> set:
-    """The cells whose rows of every one of ``models`` carry today's setting."""
+def _models_of_cells(rows: list[dict]) -> dict:
+    """(task, family, n_target) -> the models whose rows carry today's setting."""
     have: dict = {}
     for r in rows:
         if r.get("setting", "") == setting(r["model"]):
             have.setdefault((r["task"], r["family"], r["n_target"]), set()).add(r["model"])
-    return {cell for cell, names in have.items() if set(models) <= names}
+    return have
+
+
+def _measured_cells(rows: list[dict], models) -> set:
+    """The cells whose rows of every one of ``models`` carry today's setting."""
+    return {cell for cell, names in _models_of_cells(rows).items() if set(models) <= names}
+
+
+def _done(have: dict, task: Bunch, family: str, n: int, wanted) -> bool:
+    """Whether the cell holds every one of ``wanted`` that its family can run (an HGB
+    classifier runs no continued model: its cells are done without them)."""
+    classification = task.kind != "regression"
+    runnable = candidates(inner_model(family, classification), task.target, classification)
+    needed = set(wanted) & {*TARGET_BASELINES, *runnable}
+    return needed <= have.get((task.name, family, n), set())
 
 
 def _merge(rows: list[dict], new: list[dict]) -> list[dict]:
@@ -250,28 +271,33 @@ def verdicts(rows: list[dict], model: str = "targetmix"):
     frame = pd.DataFrame(current(rows))
     out = []
     for key, cell in frame.groupby(["task", "family", "n_target"], sort=False):
-        higher = cell["metric"].iloc[0] == "average_precision"
-        wide = cell.pivot_table(index="seed", columns="model", values="score")
-        if model not in wide:
+        metric = cell["metric"].iloc[0]
+        if model not in set(cell["model"]):
             continue
-        means = wide.mean()
-        baselines = [b for b in TARGET_BASELINES if b in wide]
-        best = max(baselines, key=lambda b: means[b] if higher else -means[b])
-        d = paired_difference(wide[model], wide[best], greater_is_better=higher)
-        times = cell.groupby("model")["fit_time"].mean()  # NaN where none was kept
+        scores = cell.rename(columns={"model": "estimator", "score": metric})
+        scores["fit_time"] = scores["fit_time"].astype(float)  # NaN: none was kept
+        result = Comparison.from_scores(scores, "natural pool", metric).against("best baseline")
+        d = result.table.set_index("candidate").loc[model]
+        means = scores.groupby("estimator", sort=False)[metric].mean()
         out.append(
             {
                 "task": key[0], "family": key[1], "n_target": key[2],
-                "metric": "AP" if higher else "RMSE",
-                **{m: means[m] for m in means.index},
-                "best baseline": best, "difference": d["mean"], "se": d["se"],
-                "verdict": d["verdict"], "seeds": len(wide),
+                "metric": "AP" if metric == "average_precision" else "RMSE",
+                **means.sort_index().to_dict(),
+                "best baseline": result.reference, "difference": d["difference"],
+                "se": d["se"], "verdict": d["verdict"], "seeds": int(d["n_seeds"]),
                 "vs target only": means[model] - means["target only"],
                 "vs natural pool": means[model] - means["natural pool"],
-                "time vs pool": times[model] / times["natural pool"],
+                "time vs pool": _time_ratio(scores, model),
             }
         )  # fmt: skip
     return pd.DataFrame(out)
+
+
+def _time_ratio(scores, model: str) -> float:
+    """``model``'s mean fit time over the natural pool's (NaN where none was kept)."""
+    times = scores.groupby("estimator")["fit_time"].mean()
+    return times[model] / times["natural pool"]
 
 
 def targets_text(table, model: str = "targetmix") -> str:
@@ -329,12 +355,21 @@ def main(argv=None) -> int:
         help="measure these candidates on the measured cells that lack their rows of "
         "today's setting (the cells' baselines are kept)",
     )  # fmt: skip
+    parser.add_argument(
+        "--leave-out", nargs="+", default=[], metavar="MODEL",
+        help="candidates that new cells do not measure (a later run without it measures "
+        "those cells again, whole)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     raw = args.out / f"scores{'-leak' if args.leak else ''}.jsonl"
     rows = [json.loads(line) for line in raw.open()] if raw.exists() else []
-    wanted = args.models or [*TARGET_BASELINES, *candidates(None, None, False)]
-    done = _measured_cells(rows, wanted)  # resume: cells measured with today's settings
+    names = list(candidates(None, None, False))
+    if set(args.leave_out) - set(names):
+        parser.error(f"--leave-out takes candidates' names: {names}; got {args.leave_out}")
+    every = [m for m in names if m not in args.leave_out]
+    wanted = args.models or [*TARGET_BASELINES, *every]
+    have = _models_of_cells(rows)  # resume: the cells measured with today's settings
     measured = _measured_cells(rows, TARGET_BASELINES)
     tasks = []
     measure = [] if args.report_only else args.tasks
@@ -346,13 +381,14 @@ def main(argv=None) -> int:
     for task in tasks:
         for family in args.families:
             for n in args.sizes:
-                if (task.name, family, n) in done:
+                if _done(have, task, family, n, wanted):
                     continue
                 if n >= 0.75 * np.sum(task.groups == task.target):
                     continue  # too few target rows for this size
                 if args.models and (task.name, family, n) not in measured:
                     continue  # a rerun adds models to cells measured with their baselines
-                new = run_cell(task, family, n, args.seeds, args.models)
+                chosen = dict(only=args.models) if args.models else dict(only=every, baselines=True)
+                new = run_cell(task, family, n, args.seeds, **chosen)
                 rows = _merge(rows, new)
                 part = raw.with_suffix(".part")
                 part.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -407,7 +443,7 @@ def models_text() -> str:
     """What each judged model is, in the section's words."""
     return (
         f"`targetmix` is `TargetMix(target)` in `Learn2Mix...(model, refit=True)` "
-        f"({setting('targetmix')}); `blend` is `TargetBlend(model, target)` "
+        f"({setting('targetmix')}); `blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "
         f"is `TargetBlend(model, target, {_settings(POOLED_BLEND)})` (a third member: every "

@@ -162,3 +162,34 @@ def test_a_model_measured_on_some_cells_is_judged_there_and_blank_elsewhere():
     bare = {m: transfer.verdicts([r for r in rows if r["model"] != "pooled blend"], m)
             for m in transfer.JUDGED}  # fmt: skip
     assert "pooled blend verdict" not in transfer.report(bare, Namespace(leak=False), rows)
+
+
+def test_the_recommended_pooled_blend_is_target_blends_default_and_blend_is_pinned():
+    from sklearn.linear_model import LinearRegression
+
+    from sklearn_l2m.transfer import TargetBlend
+
+    models = transfer.candidates(LinearRegression(), "t", classification=False)
+    default = TargetBlend(LinearRegression(), "t", random_state=0).get_params(deep=False)
+    pooled = models["pooled blend"].get_params(deep=False)
+    assert {**pooled, "estimator": None} == {**default, "estimator": None}  # the guide's
+    assert models["blend"].get_params()["pooled_share"] is None  # rows stay comparable
+    assert models["continued blend"].get_params()["cv"] == 5
+
+
+def test_new_cells_leave_out_the_candidates_named():
+    with pytest.raises(SystemExit):
+        transfer.main(["--leave-out", "no such model", "--report-only"])
+
+
+def test_a_cell_is_done_without_the_models_its_family_cannot_run():
+    everything = [*transfer.TARGET_BASELINES, *transfer.candidates(None, None, False)]
+    hgb_runs = set(everything) - {"continued blend", "pooled continued blend",
+                                  "continued boosting"}  # fmt: skip
+    cell = ("t1", "hgb", 30)
+    task = Bunch(name="t1", kind=1, target="t")  # a classification
+    assert transfer._done({cell: hgb_runs}, task, "hgb", 30, everything)
+    assert not transfer._done({cell: hgb_runs - {"mixmin"}}, task, "hgb", 30, everything)
+    regression = Bunch(name="t1", kind="regression", target="t")  # HGB continues residuals
+    assert not transfer._done({cell: hgb_runs}, regression, "hgb", 30, everything)
+    assert transfer._done({cell: hgb_runs}, regression, "hgb", 30, ["blend"])

@@ -3,6 +3,8 @@ the sources always train, the baselines are built in; bad input is refused clear
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -52,6 +54,28 @@ def test_only_the_targets_rows_are_split_and_scored():
     assert means["target only"] < 0.2 * means["natural pool"]
     verdicts = result.table.set_index("candidate")["verdict"]
     assert verdicts["target only"] == "better"
+
+
+def test_a_target_comparison_is_read_against_its_best_baseline():
+    X, y, groups = _offset()  # offset sources: the target's rows alone are best
+    blend = TargetBlend(LinearRegression(), "t", random_state=0)
+    candidate = Learn2MixRegressor(LinearRegression(), mixer="natural", n_rounds=1)
+    result = compare({"l2m": candidate, "blend": blend}, X, y, groups=groups, target="t",
+                     seeds=3, scoring=["r2", "mean_squared_error"])  # fmt: skip
+    best = result.against("best baseline")  # by the first score, r2: higher is better
+    means = result.scores.groupby("estimator")["r2"].mean()
+    assert best.reference == means[list(TARGET_BASELINES)].idxmax() == "target only"
+    row = best.table.set_index(["candidate", "score"]).loc[("natural pool", "r2")]
+    assert row["reference_mean"] == pytest.approx(means["target only"])
+    assert row["verdict"] == "worse" and row["difference"] < 0
+    assert set(best.table["candidate"]) == {"natural pool", "tuned target weight", "l2m", "blend"}
+    by_name = result.against("blend")
+    assert by_name.reference == "blend" and by_name.scores is result.scores
+    with pytest.raises(ValueError, match="not one of the compared estimators"):
+        result.against("nothing")
+    plain = compare({"l2m": candidate}, X, y, groups=groups, seeds=2)
+    with pytest.raises(ValueError, match="call compare\\(..., target=..., baselines=True\\)"):
+        plain.against("best baseline")
 
 
 def test_without_baselines_a_candidate_is_scored_on_the_same_splits():
@@ -154,9 +178,21 @@ def test_baselines_refuse_a_target_without_rows_or_groups():
 
 
 # -- TargetBlend --------------------------------------------------------------------------
+#: the blend of the sources' model and the target's alone (no pooled member)
+TWO_MEMBERS = {"pooled_share": None, "cv": 5, "random_state": 0}
+
+
+def test_the_default_blend_is_the_recommended_three_member_one():
+    X, y, groups = _offset(n_target=40, offset=0.5)
+    params = TargetBlend(LinearRegression(), "t").get_params()
+    assert (params["pooled_share"], params["cv"], params["continued"]) == (0.35, 3, False)
+    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    assert blend.pooled_ is not None and len(blend.losses_) == 66  # pairs with w + v <= 1
+
+
 def test_the_blend_moves_to_the_target_when_the_sources_are_offset():
     X, y, groups = _offset(n_target=40)
-    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    blend = TargetBlend(LinearRegression(), "t", **TWO_MEMBERS).fit(X, y, groups=groups)
     assert blend.weight_ == 0.0 and blend.pool_.n_features_in_ == 3
     X_new = np.random.RandomState(7).randn(20, 3)
     np.testing.assert_allclose(blend.predict(X_new), X_new @ [1.0, -2.0, 0.5], atol=0.2)
@@ -169,7 +205,7 @@ def test_the_blend_stays_on_the_sources_when_they_share_the_targets_rule():
     X = rng.randn(520, 3)
     groups = np.repeat(["t", "s"], [20, 500])
     y = X @ [1.0, -2.0, 0.5] + np.where(groups == "t", 1.0, 0.05) * rng.randn(520)
-    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    blend = TargetBlend(LinearRegression(), "t", **TWO_MEMBERS).fit(X, y, groups=groups)
     assert blend.weight_ >= 0.8
     X_new = rng.randn(200, 3)
     truth = X_new @ [1.0, -2.0, 0.5]
@@ -180,23 +216,49 @@ def test_the_blend_stays_on_the_sources_when_they_share_the_targets_rule():
 def test_every_target_row_scores_the_blend_out_of_fold():
     _Recorder.seen = []
     X, y, groups = _offset(n_target=30)
-    TargetBlend(_Recorder(), "t", cv=3, random_state=0).fit(X, y, groups=groups)
+    TargetBlend(_Recorder(), "t", cv=3, pooled_share=None).fit(X, y, groups=groups)
     # the sources alone, three folds of the target's rows, then all of them
     assert _Recorder.seen == [400, 20, 20, 20, 30]
 
 
-def test_a_classifier_blends_probabilities_and_survives_one_class_folds():
+def _rare_positives(n_positive):
+    """A binary target of 30 rows with ``n_positive`` positives (its first rows);
+    300 source rows of the same rule."""
     rng = np.random.RandomState(0)
     X = rng.randn(330, 2)
     groups = np.repeat(["t", "s"], [30, 300])
     y = (X[:, 0] > 0).astype(int)
     y[:30] = 0
-    y[:2] = 1  # the target: two positives, so some folds train on one class
-    blend = TargetBlend(LogisticRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    y[:n_positive] = 1
+    return X, y, groups
+
+
+def test_a_classifier_blends_probabilities_and_survives_one_class_folds():
+    X, y, groups = _rare_positives(2)  # two positives, two folds: one trains on one class
+    blend = TargetBlend(LogisticRegression(), "t", cv=2, pooled_share=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # two positives for two folds: a blend is chosen
+        blend.fit(X, y, groups=groups)
     proba = blend.predict_proba(X[:5])
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert list(blend.classes_) == [0, 1] and proba.shape == (5, 2)
-    assert set(blend.predict(X)) <= {0, 1}
+    assert set(blend.predict(X)) <= {0, 1} and len(blend.losses_) == 11
+
+
+@pytest.mark.parametrize("n_positive", [0, 2])
+def test_a_class_rarer_than_the_folds_leaves_the_blend_on_the_sources(n_positive):
+    # With no positive among the target's rows, the out-of-fold log loss would favour
+    # the target's own model (always negative): a blend that ranks nothing.
+    X, y, groups = _rare_positives(n_positive)
+    _Recorder.seen = []
+    blend = TargetBlend(LogisticRegression(), "t", cv=3, pooled_share=0.35, random_state=0)
+    with pytest.warns(UserWarning, match=f"hold {n_positive} of class 1, fewer than the 3 folds"):
+        blend.fit(X, y, groups=groups)
+    assert (blend.weight_, blend.pooled_weight_, blend.losses_) == (1.0, 0.0, {})
+    assert blend.pooled_ is None  # no pooled fits
+    X_new = np.random.RandomState(1).randn(20, 2)
+    np.testing.assert_allclose(blend.predict_proba(X_new), blend.pool_.predict_proba(X_new))
+    assert np.ptp(blend.predict_proba(X_new)[:, 1]) > 0.5  # it still ranks
 
 
 @pytest.mark.parametrize(
@@ -248,9 +310,9 @@ def test_the_three_member_blend_predicts_its_chosen_mixture():
     assert w + v < 1.0 and blend.losses_[(w, v)] < blend.losses_[(1.0, 0.0)]
 
 
-def test_the_two_member_blend_is_unchanged_by_the_pooled_option_being_off():
+def test_the_two_member_blend_is_the_one_without_a_pooled_share():
     X, y, groups = _offset(n_target=40, offset=0.5)
-    blend = TargetBlend(LinearRegression(), "t", random_state=0).fit(X, y, groups=groups)
+    blend = TargetBlend(LinearRegression(), "t", **TWO_MEMBERS).fit(X, y, groups=groups)
     assert blend.pooled_ is None and blend.pooled_weight_ == 0.0
     assert sorted(blend.losses_) == [w / 10 for w in range(11)]
 
@@ -362,7 +424,7 @@ def test_the_continued_member_learns_what_the_target_adds_to_the_sources():
 
     X, y, groups = _shifted()
     tree = DecisionTreeRegressor(max_depth=6, random_state=0)
-    blend = TargetBlend(tree, "t", continued=True, random_state=0).fit(X, y, groups=groups)
+    blend = TargetBlend(tree, "t", continued=True, **TWO_MEMBERS).fit(X, y, groups=groups)
     # offset sources (loss ~9) and a tree of 30 rows both lose to the sources plus
     # a model of the target's residuals (a constant 3 that 24 rows pin down)
     assert blend.losses_[(0.0, 1.0)] < min(blend.losses_[(1.0, 0.0)], blend.losses_[(0.0, 0.0)]) / 3
@@ -379,7 +441,7 @@ def test_the_continued_member_learns_what_the_target_adds_to_the_sources():
 def test_the_continued_member_is_refitted_out_of_fold_on_the_targets_rows_only():
     _Recorder.seen = []
     X, y, groups = _offset(n_target=30)
-    TargetBlend(_Recorder(), "t", cv=3, continued=True, random_state=0).fit(X, y, groups=groups)
+    TargetBlend(_Recorder(), "t", cv=3, pooled_share=None, continued=True).fit(X, y, groups=groups)
     # the sources; the target's model and the continuation on three folds each; both on all
     assert _Recorder.seen == [400, 20, 20, 20, 20, 20, 20, 30, 30]
 
@@ -404,7 +466,7 @@ def test_a_boosted_classifier_continues_from_the_sources_log_odds(library):
                                    random_state=0, verbose=-1)
     )  # fmt: skip
     X, y, groups = _shifted(n_target=60, classify=True)
-    blend = TargetBlend(model, "t", continued=True, cv=3, random_state=0)
+    blend = TargetBlend(model, "t", continued=True, cv=3, pooled_share=None, random_state=0)
     blend.fit(X, y, groups=groups)
     # the threshold moved: the continuation corrects the sources' log-odds
     assert blend.losses_[(0.0, 1.0)] < blend.losses_[(1.0, 0.0)]
