@@ -24,7 +24,7 @@ the family's inner model:
 * ``mixmin``: MixMin's source weights for the target;
 * ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED`.
 
-The setting the guide recommends for a target is ``pooled blend``.
+The setting the guide recommends for a target is ``pooled blend``: ``TargetBlend``'s defaults.
 
 Tasks (:mod:`benchmarks.data.transfer`): MoleculeACE leave-one-assay-out (pKi
 regression, RMSE; and active / inactive at 100 nM, average precision), and real
@@ -446,9 +446,9 @@ def models_text() -> str:
         f"({setting('targetmix')}); `blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "
-        f"is `TargetBlend(model, target, {_settings(POOLED_BLEND)})` (a third member: every "
-        "row pooled, the target's rows holding that share of the weight; the setting the "
-        "guide recommends); `pooled blend 1se` is the same with "
+        f"is `TargetBlend(model, target)` at its defaults ({_settings(POOLED_BLEND)}: a third "
+        "member, every row pooled, the target's rows holding that share of the weight; the "
+        "setting the guide recommends); `pooled blend 1se` is the same with "
         '`selection="one_se"` (of the blends within one standard error of the lowest '
         "out-of-fold loss, the one with the most weight off the target's own model); "
         f"`continued blend` is `TargetBlend(model, target, {_settings(CONTINUED_BLEND)})` "
