@@ -113,7 +113,12 @@ class Comparison:
                 f"(missing: {missing}) and rows of the reference {reference!r} (estimators: "
                 f"{names})."
             )
-        others = [name for name in names if name != reference]
+        return cls._paired(scores, reference, metrics)
+
+    @classmethod
+    def _paired(cls, scores, reference: str, metrics: dict) -> Comparison:
+        """Every estimator of ``scores`` but ``reference`` paired against it by seed."""
+        others = [name for name in dict.fromkeys(scores["estimator"]) if name != reference]
         table = _paired_table(scores, reference, others, metrics)
         return cls(scores=scores, table=table, reference=reference, metrics=metrics)
 
@@ -168,11 +173,7 @@ class Comparison:
                 f"reference {reference!r} is not one of the compared estimators {names} "
                 "(or 'best baseline', after compare(..., target=...))."
             )
-        others = [name for name in names if name != reference]
-        table = _paired_table(self.scores, reference, others, self.metrics)
-        return Comparison(
-            scores=self.scores, table=table, reference=reference, metrics=self.metrics
-        )
+        return self._paired(self.scores, reference, self.metrics)
 
     def _best_baseline(self, names: list) -> str:
         baselines = [name for name in TARGET_BASELINES if name in names]
