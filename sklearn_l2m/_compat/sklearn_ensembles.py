@@ -5,7 +5,6 @@ outputs of growing ensembles and keeping the best round, each behind a probe
 from __future__ import annotations
 
 import contextlib
-import inspect
 
 import numpy as np
 from sklearn.ensemble import (
@@ -61,25 +60,34 @@ def hgb_bin_once(estimator, X_train, user_weight):
     original = type(estimator)._bin_data
     by_weight = "sample_weight" in signature
     bin_weight = None if np.all(user_weight == user_weight[0]) else user_weight
-    binding = inspect.signature(original)
 
     def call(X, weight, is_training_data):
         if by_weight:
             return original(estimator, X, weight, is_training_data)
         return original(estimator, X, is_training_data)
 
-    def bin_data(X, *args, **kwargs):
-        bound = binding.bind(estimator, X, *args, **kwargs).arguments
-        is_training = bound["is_training_data"]
+    def binned(X, weight, is_training_data):
         is_ours = X is X_train or getattr(X, "shape", None) == X_train.shape
-        if not is_training or not is_ours:
-            return call(X, bound.get("sample_weight"), is_training)
+        if not is_training_data or not is_ours:
+            return call(X, weight, is_training_data)
         if "binned" not in cache:
             cache["binned"] = call(X, bin_weight, True)
             cache["mapper"] = estimator._bin_mapper
         else:
             estimator._bin_mapper = cache["mapper"]
         return cache["binned"]
+
+    # the known signatures, bound by Python itself (inspect's bind costs as much as a
+    # small table's round of trees)
+    if by_weight:
+
+        def bin_data(X, sample_weight, is_training_data):
+            return binned(X, sample_weight, is_training_data)
+
+    else:
+
+        def bin_data(X, is_training_data):
+            return binned(X, None, is_training_data)
 
     estimator._bin_data = bin_data
     checks = _check_training_once(estimator, X_train, cache)

@@ -121,18 +121,17 @@ def train_run(
 
 def plan_run(backend, mixer, n_train: int, *, n_rounds, steps_per_round) -> RoundPlan:
     """Cut the inner model's budget into rounds (and set the budget both ints ask for)."""
+    budget = backend.budget()  # (a model's get_params: once, not once per use)
     plan = plan_rounds(
         n_rounds=n_rounds,
         steps_per_round=steps_per_round,
-        budget=backend.budget(),
+        budget=budget,
         stochastic=backend.stochastic,
         updates_per_step=backend.updates_per_step(n_train),
         max_auto_rounds=backend.max_auto_rounds,
     )
-    if backend.budget() is not None and plan.total_steps != backend.budget():
-        warn_budget_replaced(
-            plan.total_steps, backend.budget(), n_rounds, steps_per_round, backend.step_unit
-        )
+    if budget is not None and plan.total_steps != budget:
+        warn_budget_replaced(plan.total_steps, budget, n_rounds, steps_per_round, backend.step_unit)
         backend.set_budget(plan.total_steps)
     if plan.n_rounds == 1 and mixer.moves:
         warn_single_round(plan, backend.step_unit)

@@ -19,6 +19,8 @@ import contextlib
 import warnings
 
 import numpy as np
+from sklearn import config_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import has_fit_parameter
 
@@ -52,6 +54,15 @@ def _fit_dtype(estimator):
     if isinstance(estimator, _FLOAT32_ENSEMBLES):
         return np.float32
     return None
+
+
+def _validated_once(round_index: int):
+    """The first round's fit checks the estimator's parameters; later rounds change
+    only the budget, set here to a valid count, so they skip the check (on a small
+    table it costs as much as a round's trees)."""
+    if round_index == 0:
+        return contextlib.nullcontext()
+    return config_context(skip_parameter_validation=True)
 
 
 def _signature_names(func) -> set[str]:
@@ -102,6 +113,15 @@ class SklearnBackend(Backend):
     def set_budget(self, total_steps: int) -> None:
         if self.mode == "grow":
             self.estimator.set_params(**{self.growth_param: int(total_steps)})
+
+    def _grow_to(self, n_steps: int) -> None:
+        """Set the growth parameter: ``set_params`` where the estimator defines its
+        own, else the attribute itself (what ``BaseEstimator.set_params`` does after a
+        deep ``get_params``, which costs as much as a small table's round of trees)."""
+        if type(self.estimator).set_params is BaseEstimator.set_params:
+            setattr(self.estimator, self.growth_param, int(n_steps))
+        else:
+            self.estimator.set_params(**{self.growth_param: int(n_steps)})
 
     def keep_steps(self, fitted, n_steps: int):
         # a grown ensemble drops the iterations (members) after the best round; a
@@ -173,8 +193,8 @@ class SklearnBackend(Backend):
             fit_weight = None if np.all(weights == 1.0) else weights
             steps = plan.steps(round_index)
             if self.mode == "grow":
-                est.set_params(**{self.growth_param: plan.steps_done(round_index) + steps})
-                with lend():
+                self._grow_to(plan.steps_done(round_index) + steps)
+                with lend(), _validated_once(round_index):
                     est.fit(X_fit, data.y_train, sample_weight=fit_weight, **self.fit_params)
             elif self.mode == "partial_fit":
                 for _ in range(steps):

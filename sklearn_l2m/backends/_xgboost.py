@@ -135,12 +135,13 @@ class XGBoostBackend(Backend):
         if not xgboost_can_capture(self.estimator):
             return self._train_by_rounds(data, plan, controller)
         est = self.estimator
-        user_callbacks = est.get_params().get("callbacks")
+        params = est.get_params()
+        user_callbacks = params.get("callbacks")
         matrices: list = []
         X_fit, y_fit, full_weight = data.rows_to_fit()  # no copy of the training rows
         # XGBoost scores an eval set with its metric after every tree: only its early
         # stopping and the user's callbacks read that; the round ends just predict
-        stops = est.get_params().get("early_stopping_rounds") is not None
+        stops = params.get("early_stopping_rounds") is not None
         evaluated = data.has_validation and (stops or bool(user_callbacks))
         callback = _mixture_callback_class()(
             self, controller, plan, matrices, evaluated, full_weight
@@ -178,7 +179,8 @@ class XGBoostBackend(Backend):
         the rounds here, on the eval metric of every iteration, as one run would.
         """
         est = self.estimator
-        saved = {k: est.get_params()[k] for k in ("n_estimators", "early_stopping_rounds")}
+        params = est.get_params()
+        saved = {k: params[k] for k in ("n_estimators", "early_stopping_rounds")}
         patience = saved["early_stopping_rounds"] if data.has_validation else None
         measure, step = controller.measure, controller.begin()
         measured = self._measured_rows(data, measure)

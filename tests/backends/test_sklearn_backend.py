@@ -73,3 +73,26 @@ def test_partial_fit_passes_once_per_step_with_weights(data):
     clf = Learn2MixClassifier(Counting(random_state=0), n_rounds=3, steps_per_round=2).fit(X, y)
     assert len(Counting.passes) == 6 == 3 * clf.steps_per_round_
     assert Counting.passes[-1] is not None and np.std(Counting.passes[-1]) > 0  # it mixed
+
+
+def test_growth_checks_the_parameters_in_its_first_round(data):
+    X, y = data
+    bad = HistGradientBoostingClassifier(learning_rate=-1.0, max_iter=10)
+    with pytest.raises(ValueError, match="learning_rate"):
+        Learn2MixClassifier(bad, steps_per_round=5).fit(X, y)
+
+
+def test_growth_goes_through_an_estimators_own_set_params(data):
+    X, y = data
+
+    class Logging(RandomForestClassifier):
+        budgets = []
+
+        def set_params(self, **params):
+            Logging.budgets.append(params.get("n_estimators"))
+            return super().set_params(**params)
+
+    clf = Learn2MixClassifier(Logging(n_estimators=9, random_state=0), steps_per_round=3)
+    clf.fit(X, y)
+    assert [b for b in Logging.budgets if b is not None][-3:] == [3, 6, 9]
+    assert len(clf.estimator_.estimators_) == 9
