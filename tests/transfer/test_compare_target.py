@@ -382,7 +382,7 @@ def test_one_se_still_moves_to_the_target_when_the_sources_are_offset():
 
 
 def test_one_se_picks_the_sources_first_blend_within_one_standard_error():
-    from sklearn_l2m.transfer import _choose
+    from sklearn_l2m.transfer._blend import _choose
 
     keys = [0.0, 0.5, 1.0]
     noise = np.random.RandomState(0).randn(50)

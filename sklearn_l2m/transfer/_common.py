@@ -1,0 +1,90 @@
+"""What every model for a target shares: the target's rows, and delegation to the
+fitted inner model."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.utils.validation import check_is_fitted
+
+
+def target_rows(groups, target, n_samples: int) -> np.ndarray:
+    """Boolean mask of the target's rows, with clear errors for bad input."""
+    if groups is None:
+        raise ValueError(
+            f"A model for target {target!r} needs groups=...: one group label per row "
+            "(the target's rows and the sources'). Pass it to fit."
+        )
+    groups = np.asarray(groups)
+    if groups.shape[0] != n_samples:
+        raise ValueError(f"groups has {groups.shape[0]} rows but X has {n_samples}.")
+    mask = groups == target
+    labels = np.unique(groups).tolist()
+    if not mask.any():
+        raise ValueError(
+            f"The target {target!r} has no rows: it is not among the groups {labels[:20]}"
+            f"{' ...' if len(labels) > 20 else ''}. Pass a target that is one of them."
+        )
+    if mask.all():
+        raise ValueError(
+            f"The target {target!r} is the only group: there are no sources to learn "
+            "from. Fit the inner model on its own, or pass the sources' rows too."
+        )
+    return mask
+
+
+def _rows(X, mask):
+    if hasattr(X, "iloc"):
+        return X.iloc[np.flatnonzero(mask)]
+    if sp.issparse(X):
+        return X.tocsr()[np.flatnonzero(mask)]
+    return np.asarray(X)[mask]
+
+
+def _fit(model, X, y, sample_weight=None):
+    if sample_weight is None:
+        return model.fit(X, y)
+    return model.fit(X, y, sample_weight=sample_weight)
+
+
+class _ForTarget(MetaEstimatorMixin, BaseEstimator):
+    """Shared delegation: predictions of the fitted model for the target's rows."""
+
+    def __init__(self, estimator, target):
+        self.estimator = estimator
+        self.target = target
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = clone(self.estimator).__sklearn_tags__()
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags, tags.regressor_tags = inner.classifier_tags, inner.regressor_tags
+        return tags
+
+    def _features(self, X):
+        return X
+
+    def predict(self, X):
+        check_is_fitted(self)
+        return self.estimator_.predict(self._features(X))
+
+    def predict_proba(self, X):
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(self._features(X))
+
+    @property
+    def classes_(self):
+        return self.estimator_.classes_
+
+    def score(self, X, y, sample_weight=None):
+        from sklearn.metrics import accuracy_score, r2_score
+
+        metric = accuracy_score if is_classifier(self) else r2_score
+        return metric(y, self.predict(X), sample_weight=sample_weight)
+
+
+def _mask(n: int, rows) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
