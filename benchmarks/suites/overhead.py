@@ -6,16 +6,19 @@
     python -m benchmarks overhead --family budget --pairs 3    # cost vs budget (+ plot)
     python -m benchmarks overhead --family rows --pairs 2      # cost vs rows
     python -m benchmarks overhead --family memory --pairs 1    # 1M rows, four boosters
-    python -m benchmarks overhead --family small --pairs 5     # real tables <= 4k rows, groups
+    python -m benchmarks overhead --family small --pairs 5 --repeats 5  # tables <= 4k rows
     python -m benchmarks overhead --family memory-xgboost --pairs 1  # XGBoost's own share
     python -m benchmarks overhead --stages catboost            # CatBoost's memory by stage
     python -m benchmarks overhead --family fallback --pairs 3  # private hooks off
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
 resident memory the fit adds on top of the loaded data (the kernel's peak-RSS
-mark is reset just before the fit). A and B alternate to spread machine noise
-evenly; the report gives the median ratio of wall time and of fit memory
-(B / A). Results go to the "overhead-<family>" section of benchmarks/RESULTS.md.
+mark is reset just before the fit). With ``--repeats R`` a process fits once
+untimed, then R times timed (their median): on fits of hundredths of a second
+the first fit's imports and set-up would otherwise be most of what is measured.
+A and B alternate to spread machine noise evenly; the report gives the median
+ratio of wall time and of fit memory (B / A). Results go to the
+"overhead-<family>" section of benchmarks/RESULTS.md.
 
 Designs compared against plain XGBoost (same ``n_estimators``):
 * ``learn2mix``: this library (one boosting run, weights set in a callback);
@@ -253,31 +256,39 @@ BUDGET_UNIT = {
 }
 
 
-def worker(family, design, dataset, n_jobs, budget=None):
-    """One fit; prints its wall time and the peak memory the fit added (Linux)."""
+def worker(family, design, dataset, n_jobs, budget=None, repeats=1):
+    """Timed fits; prints their median wall time and the peak memory they added (Linux).
+
+    ``repeats`` > 1: one untimed fit first (imports, first-call set-up), then
+    ``repeats`` timed ones: the steady cost of a fit, as in a grid search.
+    """
     if dataset.startswith("grouped:"):  # a real grouped table: read once, with its groups
         X, y, groups = _grouped(dataset)
     else:
         (X, y), groups = _load(dataset), None
     fit = FITS[family]
+    if repeats > 1:
+        fit(design, X, y, n_jobs, budget, dataset=dataset, groups=groups)
     try:  # reset the peak-RSS mark, so the peak below is the fit's, not the loading's
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")
         before = _status_mb("VmRSS:")
     except OSError:  # not Linux: the whole process's peak
         before = 0.0
-    began = time.perf_counter()
-    fit(design, X, y, n_jobs, budget, dataset=dataset, groups=groups)
-    seconds = time.perf_counter() - began
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        fit(design, X, y, n_jobs, budget, dataset=dataset, groups=groups)
+        times.append(time.perf_counter() - began)
     peak = (
         _status_mb("VmHWM:")
         if before
         else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     )
-    print(json.dumps({"seconds": seconds, "peak_mb": peak - before}))
+    print(json.dumps({"seconds": float(np.median(times)), "peak_mb": peak - before}))
 
 
-def _run(family, design, dataset, n_jobs, budget):
+def _run(family, design, dataset, n_jobs, budget, repeats=1):
     env = {**os.environ, "OMP_NUM_THREADS": str(n_jobs)}
     out = subprocess.run(
         [
@@ -290,6 +301,7 @@ def _run(family, design, dataset, n_jobs, budget):
             dataset,
             str(n_jobs),
             str(budget or 0),
+            str(repeats),
         ],
         check=True,
         capture_output=True,
@@ -299,16 +311,17 @@ def _run(family, design, dataset, n_jobs, budget):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(family, dataset, designs, pairs, n_jobs, log, budget=None):
+def measure(family, dataset, designs, pairs, n_jobs, log, budget=None, repeats=1):
     """Median B/A ratios; each pair runs A then B (B then A on odd pairs)."""
-    ratios = {d: {"seconds": [], "peak_mb": []} for d in designs}
+    ratios = {d: {"seconds": [], "peak_mb": [], "added_s": []} for d in designs}
     absolute = {d: [] for d in ["plain", *designs]}
     for i in range(pairs):
         for design in designs:
             order = ["plain", design] if i % 2 == 0 else [design, "plain"]
-            result = {name: _run(family, name, dataset, n_jobs, budget) for name in order}
+            result = {name: _run(family, name, dataset, n_jobs, budget, repeats) for name in order}
             for key in ("seconds", "peak_mb"):
                 ratios[design][key].append(result[design][key] / result["plain"][key])
+            ratios[design]["added_s"].append(result[design]["seconds"] - result["plain"]["seconds"])
             absolute["plain"].append(result["plain"])
             absolute[design].append(result[design])
             log(f"  {family}/{dataset} pair {i}: {design} {result[design]} plain {result['plain']}")
@@ -505,15 +518,28 @@ def main(argv=None):
         stages(*argv[1:2])
         return 0
     if argv and argv[0] == "--worker":
-        worker(argv[1], argv[2], argv[3], int(argv[4]), int(argv[5]) or None)
+        worker(argv[1], argv[2], argv[3], int(argv[4]), int(argv[5]) or None, int(argv[6]))
         return 0
     parser = suite_parser(__doc__, PAIRS_OPTION, OUT_OPTION, pairs=5, out=RESULTS_PAGE)
     parser.add_argument("--family", choices=sorted(PLANS), default="all")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="timed fits per process after one untimed fit (default 1: one cold fit)",
+    )
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {args.repeats}")
+    each = (
+        "each fit in a fresh process"
+        if args.repeats == 1
+        else f"each process fits once untimed, then {args.repeats} timed fits (their median)"
+    )
     lines = [
         f"Command: `python -m benchmarks overhead {' '.join(argv)}`; {args.pairs} paired runs "
-        f"per row, alternating A/B, each fit in a fresh process with {args.n_jobs} threads. "
+        f"per row, alternating A/B, {each}, with {args.n_jobs} threads. "
         "Ratios are B / A with A the plain inner model at the same budget (XGBoost: "
         f"{XGB_PARAMS}; skorch: MLP 128-128, Adam, batch 128 (256 on small40k), {EPOCHS} "
         "epochs, `train_split=None`; "
@@ -523,8 +549,8 @@ def main(argv=None):
         "`n_estimators` / `iterations`). Learn2Mix at its defaults. Targets: "
         "XGBoost time <= 1.05, scikit-learn and skorch time <= 1.10, memory <= 1.2.\n",
         "| inner model | data | budget | design | median time ratio | median fit-memory ratio "
-        "| plain fit: median s, MB |",
-        "|---|---|---|---|---|---|---|",
+        "| plain fit: median s, MB | added per fit: median ms |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     rows = []
     for family, dataset, budget, designs in PLANS[args.family]:
@@ -537,16 +563,18 @@ def main(argv=None):
             args.n_jobs,
             lambda s: print(s, flush=True),
             budget=budget,
+            repeats=args.repeats,
         )
         plain_s = np.median([r["seconds"] for r in absolute["plain"]])
         plain_mb = np.median([r["peak_mb"] for r in absolute["plain"]])
         for design in designs:
             t = np.median(ratios[design]["seconds"])
             m = np.median(ratios[design]["peak_mb"])
+            added_ms = 1e3 * np.median(ratios[design]["added_s"])
             shown = f"{budget} {BUDGET_UNIT[family]}" if budget else "default"
             row = (
                 f"| {family} | {dataset} | {shown} | {design} | {t:.3f} | {m:.3f} "
-                f"| {plain_s:.2f} s, {plain_mb:.0f} MB |"
+                f"| {plain_s:.2f} s, {plain_mb:.0f} MB | {added_ms:.0f} |"
             )
             print(row, flush=True)
             lines.append(row)

@@ -217,3 +217,29 @@ def test_overhead_small_family_fits_real_grouped_tables_with_their_groups(capsys
     assert len(model.mixture_) == 14  # mixed by group, not by class
     overhead.worker("hgb", "plain", name, 1, 5)
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seconds"] > 0
+
+
+def test_overhead_worker_repeats_times_warm_fits_only(monkeypatch, capsys):
+    """``repeats`` > 1: one untimed fit, then that many timed ones (their median)."""
+    import json
+
+    from benchmarks.suites import overhead
+
+    durations = iter([5.0, 0.3, 0.1, 0.2])  # the untimed first fit is the slow one
+    fits = []
+
+    def fake_fit(design, X, y, n_jobs, budget, dataset=None, groups=None):
+        fits.append(design)
+        seconds = next(durations)
+        clock.append(clock[-1] + seconds)  # what perf_counter reads after this fit
+
+    clock = [0.0]
+    monkeypatch.setattr(overhead, "_load", lambda name: (np.zeros((4, 2)), np.zeros(4)))
+    monkeypatch.setitem(overhead.FITS, "hgb", fake_fit)
+    monkeypatch.setattr(overhead.time, "perf_counter", lambda: clock[-1])
+    overhead.worker("hgb", "learn2mix", "digits", 1, 5, repeats=3)
+    assert fits == ["learn2mix"] * 4
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed["seconds"] == pytest.approx(0.2)  # the median of the timed fits only
+    with pytest.raises(SystemExit):
+        overhead.main(["--family", "small", "--repeats", "0"])
