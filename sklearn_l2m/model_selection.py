@@ -12,9 +12,11 @@ from __future__ import annotations
 import inspect
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone, is_classifier
@@ -42,7 +44,15 @@ def paired_difference(candidate, reference, *, greater_is_better: bool = True) -
     >>> paired_difference([0.8], [0.7])["verdict"]
     'one seed: no error bar'
     """
-    diff = np.asarray(candidate, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
+    candidate = np.asarray(candidate, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    if candidate.ndim != 1 or candidate.shape != reference.shape:
+        raise ValueError(
+            f"paired_difference pairs one score per seed: candidate has shape "
+            f"{candidate.shape} and reference {reference.shape}; pass two 1-d sequences "
+            "of the same length, in the same seed order."
+        )
+    diff = candidate - reference
     if not greater_is_better:
         diff = -diff
     diff = diff[np.isfinite(diff)]
@@ -236,12 +246,29 @@ TARGET_BASELINES = ("natural pool", "target only", "tuned target weight")
 
 def _target_baselines(estimators: dict, target) -> dict:
     """The natural pool (the plain model on every row), the target's rows alone, and
-    the pool with the target's weight tuned on held-out target rows."""
+    the pool with the target's weight tuned on held-out target rows, all built from
+    the inner model of the first candidate that wraps one (a Learn2Mix estimator or
+    a model of :mod:`sklearn_l2m.transfer`)."""
+    from ._base import BaseLearn2Mix
     from .transfer import TargetOnly, TargetWeighted
+    from .transfer._common import _ForTarget
 
-    inner = _first_learn2mix(estimators)._inner_estimator()
+    for estimator in estimators.values():
+        if isinstance(estimator, BaseLearn2Mix):
+            inner, pool = estimator._inner_estimator(), _plain_reference(estimators)
+            break
+        if isinstance(estimator, _ForTarget):
+            inner, pool = estimator.estimator, clone(estimator.estimator)
+            break
+    else:
+        raise ValueError(
+            "compare(target=...) builds its baselines from a candidate's inner model: "
+            "include a Learn2MixClassifier / Learn2MixRegressor or a model of "
+            "sklearn_l2m.transfer (TargetBlend, TargetShare, GroupFeature, ...), or pass "
+            "baselines=False with reference='name of one of the estimators'."
+        )
     return {
-        "natural pool": _plain_reference(estimators),
+        "natural pool": pool,
         "target only": TargetOnly(inner, target),
         "tuned target weight": TargetWeighted(inner, target),
     }
@@ -416,8 +443,9 @@ def compare(
 
     Parameters
     ----------
-    estimators : dict or list of estimators
-        The candidates; a dict names them (a list is named by class).
+    estimators : dict, list of estimators, or estimator
+        The candidates; a dict names them (a list is named by class, numbered
+        where a class repeats: ``"XGBClassifier-1"``, ``"XGBClassifier-2"``).
     X, y : the data
         All rows; the splits are made here.
     groups : array-like of shape (n_samples,), default=None
@@ -439,7 +467,9 @@ def compare(
         labels): only the target's rows are split (stratified by class where
         possible), every other group's rows always train, and the scores are
         the target's test rows'. Three baselines are added, built from the
-        first Learn2Mix estimator's inner model (:data:`TARGET_BASELINES`):
+        inner model of the first candidate that wraps one (a Learn2Mix
+        estimator or a model of :mod:`sklearn_l2m.transfer`;
+        :data:`TARGET_BASELINES`):
         ``"natural pool"`` (the plain model on every row, the default
         reference), ``"target only"`` (:class:`~sklearn_l2m.transfer.TargetOnly`)
         and ``"tuned target weight"``
@@ -486,7 +516,9 @@ def compare(
     reference_name, models = _candidates(estimators, reference, groups, target, n_target, baselines)
     classification = is_classifier(models[reference_name])
     metrics = _metrics(scoring, models, classification)
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    seeds = list(range(seeds)) if isinstance(seeds, Integral) else list(seeds)
+    if not seeds:
+        raise ValueError("compare needs at least one seed: pass seeds=k (k >= 1) or a list.")
     records = []
     for seed in seeds:
         rows = _split_rows(X, y, groups, seed, test_size, target, n_target, classification)
@@ -501,13 +533,16 @@ def compare(
 def _candidates(estimators, reference, groups, target, n_target, baselines=True):
     """The reference's name and every model to fit, the reference first (with
     ``target``: the built-in baselines added, the natural pool the reference)."""
-    if not isinstance(estimators, Mapping):
-        estimators = {type(e).__name__: e for e in estimators}
-    estimators = dict(estimators)
+    estimators = _named(estimators)
     if not estimators:
         raise ValueError("compare needs at least one estimator.")
     if target is not None:
         _check_target(groups, target)
+        if n_target is not None and (not isinstance(n_target, Integral) or n_target < 1):
+            raise ValueError(
+                f"n_target is how many of the target's training rows to keep: an int >= 1 "
+                f"(or None: all of them); got {n_target!r}."
+            )
         if baselines:
             built_in = _target_baselines(estimators, target)
             new = {k: v for k, v in built_in.items() if k not in estimators}
@@ -522,9 +557,41 @@ def _candidates(estimators, reference, groups, target, n_target, baselines=True)
         if reference not in estimators:
             raise ValueError(f"reference {reference!r} is not one of {sorted(estimators)}.")
         reference_name, reference_model = reference, estimators.pop(reference)
-    else:
-        reference_name, reference_model = type(reference).__name__, reference
+    else:  # an estimator: named by class, or "reference" where a candidate has that name
+        reference_name = type(reference).__name__
+        reference_name = "reference" if reference_name in estimators else reference_name
+        reference_model = reference
     return reference_name, {reference_name: reference_model, **estimators}
+
+
+def _named(estimators) -> dict:
+    """name -> estimator: a dict as given; a list (or one estimator) named by
+    class, numbered where a class repeats (``"XGBClassifier-1"``, ``-2``)."""
+    if hasattr(estimators, "fit"):  # one estimator: one candidate
+        estimators = [estimators]
+    if isinstance(estimators, Mapping):
+        named = dict(estimators)
+    else:
+        try:
+            estimators = list(estimators)
+        except TypeError:
+            raise TypeError(
+                "compare takes its candidates as a dict {name: estimator} or a list of "
+                f"estimators; got {type(estimators).__name__}."
+            ) from None
+        names = [type(e).__name__ for e in estimators]
+        repeats, seen, named = Counter(names), Counter(), {}
+        for name, estimator in zip(names, estimators):
+            if repeats[name] > 1:  # two of one class: keep both, numbered as make_pipeline does
+                seen[name] += 1
+                name = f"{name}-{seen[name]}"
+            named[name] = estimator
+    if not_fit := [name for name, e in named.items() if not hasattr(e, "fit")]:
+        raise TypeError(
+            f"compare's candidates must be estimators (with fit): {not_fit} "
+            "are not. Pass {name: estimator} or a list of estimators."
+        )
+    return named
 
 
 def _metrics(scoring, models: dict, classification: bool) -> dict:

@@ -110,6 +110,13 @@ def test_paired_difference_statistics():
     assert np.isnan(one["se"]) and one["verdict"] == "one seed: no error bar"
 
 
+def test_paired_difference_refuses_scores_it_cannot_pair():
+    with pytest.raises(ValueError, match=r"candidate has shape \(3,\) and reference \(2,\)"):
+        paired_difference([0.8, 0.7, 0.9], [0.7, 0.6])
+    with pytest.raises(ValueError, match="one score per seed"):
+        paired_difference([[0.8, 0.7]], [[0.7, 0.6]])
+
+
 def test_compare_pairs_seeds_and_finds_a_real_difference():
     """A model that ignores the features loses to the plain model beyond 2 SE."""
     X, y = make_classification(400, 6, random_state=0)
@@ -165,6 +172,31 @@ def test_compare_refuses_what_it_cannot_pair():
         compare({"lr": LogisticRegression()}, X, y, reference="nope")
     with pytest.raises(ValueError, match="groups has 3 rows"):
         compare({"l2m": Learn2MixClassifier(hgb(15))}, X, y, groups=[1, 2, 3])
+    with pytest.raises(ValueError, match="at least one seed"):
+        compare({"lr": LogisticRegression()}, X, y, reference=LogisticRegression(), seeds=0)
+    with pytest.raises(TypeError, match="dict .name: estimator. or a list"):
+        compare(3, X, y, reference=LogisticRegression())
+    with pytest.raises(TypeError, match=r"must be estimators \(with fit\): \['lr'\]"):
+        compare({"lr": "LogisticRegression"}, X, y, reference=LogisticRegression())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn_l2m.exceptions.RefitWarning")
+def test_compare_names_one_estimator_and_repeated_classes_apart():
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 2)
+    y = X[:, 0] + 0.1 * rng.randn(120)
+    l2m = lambda **kw: Learn2MixRegressor(LinearRegression(), n_rounds=2, **kw)  # noqa: E731
+    lone = compare(l2m(), X, y, seeds=1)
+    assert set(lone.scores["estimator"]) == {"plain", "Learn2MixRegressor"}
+    # two candidates of one class are both kept, numbered
+    twice = compare([l2m(), l2m(mixer="natural")], X, y, seeds=1)
+    assert set(twice.scores["estimator"]) == {
+        "plain", "Learn2MixRegressor-1", "Learn2MixRegressor-2"
+    }  # fmt: skip
+    # an unnamed reference of a candidate's class does not replace the candidate
+    result = compare([l2m()], X, y, seeds=1, reference=l2m(mixer="natural"))
+    assert result.reference == "reference"
+    assert set(result.scores["estimator"]) == {"reference", "Learn2MixRegressor"}
 
 
 class _PerGroupMajority(LogisticRegression):

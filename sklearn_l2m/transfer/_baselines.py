@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 
 from ..metrics import resolve_metric
-from ._common import _fit, _ForTarget, _rows, target_rows
+from ._common import _fit, _ForTarget, _rows
 
 
 class TargetOnly(_ForTarget):
@@ -35,7 +35,7 @@ class TargetOnly(_ForTarget):
     """
 
     def fit(self, X, y, groups=None, sample_weight=None):
-        mask = target_rows(groups, self.target, len(y))
+        mask = self._fit_rows(X, y, groups)
         weight = None if sample_weight is None else np.asarray(sample_weight)[mask]
         self.estimator_ = _fit(clone(self.estimator), _rows(X, mask), np.asarray(y)[mask], weight)
         return self
@@ -98,7 +98,7 @@ class TargetWeighted(_ForTarget):
 
     def fit(self, X, y, groups=None, sample_weight=None):
         y = np.asarray(y)
-        mask = target_rows(groups, self.target, len(y))
+        mask = self._fit_rows(X, y, groups)
         weights = [float(w) for w in self.weights]
         if not weights or min(weights) <= 0:
             raise ValueError(f"weights must be positive factors; got {self.weights!r}.")
@@ -182,7 +182,7 @@ class TargetShare(_ForTarget):
         self.share = share
 
     def fit(self, X, y, groups=None, sample_weight=None):
-        mask = target_rows(groups, self.target, len(y))
+        mask = self._fit_rows(X, y, groups)
         share = _check_share(self.share, "share must be")
         base = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
         factors = _share_factors(base, mask, share)

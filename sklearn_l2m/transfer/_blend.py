@@ -8,11 +8,10 @@ import itertools
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
-from sklearn.utils.validation import check_is_fitted
 
 from .._warnings import warn_user
 from ._baselines import _check_share, _share_factors
-from ._common import _fit, _ForTarget, _mask, _rows, target_rows
+from ._common import _fit, _ForTarget, _mask, _rows
 from ._continued import check_continuable, continued_output, fit_continued
 
 #: the sources' model's weights that :class:`TargetBlend` tries (0: the target's model alone)
@@ -166,7 +165,7 @@ class TargetBlend(_ForTarget):
 
     def fit(self, X, y, groups=None, sample_weight=None):
         y = np.asarray(y)
-        mask = target_rows(groups, self.target, len(y))
+        mask = self._fit_rows(X, y, groups)
         weights = self._checked_settings()
         sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         part = lambda m: (_rows(X, m), y[m], None if sw is None else sw[m])  # noqa: E731
@@ -345,7 +344,7 @@ class TargetBlend(_ForTarget):
         return (output - y) ** 2
 
     def _blend(self, X) -> np.ndarray:
-        check_is_fitted(self)
+        X = self._checked(X)
         sources = self._output(self.pool_, X)
         members, shares = [sources], [self.weight_]
         if self.pooled_ is not None:  # (None: a fit that fell back on the sources' model)

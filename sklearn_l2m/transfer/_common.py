@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 def target_rows(groups, target, n_samples: int) -> np.ndarray:
@@ -62,16 +62,26 @@ class _ForTarget(MetaEstimatorMixin, BaseEstimator):
         tags.classifier_tags, tags.regressor_tags = inner.classifier_tags, inner.regressor_tags
         return tags
 
+    def _fit_rows(self, X, y, groups) -> np.ndarray:
+        """The target's rows of this fit (checked); remembers X's columns
+        (``n_features_in_``, ``feature_names_in_``) for :meth:`_checked`."""
+        validate_data(self, X, reset=True, skip_check_array=True)
+        return target_rows(groups, self.target, len(y))
+
+    def _checked(self, X):
+        """``X`` at predict time, with a clear error where its columns are not the fit's."""
+        check_is_fitted(self)
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return X
+
     def _features(self, X):
         return X
 
     def predict(self, X):
-        check_is_fitted(self)
-        return self.estimator_.predict(self._features(X))
+        return self.estimator_.predict(self._features(self._checked(X)))
 
     def predict_proba(self, X):
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(self._features(X))
+        return self.estimator_.predict_proba(self._features(self._checked(X)))
 
     @property
     def classes_(self):

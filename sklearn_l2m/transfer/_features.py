@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 
-from ._common import _fit, _ForTarget, _rows, target_rows
+from ._common import _fit, _ForTarget, _rows
 
 
 def _group_columns(groups, labels):
@@ -46,7 +46,7 @@ class GroupFeature(_ForTarget):
     """
 
     def fit(self, X, y, groups=None, sample_weight=None):
-        target_rows(groups, self.target, len(y))
+        self._fit_rows(X, y, groups)
         self.groups_ = np.unique(np.asarray(groups))
         X_aug = _append(X, _group_columns(groups, self.groups_))
         self.estimator_ = _fit(clone(self.estimator), X_aug, np.asarray(y), sample_weight)
@@ -79,7 +79,7 @@ class PoolStacking(_ForTarget):
 
     def fit(self, X, y, groups=None, sample_weight=None):
         y = np.asarray(y)
-        mask = target_rows(groups, self.target, len(y))
+        mask = self._fit_rows(X, y, groups)
         weight = None if sample_weight is None else np.asarray(sample_weight)
         self.pool_ = _fit(
             clone(self.estimator),

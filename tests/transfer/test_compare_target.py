@@ -118,6 +118,8 @@ def test_the_target_is_stratified_by_class_for_classifiers():
         (dict(target="zz"), r"target 'zz' has no rows"),
         (dict(n_target=10), r"n_target is the number of target rows: pass target"),
         (dict(target="t", n_target=500), r"n_target=500 is not fewer than the target's 90"),
+        (dict(target="t", n_target=0), r"n_target is how many .* an int >= 1 .*got 0"),
+        (dict(target="t", n_target=2.5), r"n_target is how many .*got 2.5"),
     ],
 )
 def test_bad_input_is_refused_with_the_fix(kwargs, message):
@@ -134,6 +136,39 @@ def test_a_target_that_is_the_only_group_is_refused():
             [Learn2MixRegressor(LinearRegression())], X, y, groups=np.full(len(y), "t"),
             target="t", seeds=1,
         )  # fmt: skip
+
+
+def test_a_transfer_model_alone_brings_the_baselines_and_a_plain_model_cannot():
+    X, y, groups = _offset(n_target=60)
+    blend = TargetBlend(LinearRegression(), "t", pooled_share=None, random_state=0)
+    result = compare({"blend": blend}, X, y, groups=groups, target="t", seeds=2)
+    assert set(result.scores["estimator"]) == {*TARGET_BASELINES, "blend"}
+    means = result.scores.groupby("estimator")["mean_squared_error"].mean()
+    assert means["natural pool"] > 1.0 > means["target only"]  # the pool ignores the offset
+    with pytest.raises(ValueError, match="builds its baselines from a candidate's inner model"):
+        compare({"lr": LinearRegression()}, X, y, groups=groups, target="t", seeds=1)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        TargetOnly(LinearRegression(), "t"),
+        TargetWeighted(LinearRegression(), "t", weights=(1.0, 10.0)),
+        GroupFeature(LinearRegression(), "t"),
+        PoolStacking(LinearRegression(), "t"),
+        TargetBlend(LinearRegression(), "t", random_state=0),
+    ],
+    ids=lambda m: type(m).__name__,
+)
+def test_a_model_for_a_target_says_when_predict_gets_other_columns(model):
+    X, y, groups = _offset(n_target=60)
+    model.fit(X, y, groups=groups)
+    assert model.n_features_in_ == 3
+    assert model.predict(X).shape == (len(y),)
+    with pytest.raises(
+        ValueError, match=f"X has 2 features, but {type(model).__name__} is expecting 3"
+    ):
+        model.predict(X[:, :2])
 
 
 # -- the baselines themselves --------------------------------------------------------------
