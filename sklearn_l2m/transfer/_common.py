@@ -51,6 +51,10 @@ def _fit(model, X, y, sample_weight=None):
 class _ForTarget(MetaEstimatorMixin, BaseEstimator):
     """Shared delegation: predictions of the fitted model for the target's rows."""
 
+    # a model for a target cannot fit without the groups: with metadata routing on,
+    # a search, a pipeline or cross_validate passes them here unasked (as to Learn2Mix)
+    __metadata_request__fit = {"groups": True}
+
     def __init__(self, estimator, target):
         self.estimator = estimator
         self.target = target

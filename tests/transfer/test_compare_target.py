@@ -17,6 +17,7 @@ from sklearn_l2m.transfer import (
     PoolStacking,
     TargetBlend,
     TargetOnly,
+    TargetShare,
     TargetWeighted,
 )
 
@@ -563,3 +564,24 @@ def test_target_share_refuses_a_share_outside_0_1(share):
     X, y, groups = _offset()
     with pytest.raises(ValueError, match="share must be the target's share"):
         TargetShare(LinearRegression(), "t", share=share).fit(X, y, groups=groups)
+
+
+def test_with_metadata_routing_a_search_and_a_pipeline_pass_the_groups_unasked():
+    import sklearn
+    from sklearn.model_selection import GridSearchCV, KFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, groups = _offset(n_target=60)
+    with sklearn.config_context(enable_metadata_routing=True):
+        search = GridSearchCV(
+            TargetShare(LinearRegression(), "t"), {"share": [0.2, 0.5]},
+            cv=KFold(3, shuffle=True, random_state=0),
+        ).fit(X, y, groups=groups)  # fmt: skip
+        assert search.best_estimator_.factor_ > 1  # fitted with the groups: the target up-weighted
+        pipe = make_pipeline(StandardScaler(), TargetBlend(LinearRegression(), "t", random_state=0))
+        pipe.fit(X, y, groups=groups)
+    target = groups == "t"
+    assert (
+        np.sqrt(np.mean((pipe.predict(X[target]) - y[target]) ** 2)) < 0.5
+    )  # not the pool's offset
