@@ -303,6 +303,22 @@ def _target_split(y, groups, target, seed, test_size, classification, n_target):
     return np.sort(np.concatenate([sources, train])), test
 
 
+def _check_candidates_target(estimators: dict, target):
+    """Refuse a candidate built for another target (a ``TargetBlend(model, "A")``, a
+    ``TargetMix("A")`` mixer) than the one ``compare`` scores: it would train for one
+    group and be judged on another."""
+    for name, estimator in estimators.items():
+        mixer = getattr(estimator, "mixer", None)
+        for part in (estimator, mixer):
+            own = getattr(part, "target", None) if hasattr(part, "get_params") else None
+            if own is not None and own != target:
+                raise ValueError(
+                    f"Candidate {name!r} is built for target {own!r} but compare scores "
+                    f"target {target!r}: build it for {target!r}, or compare with "
+                    f"target={own!r}."
+                )
+
+
 def _check_target(groups, target):
     if groups is None:
         raise ValueError(
@@ -543,6 +559,7 @@ def _candidates(estimators, reference, groups, target, n_target, baselines=True)
                 f"n_target is how many of the target's training rows to keep: an int >= 1 "
                 f"(or None: all of them); got {n_target!r}."
             )
+        _check_candidates_target(estimators, target)
         if baselines:
             built_in = _target_baselines(estimators, target)
             new = {k: v for k, v in built_in.items() if k not in estimators}

@@ -172,6 +172,20 @@ def test_a_model_for_a_target_says_when_predict_gets_other_columns(model):
         model.predict(X[:, :2])
 
 
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        TargetBlend(LinearRegression(), "s"),
+        Learn2MixRegressor(LinearRegression(), mixer=TargetMix("s")),
+    ],
+    ids=["blend", "targetmix"],
+)
+def test_a_candidate_built_for_another_target_is_refused(candidate):
+    X, y, groups = _offset()
+    with pytest.raises(ValueError, match="built for target 's' but compare scores target 't'"):
+        compare({"other": candidate}, X, y, groups=groups, target="t", seeds=1)
+
+
 # -- the baselines themselves --------------------------------------------------------------
 def test_target_only_and_the_group_feature_recover_the_targets_rule():
     X, y, groups = _offset()
