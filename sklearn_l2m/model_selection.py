@@ -233,11 +233,15 @@ def _first_learn2mix(estimators: dict):
     )
 
 
-def _plain_reference(estimators: dict):
-    """The plain model of the first Learn2Mix candidate: the same estimator with the
-    natural mixture (which trains exactly as its inner model, on every row)."""
-    estimator = _first_learn2mix(estimators)
+def _natural(estimator):
+    """A Learn2Mix estimator's plain model: the same estimator with the natural
+    mixture (which trains exactly as its inner model, on every row)."""
     return clone(estimator).set_params(mixer="natural", early_stopping=False, refit=False)
+
+
+def _plain_reference(estimators: dict):
+    """The plain model of the first Learn2Mix candidate."""
+    return _natural(_first_learn2mix(estimators))
 
 
 #: the names of :func:`compare`'s built-in baselines for a target
@@ -253,20 +257,20 @@ def _target_baselines(estimators: dict, target) -> dict:
     from .transfer import TargetOnly, TargetWeighted
     from .transfer._common import _ForTarget
 
-    for estimator in estimators.values():
-        if isinstance(estimator, BaseLearn2Mix):
-            inner, pool = estimator._inner_estimator(), _plain_reference(estimators)
-            break
-        if isinstance(estimator, _ForTarget):
-            inner, pool = estimator.estimator, clone(estimator.estimator)
-            break
-    else:
+    first = next(
+        (e for e in estimators.values() if isinstance(e, (BaseLearn2Mix, _ForTarget))), None
+    )
+    if first is None:
         raise ValueError(
             "compare(target=...) builds its baselines from a candidate's inner model: "
             "include a Learn2MixClassifier / Learn2MixRegressor or a model of "
             "sklearn_l2m.transfer (TargetBlend, TargetShare, GroupFeature, ...), or pass "
             "baselines=False with reference='name of one of the estimators'."
         )
+    if isinstance(first, BaseLearn2Mix):
+        inner, pool = first._inner_estimator(), _natural(first)
+    else:
+        inner, pool = first.estimator, clone(first.estimator)
     return {
         "natural pool": pool,
         "target only": TargetOnly(inner, target),
@@ -307,10 +311,14 @@ def _check_candidates_target(estimators: dict, target):
     """Refuse a candidate built for another target (a ``TargetBlend(model, "A")``, a
     ``TargetMix("A")`` mixer) than the one ``compare`` scores: it would train for one
     group and be judged on another."""
+    from .mixers import BaseMixer
+    from .transfer._common import _ForTarget
+
     for name, estimator in estimators.items():
-        mixer = getattr(estimator, "mixer", None)
-        for part in (estimator, mixer):
-            own = getattr(part, "target", None) if hasattr(part, "get_params") else None
+        for part in (estimator, getattr(estimator, "mixer", None)):
+            own = (
+                getattr(part, "target", None) if isinstance(part, (_ForTarget, BaseMixer)) else None
+            )
             if own is not None and own != target:
                 raise ValueError(
                     f"Candidate {name!r} is built for target {own!r} but compare scores "
