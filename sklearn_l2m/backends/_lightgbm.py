@@ -1,11 +1,15 @@
 """Backend for LightGBM's scikit-learn estimators (CPU or GPU).
 
 ONE boosting run, like the XGBoost backend. A LightGBM callback runs at the
-end of every round of ``steps_per_round`` iterations: it adds the new trees'
-raw scores to running outputs on the rows whose losses the mixer reads
-(public ``Booster.predict(start_iteration=...)``, so each tree is evaluated
-once on each row set), hands the losses to the controller, and writes the new
-mixture into the training ``Dataset`` with ``set_field("weight", ...)``.
+end of every round of ``steps_per_round`` iterations: it reads the model's
+output on the rows whose losses the mixer reads, hands the losses to the
+controller, and writes the new mixture into the training ``Dataset`` with
+``set_field("weight", ...)``. Rows of the training ``Dataset`` (the training
+rows; the held-out rows of an internal split, which train at weight 0) are
+read from the scores LightGBM keeps for them (:class:`TrainingSetOutput`);
+other rows get the new trees' raw scores added to running outputs (public
+``Booster.predict(start_iteration=...)``, so each tree is evaluated once on
+each row set; all trees every round under DART, which rescales old trees).
 
 Why that is exact: LightGBM's objective functions keep a pointer to the
 ``Dataset``'s weight array (``Metadata::weights()``) and read it at every
@@ -37,8 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._training.losses import per_sample_loss_in_chunks
 from .._training.round_end import RoundLosses
-from ._base import Backend, check_kind
+from ._base import Backend, OutputLosses, check_kind
 from ._output import (
     RawScoreOutput,
     identity,
@@ -53,6 +58,11 @@ _IDENTITY = {
     "mae", "huber", "fair", "quantile", "mape", "mean_absolute_percentage_error",
 }  # fmt: skip
 _EXP = {"poisson", "gamma", "tweedie"}
+#: at most this many bytes of LightGBM's scores of all training ``Dataset`` rows are
+#: read at a round end to score the held-out rows (larger: the held-out rows are predicted)
+TRAINING_SCORES_BYTES = 2 << 20
+#: objectives whose every weight must be positive (no held-out rows at weight 0)
+_POSITIVE_WEIGHTS = {"cross_entropy_lambda", "xentlambda"}
 _SIGMOID = {"binary", "multiclassova", "multiclass_ova", "ova", "ovr"}
 
 
@@ -79,6 +89,58 @@ class BoosterOutput(RawScoreOutput):
         if objective in _IDENTITY:
             return identity
         return np.exp if objective in _EXP else None
+
+
+class TrainingSetOutput(OutputLosses):
+    """LightGBM's own output on rows of its training ``Dataset``.
+
+    LightGBM keeps the score of every training row and updates it with each
+    tree (DART's rescaled trees included), and hands these scores, converted
+    as ``predict`` converts them, to an evaluation function: the public
+    ``Booster.eval_train(feval)``. Reading the training losses this way walks
+    no tree again, where predicting the training rows every round cost more
+    than the round's trees on small tables. The scores are read in
+    :meth:`advance` and used at once: LightGBM reuses their buffer.
+
+    Parameters
+    ----------
+    rows : ndarray of int or None
+        The training rows among the ``Dataset``'s rows (None: all of them).
+    is_classifier : bool
+        Losses are log losses of probabilities (True) or squared errors.
+    """
+
+    def __init__(self, rows, *, is_classifier: bool):
+        self.rows = rows
+        self.is_classifier = is_classifier
+        self._scores = None
+
+    def advance(self, booster, n_trees: int) -> None:
+        read = []
+        booster.eval_train(lambda preds, _dataset: read.append(preds) or [])
+        scores = np.asarray(read[0])
+        n_classes = scores.size // booster.train_set.num_data()
+        if scores.ndim == 1 and n_classes > 1:  # (a flat array, class by class)
+            scores = scores.reshape(-1, n_classes, order="F")
+        self._scores = scores
+
+    def output(self) -> np.ndarray:
+        return self._scores if self.rows is None else self._scores[self.rows]
+
+    def losses(self, y: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        if self.rows is not None:
+            rows = self.rows if rows is None else self.rows[rows]
+        return per_sample_loss_in_chunks(
+            y, self._scores, identity, is_classifier=self.is_classifier, rows=rows
+        )
+
+
+def _rescales_trees(estimator) -> bool:
+    """Whether the model's earlier trees change as it grows (DART), so that the new
+    trees' raw scores do not add up to its output."""
+    params = estimator.get_params()
+    kinds = (params.get(name) for name in ("boosting_type", "boosting", "boost"))
+    return any(str(kind).lower() == "dart" for kind in kinds if kind is not None)
 
 
 def _live_weight(weight: np.ndarray) -> np.ndarray:
@@ -157,6 +219,38 @@ class LightGBMBackend(Backend):
         weight = step.sample_weight(data) * class_factor
         return data.spread(weight, full_weight)
 
+    def _outputs_and_rows(self, data, controller):
+        """The running outputs on the rows whose losses the controller reads, and
+        ``(X, y, weight buffer)`` to fit on (:meth:`TrainingData.rows_to_fit`).
+
+        Held out of ``X``: LightGBM trains on all of ``X`` with the held-out rows at
+        weight 0, so the training rows are never copied (their gradients and
+        hessians are 0); but cross_entropy_lambda refuses a weight of 0, so it
+        trains on a copy of them. Rows of the training ``Dataset`` are read from
+        LightGBM's own scores (:class:`TrainingSetOutput`): the training rows, and
+        the held-out ones while all rows' scores take little memory; other rows
+        are predicted, tree by tree (all trees every round under DART).
+        """
+        est, is_classifier = self.estimator, self.is_classifier
+        whole_model = _rescales_trees(est)
+
+        def make(X, rows):  # rows of X are predicted a piece at a time, never copied whole
+            return BoosterOutput(X, is_classifier=is_classifier, rows=rows, whole_model=whole_model)
+
+        outputs = running_outputs(make, data, controller)
+        in_training_set = est.get_params().get("objective") not in _POSITIVE_WEIGHTS
+        if "train" in outputs:
+            rows = data.train_rows if in_training_set else None
+            outputs["train"] = TrainingSetOutput(rows, is_classifier=is_classifier)
+        n_classes = data.n_classes or 1  # (regression: None)
+        n_scores = data.y.shape[0] * (n_classes if n_classes > 2 else 1)
+        small = n_scores * 8 <= TRAINING_SCORES_BYTES
+        if "val" in outputs and in_training_set and data.holds_out_rows_of_X and small:
+            outputs["val"] = TrainingSetOutput(data.val_rows, is_classifier=is_classifier)
+        if in_training_set:
+            return outputs, data.rows_to_fit()
+        return outputs, (data.X_train, data.y_train, None)
+
     def train(self, data, plan, controller):
         from sklearn.utils.class_weight import compute_sample_weight
 
@@ -170,13 +264,7 @@ class LightGBMBackend(Backend):
             else None
         )
 
-        def make(X, rows):  # rows of X are predicted a piece at a time, never copied whole
-            return BoosterOutput(X, is_classifier=self.is_classifier, rows=rows)
-
-        outputs = running_outputs(make, data, controller)
-        # held out of X: train on all of X with the held-out rows at weight 0, so the
-        # training rows are never copied (their gradients and hessians are 0)
-        X_fit, y_fit, full_weight = data.rows_to_fit()
+        outputs, (X_fit, y_fit, full_weight) = self._outputs_and_rows(data, controller)
         callback = _mixture_callback(self, controller, plan, outputs, class_factor, full_weight)
         first = self.training_weight(controller.begin(), data, class_factor, full_weight)
         first = _live_weight(first)

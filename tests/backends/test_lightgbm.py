@@ -1,5 +1,6 @@
 """The LightGBM backend: one boosting run, weights changed between rounds."""
 
+import warnings
 
 import numpy as np
 import pytest
@@ -93,13 +94,18 @@ def test_every_tree_is_evaluated_once_per_row_set(multiclass, monkeypatch):
         return original(self, data, start_iteration, num_iteration, **kwargs)
 
     monkeypatch.setattr(lgb.Booster, "predict", predict)
-    Learn2MixClassifier(
-        lgb.LGBMClassifier(n_estimators=40, **QUIET),
-        steps_per_round=5,
-        loss_source="validation",
-        validation_fraction=0.2,
-    ).fit(X, y)
+    clf = Learn2MixClassifier(lgb.LGBMClassifier(n_estimators=40, **QUIET), steps_per_round=5)
+    clf.fit(X[:480], y[:480], X_val=X[480:], y_val=y[480:])  # rows apart: predicted
     assert evaluated == [(120, start, 5) for start in range(0, 40, 5)]  # validation rows
+    evaluated.clear()  # held out of X (the training set): LightGBM's own scores
+    clf.set_params(loss_source="validation", validation_fraction=0.2).fit(X, y)
+    assert evaluated == [] and clf.loss_source_ == "validation"
+    # unless all rows' scores would take much memory: then the held-out rows are predicted
+    from sklearn_l2m.backends import _lightgbm
+
+    monkeypatch.setattr(_lightgbm, "TRAINING_SCORES_BYTES", 0)
+    clf.fit(X, y)
+    assert evaluated == [(120, start, 5) for start in range(0, 40, 5)]
 
 
 def test_binary_string_labels_groups_and_regressor():
@@ -137,9 +143,83 @@ def test_unknown_output_transform_warns_and_stays_correct():
     reg = Learn2MixRegressor(
         lgb.LGBMRegressor(n_estimators=10, objective="xentlambda", **QUIET), random_state=0
     )
+    # held-out rows given apart are predicted (rows of the training set are read)
+    g = np.arange(300) % 2
     with pytest.warns(RuntimeWarning, match="output transform Learn2Mix does not know"):
-        reg.fit(X, y)
+        reg.fit(X[:200], y[:200], groups=g[:200], X_val=X[200:], y_val=y[200:], groups_val=g[200:])
+    errors = (reg.estimator_.predict(X[200:]) - y[200:]) ** 2
+    mine = [errors[g[200:] == k].mean() for k in range(2)]
+    np.testing.assert_allclose(reg.group_loss_history_[-1], mine, rtol=1e-9)
+
+
+def test_cross_entropy_lambda_with_held_out_rows_of_X():
+    """cross_entropy_lambda refuses a weight of 0, the held-out rows' weight when
+    they stay in the training set: it trains on the training rows alone (before:
+    LightGBM's fatal error)."""
+    X, y = make_regression(n_samples=300, n_features=5, random_state=0)
+    y = (y - y.min()) / (y.max() - y.min())
+    reg = Learn2MixRegressor(
+        lgb.LGBMRegressor(n_estimators=10, objective="xentlambda", **QUIET),
+        loss_source="validation",
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (the unknown transform)
+        reg.fit(X, y, groups=np.arange(300) % 2)
+    assert reg.loss_source_ == "validation"
     assert np.all(np.isfinite(reg.group_loss_history_))
+
+
+def test_training_losses_are_read_from_lightgbm_without_predicting(monkeypatch):
+    """LightGBM keeps every training row's output: the training losses walk no tree
+    again, need no link (an objective Learn2Mix does not know is fine), and are
+    the fitted model's own losses."""
+    X, y = make_regression(n_samples=300, n_features=5, random_state=0)
+    y = (y - y.min()) / (y.max() - y.min())
+    groups = np.arange(300) % 3
+    predicted = []
+    original = lgb.Booster.predict
+    monkeypatch.setattr(
+        lgb.Booster, "predict", lambda self, *a, **k: predicted.append(1) or original(self, *a, **k)
+    )
+    reg = Learn2MixRegressor(
+        lgb.LGBMRegressor(n_estimators=10, objective="xentlambda", **QUIET),
+        steps_per_round=5,
+        loss_source="train",
+        validation_fraction=None,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        reg.fit(X, y, groups=groups)
+    assert predicted == []
+    monkeypatch.setattr(lgb.Booster, "predict", original)
+    errors = (reg.estimator_.predict(X) - y) ** 2
+    mine = [errors[groups == g].mean() for g in range(3)]
+    np.testing.assert_allclose(reg.group_loss_history_[-1], mine, rtol=1e-9)
+
+
+@pytest.mark.parametrize("loss_source", ["train", "validation"])
+def test_dart_losses_are_the_models_own(loss_source):
+    """DART rescales earlier trees as it adds new ones, so the new trees' scores do
+    not add up to its output: the losses the mixer reads must still be the
+    model's (before: about half the real log loss)."""
+    from sklearn.metrics import log_loss
+
+    X, y = make_classification(n_samples=900, n_features=8, random_state=0)
+    groups = np.arange(900) % 3
+    train, val = np.arange(600), np.arange(600, 900)
+    inner = lgb.LGBMClassifier(boosting_type="dart", n_estimators=30, **QUIET)
+    clf = Learn2MixClassifier(inner, steps_per_round=5, loss_source=loss_source, random_state=0)
+    held_out = dict(X_val=X[val], y_val=y[val], groups_val=groups[val])
+    clf.fit(
+        X[train], y[train], groups=groups[train], **(held_out if loss_source != "train" else {})
+    )
+    assert clf.loss_source_ == loss_source
+    rows = train if loss_source == "train" else val
+    proba = clf.estimator_.predict_proba(X[rows])
+    real = [log_loss(y[rows][groups[rows] == g], proba[groups[rows] == g]) for g in range(3)]
+    np.testing.assert_allclose(clf.group_loss_history_[-1], real, rtol=1e-6)
 
 
 def test_early_stopping_by_the_library(multiclass):
@@ -168,5 +248,3 @@ def test_wrong_kind_and_custom_objective_are_rejected(multiclass):
 
     with pytest.raises(ValueError, match="custom objective"):
         Learn2MixRegressor(lgb.LGBMRegressor(objective=objective)).fit(X, y.astype(float))
-
-

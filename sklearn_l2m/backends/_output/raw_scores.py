@@ -43,9 +43,13 @@ class RawScoreOutput(OutputLosses):
         The rows are these rows of ``X``: they are taken and predicted a piece
         at a time (:data:`PREDICT_CHUNK_BYTES`), so a held-out part of ``X``
         is never copied whole.
+    whole_model : bool, default=False
+        Predict all trees every round: for a model whose earlier trees change
+        as it grows (LightGBM's DART rescales them), so that the new trees'
+        scores do not add up to its output.
     """
 
-    def __init__(self, X, *, is_classifier: bool, rows=None):
+    def __init__(self, X, *, is_classifier: bool, rows=None, whole_model: bool = False):
         self.X = X
         self.rows = rows
         self.is_classifier = is_classifier
@@ -53,7 +57,7 @@ class RawScoreOutput(OutputLosses):
         self.tree_evaluations = 0  # for tests: iterations evaluated on these rows
         self._raw = None
         self._link = None
-        self._from_scratch = False
+        self._from_scratch = whole_model
         self._one_piece = None  # the rows, taken once, when they fit in one piece
 
     # -- one library ------------------------------------------------------------
