@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+
+from ..backends._resolve import _is_instance_of
 
 
 def target_rows(groups, target, n_samples: int) -> np.ndarray:
@@ -43,8 +45,31 @@ def _rows(X, mask):
 
 
 def _fit(model, X, y, sample_weight=None):
+    """``model`` fitted on the rows, under ``sample_weight`` where given.
+
+    A skorch net's ``fit`` takes no ``sample_weight`` (skorch hands unknown
+    fit parameters to the module's ``forward``): it trains inside a Learn2Mix
+    estimator at the natural mixture, which weighs each row's loss by its
+    weight (``mixing_mode="reweight"``) and holds nothing out, and which
+    predicts as the trained net. Any other model must take ``sample_weight``.
+    """
     if sample_weight is None:
         return model.fit(X, y)
+    if _is_instance_of(model, "skorch", "skorch.net.NeuralNet"):
+        from .._classifier import Learn2MixClassifier
+        from .._regressor import Learn2MixRegressor
+
+        meta = Learn2MixClassifier if is_classifier(model) else Learn2MixRegressor
+        weighted = meta(model, mixer="natural", mixing_mode="reweight")
+        return weighted.fit(X, y, sample_weight=sample_weight)
+    if not has_fit_parameter(model, "sample_weight"):
+        raise TypeError(
+            f"This model for a target weighs rows (the target's share of a pooled fit, "
+            f"or your sample_weight), but {type(model).__name__}.fit takes no "
+            "sample_weight. Use an inner model that takes it (scikit-learn's boosting "
+            "and forests, XGBoost, LightGBM, CatBoost, a skorch net), or, with "
+            "TargetBlend, pooled_share=None and no sample_weight."
+        )
     return model.fit(X, y, sample_weight=sample_weight)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import is_classifier
 
+from ._common import _fit
+
 
 def _margin_api(model) -> str | None:
     """How ``model`` takes a base margin: "xgboost", "lightgbm" or None."""
@@ -57,7 +59,7 @@ def fit_continued(model, X, y, sample_weight, start: np.ndarray):
     hold one class (nothing to learn beyond the sources)."""
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     if not is_classifier(model):
-        return model.fit(X, np.asarray(y, dtype=np.float64) - start, **kwargs)
+        return _fit(model, X, np.asarray(y, dtype=np.float64) - start, sample_weight)
     if np.unique(y).size < 2:
         return None
     key = "base_margin" if _margin_api(model) == "xgboost" else "init_score"

@@ -599,3 +599,40 @@ def test_with_metadata_routing_a_search_and_a_pipeline_pass_the_groups_unasked()
     assert (
         np.sqrt(np.mean((pipe.predict(X[target]) - y[target]) ** 2)) < 0.5
     )  # not the pool's offset
+
+
+def test_a_skorch_net_trains_under_the_weights_of_a_pooled_fit():
+    """A skorch net's fit takes no sample_weight (skorch would hand it to the module's
+    forward): the pooled fits weigh each row's loss instead (before: a TypeError from
+    forward). Weights of 0 on rows with flipped labels leave the net the true rule."""
+    pytest.importorskip("skorch")
+    import torch
+    from _models import inner
+
+    from sklearn_l2m.transfer._common import _fit
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 2).astype(np.float32)
+    rule = (X[:, 0] > 0).astype(np.int64)
+    flipped = np.arange(600) % 2 == 1
+    y = np.where(flipped, 1 - rule, rule)
+    torch.manual_seed(0)
+    net = inner("skorch", budget=30, n_in=2, n_out=2)
+    weighted = _fit(net, X, y, sample_weight=(~flipped).astype(float))
+    assert (weighted.predict(X) == rule).mean() > 0.95
+    # the models for a target that weigh rows fit and predict with a net
+    groups = np.where(np.arange(600) < 100, "t", "s")
+    for model in (TargetShare(net, "t"), TargetBlend(net, "t", random_state=0)):
+        proba = model.fit(X, rule, groups=groups).predict_proba(X[:5])
+        assert proba.shape == (5, 2) and np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_a_model_without_sample_weight_is_refused_where_rows_are_weighed():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    X, y, groups = _offset()
+    with pytest.raises(TypeError, match="KNeighborsRegressor.fit takes no sample_weight"):
+        TargetShare(KNeighborsRegressor(), "t").fit(X, y, groups=groups)
+    # the two-member blend weighs no row: it works
+    blend = TargetBlend(KNeighborsRegressor(), "t", pooled_share=None).fit(X, y, groups=groups)
+    assert blend.predict(X[:3]).shape == (3,)
