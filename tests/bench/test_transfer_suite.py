@@ -38,6 +38,9 @@ def test_the_verdict_is_against_the_best_baseline_and_the_targets_say_met_or_not
         in text
     )
     assert "30 target rows: never worse than natural pooling: **met**" in text
+    # cells of neither size: the two worst-case rules are not judged on other sizes
+    text = transfer.targets_text(transfer.verdicts(_rows("a", 100, {**base, "targetmix": [1] * 3})))
+    assert "no cells of 300 or 30 target rows measured yet" in text and "never" not in text
 
 
 def test_continued_boosting_switches_to_the_target_rows():
@@ -193,3 +196,20 @@ def test_a_cell_is_done_without_the_models_its_family_cannot_run():
     regression = Bunch(name="t1", kind="regression", target="t")  # HGB continues residuals
     assert not transfer._done({cell: hgb_runs}, regression, "hgb", 30, everything)
     assert transfer._done({cell: hgb_runs}, regression, "hgb", 30, ["blend"])
+
+
+def test_a_net_runs_the_candidates_that_fit_its_fixed_input():
+    """The MLP family: a skorch net of the data's width; no candidate that adds a
+    column (group feature, stacking), continues trees, or boosts MixMin's proxies."""
+    pytest.importorskip("skorch")
+    for classification in (True, False):
+        net = transfer.inner_model("mlp", classification, n_in=7)
+        assert transfer._is_net(net) and net.get_params()["module__n_in"] == 7
+        names = set(transfer.candidates(net, "t", classification))
+        assert names and not names & set(transfer.NOT_FOR_NETS)
+        assert {"blend", "pooled blend", "target share", "targetmix"} <= names
+    assert not transfer._is_net(transfer.inner_model("xgboost", True))
+    everything = [*transfer.TARGET_BASELINES, *transfer.candidates(None, None, False)]
+    runs = set(everything) - set(transfer.NOT_FOR_NETS)
+    task = Bunch(name="t1", kind="regression", target="t")
+    assert transfer._done({("t1", "mlp", 30): runs}, task, "mlp", 30, everything)
