@@ -44,6 +44,17 @@ def _rows(X, mask):
     return np.asarray(X)[mask]
 
 
+def _takes_sample_weight(model) -> bool:
+    """Whether ``model.fit`` names ``sample_weight`` or takes any keyword (a
+    ``Pipeline``, which routes it to a step that requests it)."""
+    import inspect
+
+    if has_fit_parameter(model, "sample_weight"):
+        return True
+    params = inspect.signature(model.fit).parameters.values()
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
 def _fit(model, X, y, sample_weight=None):
     """``model`` fitted on the rows, under ``sample_weight`` where given.
 
@@ -62,7 +73,7 @@ def _fit(model, X, y, sample_weight=None):
         meta = Learn2MixClassifier if is_classifier(model) else Learn2MixRegressor
         weighted = meta(model, mixer="natural", mixing_mode="reweight")
         return weighted.fit(X, y, sample_weight=sample_weight)
-    if not has_fit_parameter(model, "sample_weight"):
+    if not _takes_sample_weight(model):
         raise TypeError(
             f"This model for a target weighs rows (the target's share of a pooled fit, "
             f"or your sample_weight), but {type(model).__name__}.fit takes no "

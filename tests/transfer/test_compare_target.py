@@ -636,3 +636,13 @@ def test_a_model_without_sample_weight_is_refused_where_rows_are_weighed():
     # the two-member blend weighs no row: it works
     blend = TargetBlend(KNeighborsRegressor(), "t", pooled_share=None).fit(X, y, groups=groups)
     assert blend.predict(X[:3]).shape == (3,)
+    # a pipeline takes any keyword: with routing on it passes the weights to its step
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        pipe = make_pipeline(scaler, LinearRegression().set_fit_request(sample_weight=True))
+        share = TargetShare(pipe, "t", share=0.5).fit(X, y, groups=groups)
+    assert share.predict(X[:3]).shape == (3,)
