@@ -135,10 +135,9 @@ class TrainingSetOutput(OutputLosses):
         )
 
 
-def _rescales_trees(estimator) -> bool:
-    """Whether the model's earlier trees change as it grows (DART), so that the new
-    trees' raw scores do not add up to its output."""
-    params = estimator.get_params()
+def _rescales_trees(params: dict) -> bool:
+    """Whether the model (its ``get_params()``) changes its earlier trees as it grows
+    (DART), so that the new trees' raw scores do not add up to its output."""
     kinds = (params.get(name) for name in ("boosting_type", "boosting", "boost"))
     return any(str(kind).lower() == "dart" for kind in kinds if kind is not None)
 
@@ -219,7 +218,7 @@ class LightGBMBackend(Backend):
         weight = step.sample_weight(data) * class_factor
         return data.spread(weight, full_weight)
 
-    def _outputs_and_rows(self, data, controller):
+    def _outputs_and_rows(self, data, controller, params: dict):
         """The running outputs on the rows whose losses the controller reads, and
         ``(X, y, weight buffer)`` to fit on (:meth:`TrainingData.rows_to_fit`).
 
@@ -231,14 +230,14 @@ class LightGBMBackend(Backend):
         the held-out ones while all rows' scores take little memory; other rows
         are predicted, tree by tree (all trees every round under DART).
         """
-        est, is_classifier = self.estimator, self.is_classifier
-        whole_model = _rescales_trees(est)
+        is_classifier = self.is_classifier
+        whole_model = _rescales_trees(params)
 
         def make(X, rows):  # rows of X are predicted a piece at a time, never copied whole
             return BoosterOutput(X, is_classifier=is_classifier, rows=rows, whole_model=whole_model)
 
         outputs = running_outputs(make, data, controller)
-        in_training_set = est.get_params().get("objective") not in _POSITIVE_WEIGHTS
+        in_training_set = params.get("objective") not in _POSITIVE_WEIGHTS
         if "train" in outputs:
             rows = data.train_rows if in_training_set else None
             outputs["train"] = TrainingSetOutput(rows, is_classifier=is_classifier)
@@ -255,7 +254,8 @@ class LightGBMBackend(Backend):
         from sklearn.utils.class_weight import compute_sample_weight
 
         est = self.estimator
-        class_weight = est.get_params().get("class_weight")
+        params = est.get_params()  # read once per fit
+        class_weight = params.get("class_weight")
         # LightGBM multiplies class_weight into the weights given to fit only;
         # every round's weights must carry it
         class_factor = (
@@ -264,7 +264,7 @@ class LightGBMBackend(Backend):
             else None
         )
 
-        outputs, (X_fit, y_fit, full_weight) = self._outputs_and_rows(data, controller)
+        outputs, (X_fit, y_fit, full_weight) = self._outputs_and_rows(data, controller, params)
         callback = _mixture_callback(self, controller, plan, outputs, class_factor, full_weight)
         first = self.training_weight(controller.begin(), data, class_factor, full_weight)
         first = _live_weight(first)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..backends._resolve import _is_instance_of
 
@@ -49,10 +49,9 @@ def _takes_sample_weight(model) -> bool:
     ``Pipeline``, which routes it to a step that requests it)."""
     import inspect
 
-    if has_fit_parameter(model, "sample_weight"):
-        return True
-    params = inspect.signature(model.fit).parameters.values()
-    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    params = inspect.signature(model.fit).parameters
+    keywords = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return "sample_weight" in params or keywords
 
 
 def _fit(model, X, y, sample_weight=None):
