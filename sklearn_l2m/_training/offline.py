@@ -67,5 +67,6 @@ def _fit_proxy(mixer, make_backend, X, y, weight):
             backend.set_budget(max(1, int(round(mixer.proxy_budget * budget))))
     proxy, fit_params = backend.estimator, backend.fit_params
     if has_fit_parameter(proxy, "sample_weight"):
-        return proxy.fit(X, y, sample_weight=weight, **fit_params)
-    return proxy.fit(X, y, **fit_params)
+        fit_params = {**fit_params, "sample_weight": weight}
+    with backend.seeded():  # a net's initial weights too: the same mixture every fit
+        return proxy.fit(X, y, **fit_params)

@@ -120,6 +120,15 @@ class Backend(ABC):
         """
         return contextlib.nullcontext()
 
+    def seeded(self):
+        """Context manager around a fit of the inner model: the draws its library
+        takes from a global generator start from ``init_seed``.
+
+        Nothing by default (the seed is the model's own ``random_state``); the
+        skorch backend seeds torch's generator, under its lock.
+        """
+        return contextlib.nullcontext()
+
     @classmethod
     def check_input(cls, X, *, input_name="X"):
         """Check ``X`` for fit or predict; return it as the model takes it.

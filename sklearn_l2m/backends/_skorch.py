@@ -208,6 +208,14 @@ class SkorchBackend(Backend):
     def inference(cls):
         return _TORCH_SEED_LOCK
 
+    @contextmanager
+    def seeded(self):
+        import torch
+
+        with _TORCH_SEED_LOCK, torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
+            yield
+
     def batch_size(self) -> int:
         net = self.estimator
         size = getattr(net, "iterator_train__batch_size", net.batch_size)
@@ -224,16 +232,13 @@ class SkorchBackend(Backend):
         return 1 if size == -1 else max(1, math.ceil(n_train / size))
 
     def train(self, data, plan, controller):
-        import torch
-
         net = self.estimator
         X_fit, y_fit, sampler = self._training_rows(data, controller)
         from ._skorch_callback import MixingCallback  # imports skorch
 
         callback = MixingCallback(self, controller, plan, sampler)
         with _configured_for_mixing(net, X_fit, sampler, callback, self._validation(data)):
-            with _TORCH_SEED_LOCK, torch.random.fork_rng(devices=[]), _ctrl_c_recorded() as hits:
-                torch.manual_seed(self.init_seed)  # as a plain net after torch.manual_seed
+            with self.seeded(), _ctrl_c_recorded() as hits:
                 net.fit(X_fit, y_fit, **self.fit_params)
         # skorch ends training on Ctrl-C and returns; here Ctrl-C ends the whole
         # fit, and the estimator keeps its previous model, as for every backend

@@ -153,3 +153,22 @@ def test_proxies_are_built_like_the_inner_model_with_its_fit_parameters():
     assert len(_RecordsFitParams.calls) >= 3 and set(_RecordsFitParams.calls) == {"seen"}
     assert clf.mixer_.search_time_ > 0 and clf.mixture_[1] > 0.5
     np.testing.assert_allclose(clf.mixture_history_[0], clf.mixture_)
+
+
+def test_net_proxies_are_seeded_so_the_mixture_repeats():
+    """A skorch proxy draws its initial weights from torch's global generator:
+    the run seeds it, so one ``random_state`` gives one mixture (it did not)."""
+    pytest.importorskip("skorch")
+    from _models import inner
+
+    X, y, source = _sources(np.random.RandomState(0), n=300)
+    X = X.astype(np.float32)
+    mixtures = [
+        Learn2MixClassifier(
+            inner("skorch", 3, n_in=X.shape[1], n_out=2), mixer="mixmin", random_state=0
+        )
+        .fit(X, y, groups=source)
+        .mixture_
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(*mixtures)
