@@ -262,6 +262,8 @@ class MixingController:
     def _diverged(self, val, train) -> bool:
         """Stop on a non-finite loss of a measured group (the model diverged): warn,
         keep the last finite mixture. Refuse negative losses (a misconfigured loss)."""
+        if all(sums is None or _finite_and_nonnegative(sums[0]) for sums in (val, train)):
+            return False  # the common case, checked in two passes
         bad = np.zeros(self.natural.size, dtype=bool)
         negative = np.zeros_like(bad)
         for sums in (val, train):
@@ -342,3 +344,8 @@ class MixingController:
             self.stop_reason = "early_stopping"
             return True
         return False
+
+
+def _finite_and_nonnegative(loss_sum) -> bool:
+    loss_sum = np.asarray(loss_sum, dtype=np.float64)
+    return bool(np.isfinite(loss_sum).all() and loss_sum.min(initial=0.0) >= 0.0)
