@@ -9,6 +9,7 @@
     python -m benchmarks overhead --family small --pairs 5 --repeats 5  # tables <= 4k rows
     python -m benchmarks overhead --family memory-xgboost --pairs 1  # XGBoost's own share
     python -m benchmarks overhead --stages catboost            # CatBoost's memory by stage
+    python -m benchmarks overhead --where xgboost "telecom churn by state"  # a small fit, profiled
     python -m benchmarks overhead --family fallback --pairs 3  # private hooks off
 
 Every fit runs in a fresh subprocess; the memory measured is the peak
@@ -142,6 +143,15 @@ def _public_api(design):
     return public_api_only() if design == "public-api" else contextlib.nullcontext()
 
 
+#: the design "learn2mix, 5 rounds": the default with a quarter of its round ends at 100
+#: trees (the lever on small fits; its quality: the grouped suite's "learn2mix (5 rounds)")
+FEWER_ROUNDS = "learn2mix, 5 rounds"
+
+
+def _rounds(design) -> dict:
+    return {"n_rounds": 5} if design == FEWER_ROUNDS else {}
+
+
 def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     from sklearn_l2m import Learn2MixClassifier
 
@@ -156,9 +166,10 @@ def _xgb_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     if design == "plain+eval":  # what XGBoost itself holds for a held-out part it evaluates
         held_out = np.random.RandomState(0).rand(len(y)) < 0.1  # learn2mix's default share
         return xgb().fit(X, y, eval_set=[(X[held_out], y[held_out])], verbose=False)
-    if design in ("learn2mix", "public-api"):
+    if design in ("learn2mix", "public-api", FEWER_ROUNDS):
         with _public_api(design):
-            return Learn2MixClassifier(xgb(), random_state=0).fit(X, y, groups=groups)
+            model = Learn2MixClassifier(xgb(), random_state=0, **_rounds(design))
+            return model.fit(X, y, groups=groups)
     if design == "restart":  # the naive design: one continued fit per round
         # learn2mix's auto horizon depends on the budget alone: read it off a tiny fit
         probe = Learn2MixClassifier(xgb(), random_state=0)
@@ -185,7 +196,8 @@ def _sklearn_fit(family):
         if design == "plain":
             return model.fit(X, y)
         with _public_api(design):
-            return Learn2MixClassifier(model, random_state=0).fit(X, y, groups=groups)
+            mixed = Learn2MixClassifier(model, random_state=0, **_rounds(design))
+            return mixed.fit(X, y, groups=groups)
 
     return fit
 
@@ -216,7 +228,8 @@ def _lightgbm_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
     model = make_model("lightgbm", 0, budget=budget, n_jobs=n_jobs)
     if design == "plain":
         return model.fit(X, y)
-    return Learn2MixClassifier(model, random_state=0).fit(X, y, groups=groups)
+    mixed = Learn2MixClassifier(model, random_state=0, **_rounds(design))
+    return mixed.fit(X, y, groups=groups)
 
 
 def _catboost_fit(design, X, y, n_jobs, budget=None, dataset=None, groups=None):
@@ -371,7 +384,7 @@ PLANS = {
     # small real tables with groups (the grouped suite's, 872 to 4,000 rows), where a
     # fit takes a fraction of a second and fixed costs per round show: mixing by group
     "small": [
-        (family, f"grouped:{task}", 100, ["learn2mix"])
+        (family, f"grouped:{task}", 100, ["learn2mix", FEWER_ROUNDS])
         for task in SMALL_TABLES
         for family in ("xgboost", "lightgbm", "hgb")
     ],
@@ -512,10 +525,46 @@ def stages(family="catboost", dataset="synthetic-1m", budget=20):
     print(f"plain fit:     peak {plain['peak_mb']:7.0f} MB", flush=True)
 
 
+def where_time_goes(family="xgboost", table="labour participation by nationality", fits=20):
+    """One warm process, one small grouped table: the plain fit's and learn2mix's
+    median wall time (unprofiled), then the library's own functions that take the
+    most of a learn2mix fit under cProfile (cumulative ms per fit; the profiler's own
+    cost inflates Python-heavy code, so read the list as where, not as how much)."""
+    import cProfile
+    import pstats
+
+    X, y, groups = _grouped(f"grouped:{table}")
+    fit = FITS[family]
+    seconds = {"plain": [], "learn2mix": []}
+    for design in [*seconds] * 2:  # warm both paths: imports, first-call set-up
+        fit(design, X, y, 1, 100, groups=groups)
+    for _ in range(fits):
+        for design, times in seconds.items():
+            began = time.perf_counter()
+            fit(design, X, y, 1, 100, groups=groups)
+            times.append(time.perf_counter() - began)
+    medians = {d: 1e3 * float(np.median(t)) for d, t in seconds.items()}
+    print(f"{family} on {table}, 100 trees, one thread, {fits} warm fits each (medians): "
+          f"plain {medians['plain']:.1f} ms, learn2mix {medians['learn2mix']:.1f} ms")  # fmt: skip
+    profile = cProfile.Profile()
+    profile.runcall(lambda: [fit("learn2mix", X, y, 1, 100, groups=groups) for _ in range(fits)])
+    own = [
+        (stat[3] / fits * 1e3, stat[0] / fits, f"{path.split('sklearn_l2m/')[-1]}:{name}")
+        for (path, _, name), stat in pstats.Stats(profile).stats.items()
+        if "sklearn_l2m" in path
+    ]
+    print("profiled learn2mix fit: the library's functions by cumulative ms per fit (calls)")
+    for ms, calls, where in sorted(own, reverse=True)[:25]:
+        print(f"{ms:8.2f} ms {calls:7.1f}x  {where}")
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--stages":
         stages(*argv[1:2])
+        return 0
+    if argv and argv[0] == "--where":  # --where [family [table [fits]]]
+        where_time_goes(*argv[1:3], *[int(n) for n in argv[3:4]])
         return 0
     if argv and argv[0] == "--worker":
         worker(argv[1], argv[2], argv[3], int(argv[4]), int(argv[5]) or None, int(argv[6]))

@@ -215,6 +215,11 @@ def test_overhead_small_family_fits_real_grouped_tables_with_their_groups(capsys
     assert {row[2] for row in plan} == {100} and len(plan) == 3 * len(overhead.SMALL_TABLES)
     model = overhead.FITS["hgb"]("learn2mix", X, y, 1, 5, groups=groups)
     assert len(model.mixture_) == 14  # mixed by group, not by class
+    assert {tuple(row[3]) for row in plan} == {("learn2mix", overhead.FEWER_ROUNDS)}
+    for family in ("hgb", "xgboost", "lightgbm"):  # the lever: 5 round ends, not the default's
+        fewer = overhead.FITS[family](overhead.FEWER_ROUNDS, X, y, 1, 20, groups=groups)
+        default = overhead.FITS[family]("learn2mix", X, y, 1, 20, groups=groups)
+        assert fewer.n_rounds_ == 5 < default.n_rounds_, family
     overhead.worker("hgb", "plain", name, 1, 5)
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seconds"] > 0
 
@@ -243,3 +248,18 @@ def test_overhead_worker_repeats_times_warm_fits_only(monkeypatch, capsys):
     assert printed["seconds"] == pytest.approx(0.2)  # the median of the timed fits only
     with pytest.raises(SystemExit):
         overhead.main(["--family", "small", "--repeats", "0"])
+
+
+def test_overhead_where_prints_medians_and_the_librarys_own_functions(capsys):
+    pytest.importorskip("xgboost")
+    from benchmarks.suites import overhead
+    from sklearn_l2m.datasets import DataSourceMissing
+
+    try:
+        overhead.main(["--where", "xgboost", "labour participation by nationality", "2"])
+    except DataSourceMissing as missing:
+        pytest.skip(str(missing))
+    lines = capsys.readouterr().out.splitlines()
+    assert "plain" in lines[0] and "learn2mix" in lines[0]
+    profiled = lines[2:]
+    assert len(profiled) == 25 and any("end_round" in line for line in profiled)
