@@ -99,8 +99,9 @@ def _score(metric: GroupMetric, y_true, y_pred, labels, sample_weight) -> float:
             return float(np.average(np.sum((y_pred - onehot) ** 2, axis=1), weights=sample_weight))
         if len(np.unique(y_true)) < 2:
             return np.nan  # a ranking metric needs both classes in the group
-        if len(labels) == 2:
-            return float(metric.func(y_true, y_pred[:, 1], **kw))
+        if len(labels) == 2:  # the second column scores the second label, whatever it is
+            positive = np.asarray(y_true) == np.asarray(labels)[1]
+            return float(metric.func(positive, y_pred[:, 1], **kw))
         return float(metric.func(y_true, y_pred, labels=labels, multi_class="ovr", **kw))
     if y_pred.ndim == 2:  # probabilities given to a label metric: decide by the argmax
         y_pred = np.asarray(labels)[y_pred.argmax(axis=1)]

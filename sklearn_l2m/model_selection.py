@@ -10,11 +10,10 @@ errors is reported as noise, not as a win.
 from __future__ import annotations
 
 import inspect
-import sys
 import time
 from collections import Counter
 from collections.abc import Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from numbers import Integral
 
@@ -22,6 +21,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import train_test_split
 
+from ._global_seed import global_seed
 from .metrics import _score, resolve_metric, worst_group_score
 
 #: a paired difference beyond this many standard errors is a win or a loss
@@ -254,7 +254,7 @@ def _target_baselines(estimators: dict, target) -> dict:
     the inner model of the first candidate that wraps one (a Learn2Mix estimator or
     a model of :mod:`sklearn_l2m.transfer`)."""
     from ._base import BaseLearn2Mix
-    from .transfer import TargetOnly, TargetWeighted
+    from .transfer import NaturalPool, TargetOnly, TargetWeighted
     from .transfer._common import _ForTarget
 
     first = next(
@@ -270,7 +270,8 @@ def _target_baselines(estimators: dict, target) -> dict:
     if isinstance(first, BaseLearn2Mix):
         inner, pool = first._inner_estimator(), _natural(first)
     else:
-        inner, pool = first.estimator, clone(first.estimator)
+        inner = first.estimator
+        pool = NaturalPool(inner, target)  # takes any class labels, as the candidate does
     return {
         "natural pool": pool,
         "target only": TargetOnly(inner, target),
@@ -381,32 +382,17 @@ def _takes_groups(method) -> bool:
         return False
 
 
-@contextmanager
-def _global_seed(seed):
-    """numpy's and (if imported) torch's global generators seeded with ``seed`` for
-    the block, then restored: a model without ``random_state`` (a plain skorch net)
-    starts from the weights a Learn2Mix estimator with ``random_state=seed`` uses."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    torch = sys.modules.get("torch")
-    try:
-        if torch is None:
-            yield
-        else:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                yield
-    finally:
-        np.random.set_state(state)
-
-
 def _fit(estimator, X, y, groups, seed):
+    from .transfer import NaturalPool
+
     model = clone(estimator)
     seeded = "random_state" in model.get_params(deep=False)
     if seeded:
         model.set_params(random_state=seed)  # paired: every model sees the same seed
+    elif isinstance(model, NaturalPool) and "random_state" in model.estimator.get_params():
+        model.set_params(estimator__random_state=seed)  # seeded as the plain model is
     began = time.perf_counter()
-    with nullcontext() if seeded else _global_seed(seed):
+    with nullcontext() if seeded else global_seed(seed):
         if groups is not None and _takes_groups(model.fit):
             model.fit(X, y, groups=groups)
         else:

@@ -72,6 +72,20 @@ def test_worst_group_score_and_group_scores():
     assert worst_group_score([0, 1, 1, 0], [0, 1, 0, 1], ["a", "a", "b", "b"]) == 0.0
 
 
+@pytest.mark.parametrize("labels", [[1, 2], ["neg", "pos"]], ids=["one-two", "strings"])
+@pytest.mark.parametrize("metric", ["average_precision", "roc_auc"])
+def test_binary_ranking_metrics_score_the_second_label(metric, labels):
+    """The second probability column scores the second label: average precision
+    took label 1 as the positive (wrong for labels 1 and 2, an error for strings)."""
+    import sklearn.metrics as skm
+
+    y = np.asarray(labels)[[0, 1, 1, 0, 1, 0, 0, 1]]
+    p = np.array([0.2, 0.8, 0.7, 0.4, 0.6, 0.9, 0.1, 0.3])
+    got = group_scores(y, np.c_[1 - p, p], np.zeros(8), metric, labels=labels)[0]
+    func = {"average_precision": skm.average_precision_score, "roc_auc": skm.roc_auc_score}
+    assert got == pytest.approx(func[metric](y == labels[1], p))
+
+
 def test_worst_group_scorer_in_cross_validate_and_grid_search():
     X, y = make_classification(300, 5, random_state=0)
     site = np.repeat(["a", "b", "c"], 100)

@@ -5,6 +5,7 @@ Every estimator here wraps an inner model, takes ``fit(X, y, groups=...)``
 with one group label per row, and predicts *for the target*: a new row is
 taken to come from ``target``.
 
+* :class:`NaturalPool`: every row, unweighted (the plain model).
 * :class:`TargetOnly`: the target's rows alone.
 * :class:`TargetWeighted`: every row pooled, the target's rows up-weighted by
   the factor that scores best on held-out target rows, then refitted.
@@ -21,16 +22,17 @@ taken to come from ``target``.
   rows out of fold.
 
 ``sklearn_l2m.model_selection.compare(..., target=...)`` builds the first
-two (and the natural pool) itself.
+three itself.
 """
 
-from ._baselines import TargetOnly, TargetShare, TargetWeighted
+from ._baselines import NaturalPool, TargetOnly, TargetShare, TargetWeighted
 from ._blend import TargetBlend
 from ._common import target_rows
 from ._features import GroupFeature, PoolStacking
 
 __all__ = [
     "GroupFeature",
+    "NaturalPool",
     "PoolStacking",
     "TargetBlend",
     "TargetOnly",

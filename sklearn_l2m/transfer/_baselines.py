@@ -9,8 +9,42 @@ import numbers
 import numpy as np
 from sklearn.base import clone, is_classifier
 
+from .._global_seed import global_seed
 from ..metrics import resolve_metric
 from ._common import _fit, _ForTarget, _rows
+
+
+class NaturalPool(_ForTarget):
+    """The inner model on every row, unweighted: natural pooling.
+
+    The plain model of a target experiment and the first of the baselines
+    :func:`~sklearn_l2m.model_selection.compare` judges a target's models
+    against; ``target`` is only checked (a model for it must have rows of it
+    and of another group). Class labels of any kind are taken, as every model
+    here takes them (XGBoost alone takes only the codes ``0 .. k-1``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The inner model (cloned).
+    target : group label
+        The group to predict for.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn_l2m.transfer import NaturalPool
+    >>> X = np.arange(8.0).reshape(-1, 1); y = np.r_[X[:4, 0], 10 + X[4:, 0]]
+    >>> model = NaturalPool(LinearRegression(), target="b").fit(X, y, groups=list("aaaabbbb"))
+    >>> model.predict([[8.0]]).round(3)  # one line through both groups
+    array([21.571])
+    """
+
+    def fit(self, X, y, groups=None, sample_weight=None):
+        self._fit_rows(X, y, groups)
+        self.estimator_ = _fit(clone(self.estimator), X, np.asarray(y), sample_weight)
+        return self
 
 
 class TargetOnly(_ForTarget):
@@ -63,7 +97,9 @@ class TargetWeighted(_ForTarget):
         A metric of :data:`sklearn_l2m.metrics.GROUP_METRICS`; None: log loss
         for classifiers, mean squared error for regressors.
     random_state : int, default=None
-        Seeds the held-out rows and the inner model (where it has ``random_state``).
+        Seeds the held-out rows and the inner model (where it has ``random_state``;
+        otherwise numpy's and torch's global generators during the fit, as for a
+        skorch net's initial weights).
 
     Attributes
     ----------
@@ -97,6 +133,10 @@ class TargetWeighted(_ForTarget):
         return model
 
     def fit(self, X, y, groups=None, sample_weight=None):
+        with global_seed(self.random_state):  # a net's initial weights (no random_state)
+            return self._fit_factors(X, y, groups, sample_weight)
+
+    def _fit_factors(self, X, y, groups, sample_weight):
         y = np.asarray(y)
         mask = self._fit_rows(X, y, groups)
         weights = [float(w) for w in self.weights]

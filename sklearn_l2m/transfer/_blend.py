@@ -9,6 +9,7 @@ import itertools
 import numpy as np
 from sklearn.base import BaseEstimator, clone, is_classifier
 
+from .._global_seed import global_seed
 from .._warnings import warn_user
 from ._baselines import _check_share, _share_factors
 from ._common import _fit, _ForTarget, _mask, _rows
@@ -112,7 +113,8 @@ class TargetBlend(_ForTarget):
         on the sources'. With few target rows the target's own evidence is
         noisy; this keeps the blend on the sources until it is not.
     random_state : int, default=None
-        Seeds the folds.
+        Seeds the folds, and numpy's and torch's global generators during the
+        fit (a skorch net's initial weights: it has no ``random_state``).
 
     Attributes
     ----------
@@ -164,6 +166,10 @@ class TargetBlend(_ForTarget):
         self.random_state = random_state
 
     def fit(self, X, y, groups=None, sample_weight=None):
+        with global_seed(self.random_state):  # a net's initial weights (no random_state)
+            return self._fit_members(X, y, groups, sample_weight)
+
+    def _fit_members(self, X, y, groups, sample_weight):
         y = np.asarray(y)
         mask = self._fit_rows(X, y, groups)
         weights = self._checked_settings()

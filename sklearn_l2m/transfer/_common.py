@@ -54,8 +54,51 @@ def _takes_sample_weight(model) -> bool:
     return "sample_weight" in params or keywords
 
 
+class _Relabelled:
+    """A classifier fitted on class codes ``0 .. k-1`` that answers in the class
+    labels: ``classes_`` are the labels and ``predict`` returns them; everything
+    else (``predict_proba``, its columns in the labels' order, the booster) is the
+    fitted model's."""
+
+    def __init__(self, model, classes):
+        self.model, self.classes_ = model, classes
+
+    def predict(self, X):
+        return self.classes_[np.asarray(self.model.predict(X), dtype=np.intp)]
+
+    def __sklearn_tags__(self):
+        return self.model.__sklearn_tags__()
+
+    def __getattr__(self, name):
+        model = self.__dict__.get("model")  # absent while unpickling
+        if model is None:
+            raise AttributeError(name)
+        return getattr(model, name)
+
+
+def class_codes(y) -> tuple[np.ndarray, np.ndarray]:
+    """A classifier's labels (sorted) and each row's code ``0 .. k-1`` among them."""
+    return np.unique(np.asarray(y), return_inverse=True)
+
+
 def _fit(model, X, y, sample_weight=None):
     """``model`` fitted on the rows, under ``sample_weight`` where given.
+
+    A classifier whose labels are not the codes ``0 .. k-1`` (strings, or a
+    subset of the classes such as a target's rows that lack one) is fitted on
+    the codes and answers in the labels (:class:`_Relabelled`): XGBoost and
+    skorch nets take codes only, and every inner model then takes any labels,
+    as a Learn2Mix estimator does.
+    """
+    if is_classifier(model):
+        labels, codes = class_codes(y)
+        if not (labels.dtype.kind in "iu" and np.array_equal(labels, np.arange(labels.size))):
+            return _Relabelled(_fit_as_given(model, X, codes, sample_weight), labels)
+    return _fit_as_given(model, X, y, sample_weight)
+
+
+def _fit_as_given(model, X, y, sample_weight=None):
+    """``model`` fitted on ``y`` as given.
 
     A skorch net's ``fit`` takes no ``sample_weight`` (skorch hands unknown
     fit parameters to the module's ``forward``): it trains inside a Learn2Mix

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import is_classifier
 
-from ._common import _fit
+from ._common import _fit, class_codes
 
 
 def _margin_api(model) -> str | None:
@@ -60,10 +60,11 @@ def fit_continued(model, X, y, sample_weight, start: np.ndarray):
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     if not is_classifier(model):
         return _fit(model, X, np.asarray(y, dtype=np.float64) - start, sample_weight)
-    if np.unique(y).size < 2:
+    labels, codes = class_codes(y)  # XGBoost takes codes only; read as P(second class)
+    if labels.size < 2:
         return None
     key = "base_margin" if _margin_api(model) == "xgboost" else "init_score"
-    return model.fit(X, y, **{key: _log_odds(start)}, **kwargs)
+    return model.fit(X, codes, **{key: _log_odds(start)}, **kwargs)
 
 
 def continued_output(model, X, start: np.ndarray) -> np.ndarray:
