@@ -400,9 +400,13 @@ def _fit(estimator, X, y, groups, seed):
     return model, time.perf_counter() - began
 
 
-def _evaluate(model, X, y, groups, metrics: dict) -> dict:
+def _evaluate(model, X, y, groups, metrics: dict, classes=None) -> dict:
+    """The model's scores on the test rows. ``classes``: every class of the data; a
+    classifier that saw fewer (a target-only model trained on a few rows) gives
+    the others probability 0, and is scored for it, not refused by the metric."""
     out = {}
     labels = getattr(model, "classes_", None)
+    missing = labels is not None and classes is not None and len(labels) < len(classes)
     cache = {}
     for name, metric in metrics.items():
         method = metric.response_method
@@ -412,11 +416,23 @@ def _evaluate(model, X, y, groups, metrics: dict) -> dict:
                 cache[method] = predict(X, groups=groups)  # e.g. per-group thresholds
             else:
                 cache[method] = predict(X)
+            if missing and method == "predict_proba":
+                cache[method] = _proba_of_every_class(cache[method], labels, classes)
         pred = cache[method]
+        if missing:
+            labels = classes
         out[name] = _score(metric, y, pred, labels, None)
         if groups is not None:
             out[f"worst-group {name}"] = worst_group_score(y, pred, groups, metric, labels=labels)
     return out
+
+
+def _proba_of_every_class(proba, labels, classes) -> np.ndarray:
+    """``proba`` (one column per label of ``labels``) with one column per class of
+    ``classes``: 0 for the classes the model never saw."""
+    full = np.zeros((len(proba), len(classes)))
+    full[:, np.searchsorted(classes, labels)] = proba
+    return full
 
 
 def compare(
@@ -529,11 +545,11 @@ def compare(
     seeds = list(range(seeds)) if isinstance(seeds, Integral) else list(seeds)
     if not seeds:
         raise ValueError("compare needs at least one seed: pass seeds=k (k >= 1) or a list.")
-    records = []
+    records, classes = [], np.unique(y) if classification else None
     for seed in seeds:
         rows = _split_rows(X, y, groups, seed, test_size, target, n_target, classification)
         # with a target, the test rows are all the target's: no worst group to report
-        records += _seed_records(models, X, y, groups, rows, seed, metrics, target is None)
+        records += _seed_records(models, X, y, groups, rows, seed, metrics, target is None, classes)
     scores = pd.DataFrame.from_records(records)
     candidates = [name for name in models if name != reference_name]
     table = _paired_table(scores, reference_name, candidates, metrics)
@@ -625,16 +641,19 @@ def _split_rows(X, y, groups, seed, test_size, target, n_target, classification)
     return _target_split(y, groups, target, seed, test_size, classification, n_target)
 
 
-def _seed_records(models, X, y, groups, rows, seed, metrics, group_scores: bool) -> list:
+def _seed_records(
+    models, X, y, groups, rows, seed, metrics, group_scores: bool, classes=None
+) -> list:
     """Fit and score every model on one seed's split (paired: the same rows and
-    the same seed for every model); ``group_scores``: add the worst group's."""
+    the same seed for every model); ``group_scores``: add the worst group's;
+    ``classes``: every class of the data (None for a regressor)."""
     train, test = rows
     X_tr, X_te, g_tr = _take(X, train), _take(X, test), _take(groups, train)
     g_te = _take(groups, test) if group_scores else None
     records = []
     for name, estimator in models.items():
         model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
-        scores = _evaluate(model, X_te, y[test], g_te, metrics)
+        scores = _evaluate(model, X_te, y[test], g_te, metrics, classes)
         n_fits = getattr(model, "n_fits_", 1)
         records.append(
             {"estimator": name, "seed": seed, **scores, "fit_time": seconds, "n_fits": n_fits}

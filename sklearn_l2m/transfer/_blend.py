@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from sklearn.base import BaseEstimator, clone, is_classifier
+from sklearn.base import clone, is_classifier
 
 from .._global_seed import global_seed
 from .._warnings import warn_user
@@ -17,23 +17,6 @@ from ._continued import check_continuable, continued_output, fit_continued
 
 #: the sources' model's weights that :class:`TargetBlend` tries (0: the target's model alone)
 BLEND_WEIGHTS = tuple(float(w) for w in np.round(np.linspace(0.0, 1.0, 11), 2))
-
-
-class _ConstantProba(BaseEstimator):
-    """Stands in for a classifier whose training rows hold one class only."""
-
-    def fit(self, X, y):
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict_proba(self, X):
-        return np.ones((X.shape[0], 1))
-
-
-def _fit_or_constant(model, X, y, sample_weight=None):
-    if is_classifier(model) and np.unique(y).size < 2:
-        return _ConstantProba().fit(X, y)
-    return _fit(model, X, y, sample_weight)
 
 
 def _aligned_proba(model, X, classes) -> np.ndarray:
@@ -179,7 +162,7 @@ class TargetBlend(_ForTarget):
             self._classes = np.unique(y)
         if self.continued:  # (the number of classes matters to a classifier only)
             check_continuable(self.estimator, np.unique(y).size)
-        self.pool_ = _fit_or_constant(clone(self.estimator), *part(~mask))
+        self.pool_ = _fit(clone(self.estimator), *part(~mask))
         X_t, y_t, w_t = part(mask)
         folds = self._folds(len(y_t))
         sources = self._output(self.pool_, X_t)
@@ -215,13 +198,13 @@ class TargetBlend(_ForTarget):
         if self.continued:
             start = self._start_of(sources)
             self.continued_ = fit_continued(clone(self.estimator), X_t, y_t, w_t, start)
-        self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
+        self.estimator_ = _fit(clone(self.estimator), X_t, y_t, w_t)
 
     def _sources_alone(self, X_t, y_t, w_t):
         """The fitted blend that is the sources' model alone (no pooled fits)."""
         self.losses_, self.weight_, self.pooled_weight_, self.continued_weight_ = {}, 1.0, 0.0, 0.0
         self.pooled_ = self.continued_ = None
-        self.estimator_ = _fit_or_constant(clone(self.estimator), X_t, y_t, w_t)
+        self.estimator_ = _fit(clone(self.estimator), X_t, y_t, w_t)
         return self
 
     def _too_few_of_a_class(self, y_t, n_folds: int) -> bool:
@@ -288,7 +271,7 @@ class TargetBlend(_ForTarget):
             return self._output(self.pool_, X_t)
         out = np.zeros((n, self._classes.size) if is_classifier(self.estimator) else n)
         for train, test in folds:
-            model = _fit_or_constant(
+            model = _fit(
                 clone(self.estimator), _rows(X_t, _mask(n, train)), y_t[train],
                 None if w_t is None else w_t[train],
             )  # fmt: skip
@@ -336,7 +319,7 @@ class TargetBlend(_ForTarget):
         """Every kept row, the target's rows up-weighted to ``pooled_share`` of the weight."""
         base = np.ones(int(keep.sum())) if sw is None else sw[keep]
         weight = base * _share_factors(base, mask[keep], float(self.pooled_share))
-        return _fit_or_constant(clone(self.estimator), _rows(X, keep), y[keep], weight)
+        return _fit(clone(self.estimator), _rows(X, keep), y[keep], weight)
 
     def _output(self, model, X) -> np.ndarray:
         if is_classifier(self.estimator):

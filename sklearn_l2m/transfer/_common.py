@@ -54,6 +54,20 @@ def _takes_sample_weight(model) -> bool:
     return "sample_weight" in params or keywords
 
 
+class _ConstantProba(BaseEstimator):
+    """Stands in for a classifier whose training rows hold one class only."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return np.ones((X.shape[0], 1))
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
+
+
 class _Relabelled:
     """A classifier fitted on class codes ``0 .. k-1`` that answers in the class
     labels: ``classes_`` are the labels and ``predict`` returns them; everything
@@ -84,6 +98,7 @@ def class_codes(y) -> tuple[np.ndarray, np.ndarray]:
 def _fit(model, X, y, sample_weight=None):
     """``model`` fitted on the rows, under ``sample_weight`` where given.
 
+    A classifier whose rows hold one class is that class (:class:`_ConstantProba`).
     A classifier whose labels are not the codes ``0 .. k-1`` (strings, or a
     subset of the classes such as a target's rows that lack one) is fitted on
     the codes and answers in the labels (:class:`_Relabelled`): XGBoost and
@@ -92,6 +107,8 @@ def _fit(model, X, y, sample_weight=None):
     """
     if is_classifier(model):
         labels, codes = class_codes(y)
+        if labels.size < 2:  # one class: it, with probability 1 (many models refuse this)
+            return _ConstantProba().fit(X, y)
         if not (labels.dtype.kind in "iu" and np.array_equal(labels, np.arange(labels.size))):
             return _Relabelled(_fit_as_given(model, X, codes, sample_weight), labels)
     return _fit_as_given(model, X, y, sample_weight)

@@ -646,3 +646,24 @@ def test_a_model_without_sample_weight_is_refused_where_rows_are_weighed():
         pipe = make_pipeline(scaler, LinearRegression().set_fit_request(sample_weight=True))
         share = TargetShare(pipe, "t", share=0.5).fit(X, y, groups=groups)
     assert share.predict(X[:3]).shape == (3,)
+
+
+def test_a_target_only_model_that_saw_one_class_is_scored_not_refused():
+    """With one labelled target row the target-only baseline knows one class: its
+    probabilities of the other are 0, and log loss scores that (the metric
+    refused it: "y_true contains values not belonging to the passed labels")."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 3)
+    groups = rng.choice(["s", "t"], 600, p=[0.9, 0.1])
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = compare(
+            {"share": TargetShare(LogisticRegression(), "t")},
+            X, y, groups=groups, target="t", n_target=1, seeds=2,
+            scoring=["log_loss", "accuracy"],
+        )  # fmt: skip
+    alone = result.scores[result.scores["estimator"] == "target only"]
+    assert (alone["log_loss"] > 5).all() and alone["accuracy"].between(0, 1).all()
+    pooled = result.scores[result.scores["estimator"] == "natural pool"]
+    assert (pooled["log_loss"] < 1).all()
