@@ -157,7 +157,7 @@ def test_explicit_validation_set_and_groups(blobs):
     assert clf.group_loss_history_.shape[1] == 2
     with pytest.raises(ValueError, match="groups_val"):
         clf.fit(X[:300], y[:300], groups=groups[:300], X_val=X[300:], y_val=y[300:])
-    with pytest.raises(ValueError, match="not seen in the training data"):
+    with pytest.raises(ValueError, match="Every group of the validation rows"):
         clf.fit(
             X[:300],
             y[:300],
@@ -166,6 +166,9 @@ def test_explicit_validation_set_and_groups(blobs):
             y_val=y[300:],
             groups_val=np.full(100, "lab_z"),
         )
+    # a class the training rows lack is named as a class, not as a group
+    with pytest.raises(ValueError, match=r"y_val contains .*\['z'\]. Every class of"):
+        clf.fit(X[:300], y[:300], X_val=X[300:], y_val=np.full(100, "z"))
 
 
 def test_train_loss_source_and_no_validation(blobs):

@@ -42,6 +42,7 @@ def encode_groups(groups, n_samples: int, *, input_name: str = "groups"):
 
 def codes_for(labels: np.ndarray, values, *, input_name: str) -> np.ndarray:
     """Codes of ``values`` in an existing sorted label set; error on unknowns."""
+    what = "class" if input_name.startswith("y") else "group"
     values = np.asarray(values)
     codes = np.searchsorted(labels, values)
     codes = np.clip(codes, 0, len(labels) - 1)
@@ -49,8 +50,8 @@ def codes_for(labels: np.ndarray, values, *, input_name: str) -> np.ndarray:
     if np.any(unknown):
         raise ValueError(
             f"{input_name} contains labels not seen in the training data: "
-            f"{np.unique(values[unknown]).tolist()[:10]}. Every validation group "
-            "must also appear in training."
+            f"{np.unique(values[unknown]).tolist()[:10]}. Every {what} of the validation "
+            "rows must also appear among the training rows."
         )
     return codes.astype(np.intp)
 
