@@ -33,9 +33,20 @@ def _finish(ax, title: str) -> None:
 
 
 def _history(source, attribute):
-    if hasattr(source, attribute):
+    """``attribute`` of a fitted estimator (with its groups), or ``source`` itself as
+    a 2-D array of rounds x groups; a clear error for anything else."""
+    if hasattr(source, "fit"):
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(source, attribute)
         return np.asarray(getattr(source, attribute)), getattr(source, "groups_", None)
-    return np.asarray(source), None
+    history = np.asarray(source, dtype=np.float64)
+    if history.ndim != 2:
+        raise ValueError(
+            f"Expected a fitted Learn2Mix estimator or an array of shape (n_rounds + 1, "
+            f"n_groups); got an array of shape {history.shape}."
+        )
+    return history, None
 
 
 def plot_mixture_history(estimator_or_history, *, labels=None, ax=None):
@@ -102,9 +113,9 @@ def plot_group_losses(estimator, *, ax=None):
     >>> len(plot_group_losses(clf).get_lines())
     3
     """
-    losses = np.asarray(estimator.group_loss_history_)
+    losses, groups = _history(estimator, "group_loss_history_")
     ax = _axes(ax)
-    for column, label in zip(losses.T, estimator.groups_):
+    for column, label in zip(losses.T, groups):
         ax.plot(np.arange(1, losses.shape[0] + 1), column, label=str(label))
     ax.set_ylabel(f"mean {estimator.loss_source_} loss of the group")
     _finish(ax, _legend_title(estimator))

@@ -41,3 +41,14 @@ def test_history_array_without_estimator_is_labelled_by_group():
     ax = plot_mixture_history(np.array([[0.5, 0.5], [0.4, 0.6], [0.3, 0.7]]))
     assert ax.get_legend().get_title().get_text() == "group"
     matplotlib.pyplot.close(ax.figure)
+
+
+def test_plots_of_an_unfitted_estimator_or_a_flat_history_say_what_is_wrong():
+    """They failed with an IndexError inside the plotting code."""
+    from sklearn.exceptions import NotFittedError
+
+    for plot in (plot_mixture_history, plot_group_losses):
+        with pytest.raises(NotFittedError):
+            plot(Learn2MixClassifier())
+    with pytest.raises(ValueError, match=r"shape \(n_rounds \+ 1, n_groups\); got .*\(2,\)"):
+        plot_mixture_history([0.5, 0.5])
