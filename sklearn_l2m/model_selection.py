@@ -28,12 +28,19 @@ from .metrics import _score, resolve_metric, worst_group_score
 N_STANDARD_ERRORS = 2.0
 
 
+#: paired differences at most this share of the scores' size are round-off: ties
+ROUND_OFF = 1e-9
+
+
 def paired_difference(candidate, reference, *, greater_is_better: bool = True) -> dict:
     """Mean and standard error of the paired differences (positive: better).
 
     ``wins`` / ``ties`` / ``losses`` count the seeds; ``verdict`` is "better"
     or "worse" beyond :data:`N_STANDARD_ERRORS` standard errors, "within
-    noise" inside them, and "one seed: no error bar" with a single pair.
+    noise" inside them, and "one seed: no error bar" with a single pair. A
+    difference of at most :data:`ROUND_OFF` times the largest score is
+    round-off and counts as a tie (two fits of one model may differ in the
+    last bits of their scores).
 
     Examples
     --------
@@ -56,6 +63,11 @@ def paired_difference(candidate, reference, *, greater_is_better: bool = True) -
     if not greater_is_better:
         diff = -diff
     diff = diff[np.isfinite(diff)]
+    # two fits of one model can differ in the last bits of their scores (another
+    # summation order); with a standard error of ~0 that read as a verdict
+    scores = np.abs(np.r_[candidate, reference])
+    scale = float(scores[np.isfinite(scores)].max(initial=0.0))
+    diff[np.abs(diff) <= ROUND_OFF * scale] = 0.0
     n = diff.size
     mean = float(diff.mean()) if n else np.nan
     se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan

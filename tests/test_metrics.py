@@ -124,6 +124,17 @@ def test_paired_difference_statistics():
     assert np.isnan(one["se"]) and one["verdict"] == "one seed: no error bar"
 
 
+def test_round_off_between_two_fits_of_one_model_is_a_tie():
+    """Scores 6e-16 apart on every seed (one model fitted twice, another summation
+    order) had a standard error of 4e-17, so they read as "worse"."""
+    reference = np.array([0.565927, 0.552335, 0.6])
+    refit = reference + np.array([6.7e-16, 5.6e-16, 6e-16])
+    d = paired_difference(refit, reference, greater_is_better=False)
+    assert d["verdict"] == "within noise" and d["ties"] == 3 and d["mean"] == 0.0
+    small = paired_difference(reference + 1e-6, reference)  # far above round-off
+    assert small["verdict"] == "better" and small["wins"] == 3
+
+
 def test_paired_difference_refuses_scores_it_cannot_pair():
     with pytest.raises(ValueError, match=r"candidate has shape \(3,\) and reference \(2,\)"):
         paired_difference([0.8, 0.7, 0.9], [0.7, 0.6])
