@@ -22,7 +22,8 @@ the family's inner model:
   (XGBoost's ``xgb_model``; a HistGradientBoosting regressor: a second model of
   the residuals, as its ``warm_start`` re-bins the features on new rows);
 * ``mixmin``: MixMin's source weights for the target;
-* ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED`.
+* ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED`;
+  ``targetmix graded``: with the weights of :data:`GRADED`.
 
 The setting the guide recommends for a target is ``pooled blend``: ``TargetBlend``'s defaults.
 
@@ -69,6 +70,9 @@ from ..report import write_section
 
 #: TargetMix's setting in the suite (a change re-measures its cells): the defaults
 RECOMMENDED: dict = {}
+#: TargetMix with graded target weights between the pool (1) and the target alone
+#: (inf), the factors the tuned target weight tries: the candidate for its default
+GRADED = {"weights": (1.0, 3.0, 10.0, 30.0, np.inf)}
 #: TargetBlend with two members: the sources' model and the target's
 BLEND = {"pooled_share": None, "cv": 5}
 #: TargetBlend's third member: the pool with the target's rows at this share of the weight
@@ -178,6 +182,7 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
         "continued boosting": ContinuedBoosting(inner, target),
         "mixmin": meta(inner, mixer=MixMin(target=target)),
         "targetmix": meta(inner, mixer=TargetMix(target, **RECOMMENDED), refit=True),
+        "targetmix graded": meta(inner, mixer=TargetMix(target, **GRADED), refit=True),
     }
     if classification and not _takes_margin(inner):
         for name in ("continued blend", "pooled continued blend", "continued boosting"):
@@ -288,8 +293,8 @@ def current(rows: list[dict]) -> list[dict]:
 
 
 #: the models whose verdicts the report gives: the in-run mixer and the blends
-JUDGED = ("targetmix", "blend", "pooled blend", "pooled blend 1se", "continued blend",
-          "pooled continued blend", "target share")  # fmt: skip
+JUDGED = ("targetmix", "targetmix graded", "blend", "pooled blend", "pooled blend 1se",
+          "continued blend", "pooled continued blend", "target share")  # fmt: skip
 
 
 def verdicts(rows: list[dict], model: str = "targetmix"):
@@ -489,7 +494,10 @@ def models_text() -> str:
     """What each judged model is, in the section's words."""
     return (
         f"`targetmix` is `TargetMix(target)` in `Learn2Mix...(model, refit=True)` "
-        f"({setting('targetmix')}); `blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
+        f"({setting('targetmix')}); `targetmix graded` is the same with "
+        f"weights={GRADED['weights']} (the target rows' weight against a source row's: "
+        "the pool, the factors a tuned target weight tries, the target alone); "
+        f"`blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "
         f"is `TargetBlend(model, target)` at its defaults ({_settings(POOLED_BLEND)}: a third "
