@@ -395,14 +395,10 @@ def _takes_groups(method) -> bool:
 
 
 def _fit(estimator, X, y, groups, seed):
-    from .transfer import NaturalPool
-
     model = clone(estimator)
     seeded = "random_state" in model.get_params(deep=False)
     if seeded:
         model.set_params(random_state=seed)  # paired: every model sees the same seed
-    elif isinstance(model, NaturalPool) and "random_state" in model.estimator.get_params():
-        model.set_params(estimator__random_state=seed)  # seeded as the plain model is
     began = time.perf_counter()
     with nullcontext() if seeded else global_seed(seed):
         if groups is not None and _takes_groups(model.fit):
@@ -417,8 +413,9 @@ def _evaluate(model, X, y, groups, metrics: dict, classes=None) -> dict:
     classifier that saw fewer (a target-only model trained on a few rows) gives
     the others probability 0, and is scored for it, not refused by the metric."""
     out = {}
-    labels = getattr(model, "classes_", None)
-    missing = labels is not None and classes is not None and len(labels) < len(classes)
+    own = getattr(model, "classes_", None)
+    missing = own is not None and classes is not None and len(own) < len(classes)
+    labels = classes if missing else own  # the columns the scores read
     cache = {}
     for name, metric in metrics.items():
         method = metric.response_method
@@ -429,10 +426,8 @@ def _evaluate(model, X, y, groups, metrics: dict, classes=None) -> dict:
             else:
                 cache[method] = predict(X)
             if missing and method == "predict_proba":
-                cache[method] = _proba_of_every_class(cache[method], labels, classes)
+                cache[method] = _proba_of_every_class(cache[method], own, classes)
         pred = cache[method]
-        if missing:
-            labels = classes
         out[name] = _score(metric, y, pred, labels, None)
         if groups is not None:
             out[f"worst-group {name}"] = worst_group_score(y, pred, groups, metric, labels=labels)

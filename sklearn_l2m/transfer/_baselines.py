@@ -11,7 +11,7 @@ from sklearn.base import clone, is_classifier
 
 from .._global_seed import global_seed
 from ..metrics import resolve_metric
-from ._common import _fit, _ForTarget, _rows
+from ._common import _fit, _ForTarget, _rows, _seeded_clone
 
 
 class NaturalPool(_ForTarget):
@@ -29,6 +29,10 @@ class NaturalPool(_ForTarget):
         The inner model (cloned).
     target : group label
         The group to predict for.
+    random_state : int, default=None
+        Given to the inner model where it has ``random_state``; numpy's and
+        torch's global generators are seeded with it during the fit (a skorch
+        net's initial weights): what ``compare`` does for the plain model.
 
     Examples
     --------
@@ -41,9 +45,16 @@ class NaturalPool(_ForTarget):
     array([21.571])
     """
 
+    def __init__(self, estimator, target, *, random_state=None):
+        self.estimator = estimator
+        self.target = target
+        self.random_state = random_state
+
     def fit(self, X, y, groups=None, sample_weight=None):
         self._fit_rows(X, y, groups)
-        self.estimator_ = _fit(clone(self.estimator), X, np.asarray(y), sample_weight)
+        model = _seeded_clone(self.estimator, self.random_state)
+        with global_seed(self.random_state):  # a net's initial weights (no random_state)
+            self.estimator_ = _fit(model, X, np.asarray(y), sample_weight)
         return self
 
 
@@ -127,10 +138,7 @@ class TargetWeighted(_ForTarget):
         self.random_state = random_state
 
     def _model(self):
-        model = clone(self.estimator)
-        if "random_state" in model.get_params() and self.random_state is not None:
-            model.set_params(random_state=self.random_state)
-        return model
+        return _seeded_clone(self.estimator, self.random_state)
 
     def fit(self, X, y, groups=None, sample_weight=None):
         with global_seed(self.random_state):  # a net's initial weights (no random_state)

@@ -90,6 +90,14 @@ class _Relabelled:
         return getattr(model, name)
 
 
+def _seeded_clone(estimator, random_state):
+    """A clone of ``estimator``, given ``random_state`` where it has one and one is set."""
+    model = clone(estimator)
+    if random_state is not None and "random_state" in model.get_params():
+        model.set_params(random_state=random_state)
+    return model
+
+
 def class_codes(y) -> tuple[np.ndarray, np.ndarray]:
     """A classifier's labels (sorted) and each row's code ``0 .. k-1`` among them."""
     return np.unique(np.asarray(y), return_inverse=True)
