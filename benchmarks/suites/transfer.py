@@ -22,8 +22,9 @@ the family's inner model:
   (XGBoost's ``xgb_model``; a HistGradientBoosting regressor: a second model of
   the residuals, as its ``warm_start`` re-bins the features on new rows);
 * ``mixmin``: MixMin's source weights for the target;
-* ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED`;
-  ``targetmix graded``: with the weights of :data:`GRADED`.
+* ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED` (its
+  defaults); ``targetmix pool or target``: with the weights of
+  :data:`POOL_OR_TARGET`, its earlier default.
 
 The setting the guide recommends for a target is ``pooled blend``: ``TargetBlend``'s defaults.
 
@@ -70,9 +71,9 @@ from ..report import write_section
 
 #: TargetMix's setting in the suite (a change re-measures its cells): the defaults
 RECOMMENDED: dict = {}
-#: TargetMix with graded target weights between the pool (1) and the target alone
-#: (inf), the factors the tuned target weight tries: the candidate for its default
-GRADED = {"weights": (1.0, 3.0, 10.0, 30.0, np.inf)}
+#: TargetMix's default until its graded weights were measured better: the natural pool
+#: (1) or the target alone (inf)
+POOL_OR_TARGET = {"weights": (1.0, np.inf)}
 #: TargetBlend with two members: the sources' model and the target's
 BLEND = {"pooled_share": None, "cv": 5}
 #: TargetBlend's third member: the pool with the target's rows at this share of the weight
@@ -182,7 +183,9 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
         "continued boosting": ContinuedBoosting(inner, target),
         "mixmin": meta(inner, mixer=MixMin(target=target)),
         "targetmix": meta(inner, mixer=TargetMix(target, **RECOMMENDED), refit=True),
-        "targetmix graded": meta(inner, mixer=TargetMix(target, **GRADED), refit=True),
+        "targetmix pool or target": meta(
+            inner, mixer=TargetMix(target, **POOL_OR_TARGET), refit=True
+        ),
     }
     if classification and not _takes_margin(inner):
         for name in ("continued blend", "pooled continued blend", "continued boosting"):
@@ -284,16 +287,14 @@ def _merge(rows: list[dict], new: list[dict]) -> list[dict]:
 
 
 def current(rows: list[dict]) -> list[dict]:
-    """The rows measured with today's settings, in the cells whose targetmix rows
-    are (a cell measured with an earlier recommended setting waits for its rerun)."""
-    cell = lambda r: (r["task"], r["family"], r["n_target"])  # noqa: E731
-    fresh = {cell(r) for r in rows if r["model"] == "targetmix" and
-             r.get("setting", "") == setting("targetmix")}  # fmt: skip
-    return [r for r in rows if cell(r) in fresh and r.get("setting", "") == setting(r["model"])]
+    """The rows measured with today's settings (a targetmix row of an earlier
+    recommended setting is left out until ``--models targetmix`` measures it again;
+    the other models of its cell are judged as before)."""
+    return [r for r in rows if r.get("setting", "") == setting(r["model"])]
 
 
 #: the models whose verdicts the report gives: the in-run mixer and the blends
-JUDGED = ("targetmix", "targetmix graded", "blend", "pooled blend", "pooled blend 1se",
+JUDGED = ("targetmix", "targetmix pool or target", "blend", "pooled blend", "pooled blend 1se",
           "continued blend", "pooled continued blend", "target share")  # fmt: skip
 
 
@@ -364,6 +365,35 @@ def _size_rules(family: str, part) -> list[str]:
     if missing:
         lines.append(f"- {family}: no cells of {' or '.join(missing)} target rows measured yet.")
     return lines
+
+
+def reach_text(rows: list[dict]) -> str:
+    """What the half-better target asks against what any measured model reaches:
+    per family, the cells where at least one model (judged or not) is better than
+    the best baseline beyond 2 SE, and the model better on most cells."""
+    import pandas as pd
+
+    models = sorted({r["model"] for r in current(rows)} - set(TARGET_BASELINES))
+    tables = [t.assign(model=m) for m in models if len(t := verdicts(rows, m))]
+    if not tables:
+        return ""
+    every = pd.concat(tables, ignore_index=True)
+    lines = []
+    for family, part in every.groupby("family"):
+        better = part[part["verdict"] == "better"]
+        cells = part.groupby(["task", "n_target"]).ngroups
+        reached = better.groupby(["task", "n_target"]).ngroups
+        top = better["model"].value_counts()
+        most = f"; the most by one model: {top.iloc[0]} ({top.index[0]})" if len(top) else ""
+        lines.append(
+            f"- {family}: some model is better than the best baseline beyond 2 SE on "
+            f"{reached} of {cells} cells{most}."
+        )
+    return (
+        "What the half-better target asks against what the measured models reach (every "
+        "candidate of the table, each paired against the cell's best baseline):\n\n"
+        + "\n".join(lines)
+    )
 
 
 def targets_text(table, model: str = "targetmix") -> str:
@@ -481,8 +511,9 @@ def pending(rows: list[dict], table) -> str:
     if not waiting:
         return ""
     return (
-        f" {waiting} more cells were measured with an earlier `TargetMix` and wait for "
-        "`--models targetmix`: they are left out here."
+        f" {waiting} more cells have no `targetmix` row of today's setting (measured "
+        "with an earlier `TargetMix`, or not yet): `--models targetmix` measures it there; "
+        "`targetmix` is judged without them."
     )
 
 
@@ -494,9 +525,11 @@ def models_text() -> str:
     """What each judged model is, in the section's words."""
     return (
         f"`targetmix` is `TargetMix(target)` in `Learn2Mix...(model, refit=True)` "
-        f"({setting('targetmix')}); `targetmix graded` is the same with "
-        f"weights={GRADED['weights']} (the target rows' weight against a source row's: "
-        "the pool, the factors a tuned target weight tries, the target alone); "
+        f"({setting('targetmix')}: the target rows' weight against a source row's graded "
+        "from the pool through the factors a tuned target weight tries to the target "
+        "alone); `targetmix pool or target` is the same with "
+        f"weights={POOL_OR_TARGET['weights']} (the pool or the target alone: its earlier "
+        "default); "
         f"`blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "
@@ -518,12 +551,21 @@ def models_text() -> str:
 def report(tables: dict, args, rows=()) -> str:
     """The section: what was measured, each judged model's targets, one table of
     every model's mean score per cell with the judged models' verdicts."""
+    import pandas as pd
+
     table = tables["targetmix"]
     keys = ["task", "family", "n_target"]
     # (a model measured on no cell yet has no columns)
     judged = {m: t[[*keys, "verdict"]].rename(columns={"verdict": f"{m} verdict"})
               for m, t in tables.items() if len(t)}  # fmt: skip
-    wide = table[[c for c in table if c not in ("verdict", "time vs pool")]]
+    # every cell that some judged model measured, in the order the rows hold them
+    order = {cell: i for i, cell in reversed(list(enumerate(
+        (r["task"], r["family"], r["n_target"]) for r in rows)))}  # fmt: skip
+    cells = pd.concat([t for t in tables.values() if len(t)], ignore_index=True)
+    cells = cells.drop_duplicates(keys)
+    cells = cells.iloc[np.argsort([order.get(tuple(k), 0) for k in cells[keys].values],
+                                  kind="stable")]  # fmt: skip
+    wide = cells[[c for c in cells if c not in ("verdict", "time vs pool")]]
     for m, part in judged.items():  # every model's means are in each table's rows
         wide = wide.merge(part, on=keys, how="left")
         wide[f"{m} verdict"] = wide[f"{m} verdict"].fillna("")  # a cell that did not measure it
@@ -532,17 +574,18 @@ def report(tables: dict, args, rows=()) -> str:
              (m, f"{m} verdict")]]  # fmt: skip
     body = wide[[c for c in shown if c in wide]].to_markdown(index=False, floatfmt=".3f")
     targets = "\n".join(targets_text(t, m) for m, t in tables.items() if len(t))
+    reach = reach_text(list(rows))
     leak = "kept (--leak)" if args.leak else "dropped (the headline)"
     csv = f"verdicts{'-leak' if args.leak else ''}.csv"
     return (
         f"`python -m benchmarks transfer --tasks moleculeace tabular --families xgboost hgb "
         f"--sizes 30 100 300 --seeds N{' --leak' if args.leak else ''}` (resumable; "
-        f"`--report-only` rereads the cells). Measured: {measured(table)}.{pending(rows, table)}"
+        f"`--report-only` rereads the cells). Measured: {measured(cells)}.{pending(rows, table)}"
         f" {models_text()} Each one's verdict is against the best (by mean) of the three "
         "built-in baselines, paired by seed, 2 SE. "
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
         "a shared 2-core machine beside other jobs: read them as rough (the cells of a run "
         "that was paused keep no times); each cell's ratio is in "
         f"`benchmarks/results/transfer/{csv}`.\n\n"
-        f"{targets}\n\n{body}\n\nVersions: {versions()}\n"
+        f"{targets}\n\n{reach}\n\n{body}\n\nVersions: {versions()}\n"
     )

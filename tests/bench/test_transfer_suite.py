@@ -99,34 +99,41 @@ def test_a_rerun_of_one_model_replaces_its_rows_and_keeps_the_baselines():
     assert "weights=" in transfer.setting("targetmix") and transfer.setting("stacking") == ""
 
 
-def test_cells_of_an_earlier_setting_are_left_out_and_counted():
+def test_targetmix_rows_of_an_earlier_setting_are_left_out_and_counted_not_their_cells():
+    from argparse import Namespace
+
     base = {"natural pool": [1.0, 1.1], "target only": [0.9, 0.95]}
-    rows = _rows("a", 30, {**base, "targetmix": [0.8, 0.85]})
-    stale = _rows("b", 30, {**base, "targetmix": [0.8, 0.85]})
+    rows = _rows("a", 30, {**base, "targetmix": [0.8, 0.85], "blend": [0.8, 0.85]})
+    stale = _rows("b", 30, {**base, "targetmix": [0.8, 0.85], "blend": [0.8, 0.85]})
     for r in stale:
         r["setting"] = r["setting"] and "start_weight=10, step=3"
     table = transfer.verdicts(rows + stale)
     assert table["task"].tolist() == ["a"]
-    assert "1 more cells were measured with an earlier" in transfer.pending(rows + stale, table)
+    assert transfer.verdicts(rows + stale, "blend")["task"].tolist() == ["a", "b"]
+    assert "1 more cells have no `targetmix` row of today's setting" in transfer.pending(
+        rows + stale, table
+    )
     assert transfer.pending(rows, transfer.verdicts(rows)) == ""
+    tables = {m: transfer.verdicts(rows + stale, m) for m in transfer.JUDGED}
+    text = transfer.report(tables, Namespace(leak=False), rows + stale)
+    lines = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
+    header = [c.strip() for c in lines[0]]
+    cells = [dict(zip(header, (c.strip() for c in row), strict=True)) for row in lines[1:]]
+    assert [(c["task"], c["targetmix verdict"], c["blend verdict"]) for c in cells] == [
+        ("a", "better", "better"), ("b", "", "better")]  # fmt: skip
 
 
-def test_the_report_judges_the_mixer_and_the_blend_side_by_side():
-    from argparse import Namespace
-
+def test_the_report_says_on_how_many_cells_any_model_beats_the_best_baseline():
     base = {"natural pool": [1.0, 1.1, 1.0], "target only": [0.9, 0.95, 0.92],
             "tuned target weight": [0.95, 0.97, 0.96]}  # fmt: skip
-    rows = _rows("a", 30, {**base, "targetmix": [1.0, 1.1, 1.0], "blend": [0.8, 0.84, 0.81]})
-    tables = {model: transfer.verdicts(rows, model) for model in transfer.JUDGED}
-    assert tables["targetmix"]["verdict"].tolist() == ["worse"]
-    assert tables["blend"]["verdict"].tolist() == ["better"]
-    text = transfer.report(tables, Namespace(leak=False), rows)
-    assert "- targetmix, xgboost: better than" in text and "- blend, xgboost: better than" in text
-    table = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
-    header, row = [c.strip() for c in table[0]], [c.strip() for c in table[1]]
-    cells = dict(zip(header, row))
-    assert cells["targetmix verdict"] == "worse" and cells["blend verdict"] == "better"
-    assert cells["blend"] == "0.817"
+    # cell a: an unjudged alternative wins; cell b: nothing does; cell c: two models win
+    rows = _rows("a", 30, {**base, "targetmix": [1.0, 1.1, 1.0], "stacking": [0.8, 0.84, 0.81]})
+    rows += _rows("b", 30, {**base, "targetmix": [1.0, 1.1, 1.0], "stacking": [1.0, 1.1, 1.0]})
+    rows += _rows("c", 30, {**base, "targetmix": [0.8, 0.84, 0.81], "stacking": [0.7, 0.8, 0.7]})
+    text = transfer.reach_text(rows)
+    assert "- xgboost: some model is better than the best baseline beyond 2 SE on 2 of 3 " \
+        "cells; the most by one model: 2 (stacking)." in text  # fmt: skip
+    assert transfer.reach_text(_rows("a", 30, base)) == ""  # no candidate measured
 
 
 def test_cells_without_kept_fit_times_are_judged_without_a_time_ratio():

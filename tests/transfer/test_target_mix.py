@@ -30,8 +30,11 @@ def _offset_sources(n_target=200, n_source=600, offset=2.0, seed=0):
 
 
 # -- the mixer on its own -------------------------------------------------------------
+POOL_OR_TARGET = (1.0, np.inf)
+
+
 def test_each_weight_is_tried_then_the_one_that_cuts_the_targets_loss_most_is_kept():
-    mixer = TargetMix("t")
+    mixer = TargetMix("t", weights=POOL_OR_TARGET)
     np.testing.assert_allclose(mixer.start([60, 30, 10], groups=["a", "b", "t"]), [0.6, 0.3, 0.1])
     np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [0.6, 0.3, 0.1])  # no cut yet
     np.testing.assert_allclose(mixer.update([NAN, NAN, 0.8]), [0, 0, 1])  # pool: -20%; try t
@@ -41,6 +44,17 @@ def test_each_weight_is_tried_then_the_one_that_cuts_the_targets_loss_most_is_ke
     np.testing.assert_allclose(mixer.update([NAN, NAN, 0.7575]), [0, 0, 1])
     assert mixer.weight_history_ == [1, 1, np.inf, 1, 1, np.inf]
     assert mixer.switch_rounds_ == [2, 3, 5] and mixer.target_weight_ == np.inf
+
+
+def test_the_default_grades_the_target_weight_from_the_pool_to_the_target_alone():
+    mixer = TargetMix("t")
+    mixer.start([60, 30, 10], groups=["a", "b", "t"])
+    # the pool cuts the loss 10%, the target at 3x 16.7%, then less, the target alone not at all
+    for loss in (1.0, 0.9, 0.75, 0.7, 0.68, 0.69, 0.62):
+        mixer.update([NAN, NAN, loss])
+    assert mixer.weight_history_ == [1, 1, 3, 10, 30, np.inf, 3, 3]
+    assert mixer.gains_[3.0] == pytest.approx(0.5 * (0.15 / 0.9) + 0.5 * (0.07 / 0.69))
+    np.testing.assert_allclose(mixer.mixture_, [0.5, 0.25, 0.25])
 
 
 def test_a_missing_loss_keeps_the_mixture_and_one_weight_is_the_natural_pool():
@@ -101,8 +115,10 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     test = g_test == "t"
     hgb = HistGradientBoostingRegressor(max_iter=120, learning_rate=0.1, early_stopping=False)
     mixed = Learn2MixRegressor(
-        hgb, mixer=TargetMix("t"), refit=True, random_state=0
+        hgb, mixer=TargetMix("t", weights=POOL_OR_TARGET), refit=True, random_state=0
     ).fit(X, y, groups=groups)
+    graded = Learn2MixRegressor(hgb, mixer=TargetMix("t"), refit=True, random_state=0)
+    graded.fit(X, y, groups=groups)
     pool = Learn2MixRegressor(hgb, mixer="natural", random_state=0).fit(X, y, groups=groups)
     t = list(mixed.groups_).index("t")
     assert mixed.mixture_history_[0, t] == pytest.approx(150 / 1350)  # the pool's share
@@ -111,6 +127,8 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     assert mixed.mixer_.gains_[np.inf] > mixed.mixer_.gains_[1.0]
     mse = lambda m: np.mean((m.predict(X_test[test]) - y_test[test]) ** 2)  # noqa: E731
     assert mse(mixed) < 0.5 * mse(pool)
+    assert mse(graded) < 0.5 * mse(pool)  # the default gets there through the graded weights
+    assert graded.mixer_.weight_history_[:6] == [1, 1, 3, 10, 30, np.inf]
 
 
 def test_too_few_target_rows_warn_and_train_the_natural_pool():
@@ -176,7 +194,10 @@ def test_every_backend_moves_to_the_target(permuted_target):
     for name in filter(installed, BACKENDS):
         inner = contract_model(name)
         model = Learn2MixClassifier(
-            clone(inner), mixer=TargetMix("t"), n_rounds=6, random_state=0
+            clone(inner),
+            mixer=TargetMix("t", weights=POOL_OR_TARGET),
+            n_rounds=6,
+            random_state=0,
         ).fit(X, y, groups=groups)
         t = list(model.groups_).index("t")
         assert model.mixture_[t] > 0.9, (name, model.mixture_history_)
