@@ -558,13 +558,14 @@ def report(tables: dict, args, rows=()) -> str:
     # (a model measured on no cell yet has no columns)
     judged = {m: t[[*keys, "verdict"]].rename(columns={"verdict": f"{m} verdict"})
               for m, t in tables.items() if len(t)}  # fmt: skip
-    # every cell that some judged model measured, in the order the rows hold them
-    order = {cell: i for i, cell in reversed(list(enumerate(
-        (r["task"], r["family"], r["n_target"]) for r in rows)))}  # fmt: skip
+    # every cell that some judged model measured, in the order the rows first hold them
+    order: dict = {}
+    for i, r in enumerate(rows):
+        order.setdefault((r["task"], r["family"], r["n_target"]), i)
     cells = pd.concat([t for t in tables.values() if len(t)], ignore_index=True)
     cells = cells.drop_duplicates(keys)
-    cells = cells.iloc[np.argsort([order.get(tuple(k), 0) for k in cells[keys].values],
-                                  kind="stable")]  # fmt: skip
+    first = [order.get(tuple(cell), 0) for cell in cells[keys].itertuples(index=False)]
+    cells = cells.iloc[np.argsort(first, kind="stable")]
     wide = cells[[c for c in cells if c not in ("verdict", "time vs pool")]]
     for m, part in judged.items():  # every model's means are in each table's rows
         wide = wide.merge(part, on=keys, how="left")
