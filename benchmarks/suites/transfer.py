@@ -367,14 +367,17 @@ def _size_rules(family: str, part) -> list[str]:
     return lines
 
 
-def reach_text(rows: list[dict]) -> str:
+def reach_text(rows: list[dict], judged: dict | None = None) -> str:
     """What the half-better target asks against what any measured model reaches:
     per family, the cells where at least one model (judged or not) is better than
-    the best baseline beyond 2 SE, and the model better on most cells."""
+    the best baseline beyond 2 SE, and the model better on most cells. ``judged``:
+    verdict tables already computed (model -> :func:`verdicts`), not computed again."""
     import pandas as pd
 
+    judged = judged or {}
     models = sorted({r["model"] for r in current(rows)} - set(TARGET_BASELINES))
-    tables = [t.assign(model=m) for m in models if len(t := verdicts(rows, m))]
+    tables = [t.assign(model=m) for m in models
+              if len(t := judged[m] if m in judged else verdicts(rows, m))]  # fmt: skip
     if not tables:
         return ""
     every = pd.concat(tables, ignore_index=True)
@@ -575,7 +578,7 @@ def report(tables: dict, args, rows=()) -> str:
              (m, f"{m} verdict")]]  # fmt: skip
     body = wide[[c for c in shown if c in wide]].to_markdown(index=False, floatfmt=".3f")
     targets = "\n".join(targets_text(t, m) for m, t in tables.items() if len(t))
-    reach = reach_text(list(rows))
+    reach = reach_text(list(rows), tables)
     leak = "kept (--leak)" if args.leak else "dropped (the headline)"
     csv = f"verdicts{'-leak' if args.leak else ''}.csv"
     return (
