@@ -13,15 +13,16 @@ and the pool with the target's weight tuned on held-out target rows.
 Here the "sources" are the three wine cultivars of scikit-learn's wine data
 (178 rows) and the outcome is the wine's alcohol content: the target is
 cultivar 1 with 40 labelled rows. :class:`~sklearn_l2m.mixers.TargetMix`
-trains each round either on the pool or on the target's rows alone, whichever
-has been cutting the target's own validation loss more;
+trains each round under one weight of the target's rows against a source
+row's (the pool, 3x, 10x, 30x, the target's rows alone), the one that has been
+cutting the target's own validation loss most;
 :class:`~sklearn_l2m.transfer.GroupFeature` lets the model learn each source's
 offset; :class:`~sklearn_l2m.transfer.TargetBlend` (at its defaults, the setting
 the guide recommends) blends a model of the sources, a model of the target
 and a model of every row with the target's rows holding 35% of the weight,
 with the weights that score best on the target's rows out of fold. With fewer
-than 20 held-out target rows TargetMix would say so and train the natural
-pool.
+than 20 held-out target rows TargetMix would say so and train every row once,
+the target's rows holding 35% of the weight.
 """
 
 import matplotlib.pyplot as plt

@@ -259,6 +259,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         split_seed, inner_seed = self._derive_seeds()
         backend = self._make_backend(int(inner_seed))
         mixer = self._check_mixer()
+        if groups is None and mixer.needs_groups:
+            raise ValueError(
+                f"{type(mixer).__name__} needs groups=...: the group (assay, site, year) of "
+                "every row, the target's and the sources'. Without them the groups are the "
+                "classes (a classifier) or bins of y (a regressor), not sources. In a "
+                "Pipeline pass <step>__groups=..., or with metadata routing on call "
+                "set_fit_request(groups=True)."
+            )
         task = replace(
             task,
             split_seed=int(split_seed),

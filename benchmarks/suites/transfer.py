@@ -72,8 +72,8 @@ from ..report import write_section
 #: TargetMix's setting in the suite (a change re-measures its cells): the defaults
 RECOMMENDED: dict = {}
 #: TargetMix's default until its graded weights were measured better: the natural pool
-#: (1) or the target alone (inf)
-POOL_OR_TARGET = {"weights": (1.0, np.inf)}
+#: (1) or the target alone (inf), and the natural pool with too few target rows to measure
+POOL_OR_TARGET = {"weights": (1.0, np.inf), "fallback_share": None}
 #: TargetBlend with two members: the sources' model and the target's
 BLEND = {"pooled_share": None, "cv": 5}
 #: TargetBlend's third member: the pool with the target's rows at this share of the weight
@@ -530,9 +530,10 @@ def models_text() -> str:
         f"`targetmix` is `TargetMix(target)` in `Learn2Mix...(model, refit=True)` "
         f"({setting('targetmix')}: the target rows' weight against a source row's graded "
         "from the pool through the factors a tuned target weight tries to the target "
-        "alone); `targetmix pool or target` is the same with "
-        f"weights={POOL_OR_TARGET['weights']} (the pool or the target alone: its earlier "
-        "default); "
+        "alone; with fewer than 20 held-out target rows, as at 30 labels, one fit of every "
+        "row with the target's rows at fallback_share of the weight); `targetmix pool or "
+        f"target` is the same with {_settings(POOL_OR_TARGET)} (the pool or the target "
+        "alone, and the natural pool at 30 labels: its earlier default); "
         f"`blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "

@@ -257,6 +257,10 @@ class BaseMixer(BaseEstimator):
         """Whether an explicit validation set is target data that needs no groups."""
         return False
 
+    #: whether this mixer needs the groups passed to fit (a target among the sources):
+    #: without them the groups are the classes or a regressor's target bins
+    needs_groups = False
+
     #: whether this mixer needs held-out rows whatever the estimator's loss source
     #: says (an offline search, a target's loss): ``loss_source="auto"`` then holds
     #: them out even when the smallest group is small

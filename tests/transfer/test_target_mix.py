@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingRegressor
-from sklearn.linear_model import LinearRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from sklearn_l2m import Learn2MixClassifier, Learn2MixRegressor
 from sklearn_l2m._prepare.split import stratified_holdout
@@ -131,16 +131,40 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     assert graded.mixer_.weight_history_[:6] == [1, 1, 3, 10, 30, np.inf]
 
 
-def test_too_few_target_rows_warn_and_train_the_natural_pool():
-    X, y, groups = _offset_sources(n_target=40)
-    with pytest.warns(UserWarning, match=r"holds out 10 \(fewer than 20\).*natural pool"):
+def test_too_few_target_rows_warn_and_train_the_target_at_its_fallback_share():
+    X, y, groups = _offset_sources(n_target=40)  # 40 target rows, 2 x 600 source rows
+    with pytest.warns(UserWarning, match=r"holds out 10 \(fewer than 20\).*holding 0.35 of"):
         model = Learn2MixRegressor(_CountingRegression(), mixer=TargetMix("t")).fit(
             X, y, groups=groups
         )
     assert model.estimator_.n_rows_seen_ == len(y)  # nothing held out
+    target = groups == "t"
+    factor = 0.35 / 0.65 * 1200 / 40  # the target's 40 rows hold 35% of the weight
+    assert model.mixer_.target_weight_ == pytest.approx(factor)
+    assert model.mixture_[list(model.groups_).index("t")] == pytest.approx(0.35)
+    weights = np.where(target, factor, 1.0)
+    plain = LinearRegression().fit(X, y, sample_weight=weights)  # (float32 X: 1e-5)
+    np.testing.assert_allclose(model.predict(X), plain.predict(X), rtol=1e-5, atol=1e-5)
+
+
+def test_without_a_fallback_share_too_few_target_rows_train_the_natural_pool():
+    X, y, groups = _offset_sources(n_target=40)
+    mixer = TargetMix("t", fallback_share=None)
+    with pytest.warns(UserWarning, match=r"holds out 10 \(fewer than 20\).*natural pool"):
+        model = Learn2MixRegressor(_CountingRegression(), mixer=mixer).fit(X, y, groups=groups)
     np.testing.assert_allclose(model.mixture_, model.natural_mixture_)
     plain = LinearRegression().fit(X, y)
     np.testing.assert_allclose(model.predict(X), plain.predict(X), rtol=1e-6, atol=1e-6)
+
+
+def test_a_target_above_its_fallback_share_keeps_its_natural_weight():
+    X, y, groups = _offset_sources(n_target=40, n_source=20)  # half the rows: above 0.35
+    with pytest.warns(UserWarning, match="holding 0.35"):
+        model = Learn2MixRegressor(LinearRegression(), mixer=TargetMix("t")).fit(
+            X, y, groups=groups
+        )
+    assert model.mixer_.target_weight_ == 1.0
+    np.testing.assert_allclose(model.mixture_, model.natural_mixture_)
 
 
 @pytest.mark.parametrize(
@@ -158,10 +182,17 @@ def test_bad_targets_get_clear_errors(target, groups, message):
         Learn2MixRegressor(LinearRegression(), mixer=TargetMix(target)).fit(X, y, groups=groups)
 
 
-def test_without_groups_the_error_names_the_groups_it_has():
+@pytest.mark.parametrize("classifier", [False, True])
+def test_without_groups_the_error_asks_for_them(classifier):
+    """Even a target that names a class or a regressor's target bin: those are not
+    sources (this trained on bin 2 silently once)."""
     X, y, _ = _offset_sources(n_target=100, n_source=100)
-    with pytest.raises(ValueError, match=r"Pass groups=\.\.\. to fit"):
-        Learn2MixRegressor(LinearRegression(), mixer=TargetMix("t")).fit(X, y)
+    model = Learn2MixRegressor(LinearRegression(), mixer=TargetMix(2))
+    if classifier:
+        y = np.digitize(y, np.quantile(y, [0.33, 0.66]))  # classes 0, 1, 2
+        model = Learn2MixClassifier(LogisticRegression(), mixer=TargetMix(2))
+    with pytest.raises(ValueError, match=r"TargetMix needs groups=\.\.\.: the group"):
+        model.fit(X, y)
 
 
 def test_dask_collections_are_refused_with_the_reason():
