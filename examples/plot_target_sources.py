@@ -13,8 +13,8 @@ and the pool with the target's weight tuned on held-out target rows.
 Here the "sources" are the three wine cultivars of scikit-learn's wine data
 (178 rows) and the outcome is the wine's alcohol content: the target is
 cultivar 1 with 40 labelled rows. :class:`~sklearn_l2m.mixers.TargetMix`
-trains each round under one weight of the target's rows against a source
-row's (the pool, 3x, 10x, 30x, the target's rows alone), the one that has been
+trains each round with the target's rows at one share of the training weight
+(from the natural pool's to the target's rows alone), the one that has been
 cutting the target's own validation loss most;
 :class:`~sklearn_l2m.transfer.GroupFeature` lets the model learn each source's
 offset; :class:`~sklearn_l2m.transfer.TargetBlend` (at its defaults, the setting

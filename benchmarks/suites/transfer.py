@@ -23,8 +23,8 @@ the family's inner model:
   the residuals, as its ``warm_start`` re-bins the features on new rows);
 * ``mixmin``: MixMin's source weights for the target;
 * ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED` (its
-  defaults); ``targetmix pool or target``: with the weights of
-  :data:`POOL_OR_TARGET`, its earlier default.
+  defaults); ``targetmix pool or target``: with the shares of
+  :data:`POOL_OR_TARGET`, its first default.
 
 The setting the guide recommends for a target is ``pooled blend``: ``TargetBlend``'s defaults.
 
@@ -71,9 +71,9 @@ from ..report import write_section
 
 #: TargetMix's setting in the suite (a change re-measures its cells): the defaults
 RECOMMENDED: dict = {}
-#: TargetMix's default until its graded weights were measured better: the natural pool
-#: (1) or the target alone (inf), and the natural pool with too few target rows to measure
-POOL_OR_TARGET = {"weights": (1.0, np.inf), "fallback_share": None}
+#: TargetMix's first default, until graded weights were measured better: the natural pool
+#: (share 0) or the target alone (1), and the natural pool with too few target rows
+POOL_OR_TARGET = {"shares": (0.0, 1.0), "fallback_share": None}
 #: TargetBlend with two members: the sources' model and the target's
 BLEND = {"pooled_share": None, "cv": 5}
 #: TargetBlend's third member: the pool with the target's rows at this share of the weight
@@ -528,12 +528,12 @@ def models_text() -> str:
     """What each judged model is, in the section's words."""
     return (
         f"`targetmix` is `TargetMix(target)` in `Learn2Mix...(model, refit=True)` "
-        f"({setting('targetmix')}: the target rows' weight against a source row's graded "
-        "from the pool through the factors a tuned target weight tries to the target "
-        "alone; with fewer than 20 held-out target rows, as at 30 labels, one fit of every "
-        "row with the target's rows at fallback_share of the weight); `targetmix pool or "
-        f"target` is the same with {_settings(POOL_OR_TARGET)} (the pool or the target "
-        "alone, and the natural pool at 30 labels: its earlier default); "
+        f"({setting('targetmix')}: the target rows' share of the training weight graded "
+        "from the natural pool (0) to the target alone (1); with fewer than 20 held-out "
+        "target rows, as at 30 labels, one fit of every row with the target's rows at "
+        "fallback_share of the weight); `targetmix pool or target` is the same with "
+        f"{_settings(POOL_OR_TARGET)} (the pool or the target alone, and the natural pool "
+        "at 30 labels: its first default); "
         f"`blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "

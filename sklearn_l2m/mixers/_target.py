@@ -44,16 +44,18 @@ class TargetMix(BaseMixer):
     few labelled rows, many related sources with plenty. Only the target's
     rows are held out (``held_out`` of them) and only the target's loss is
     measured; every source row trains. Each round trains under one of
-    ``weights``, the target rows' weight against a source row's (1: the
-    natural pool; ``inf``: the target alone, i.e. continued boosting or
-    fine-tuning from the model the earlier rounds built). The first rounds
-    try each weight in turn; from then on every round takes the weight whose
-    rounds cut the target's validation loss most (the relative cut of each
-    round it was used, averaged with ``decay``). So the run stays on the pool
-    while the sources help the target, moves to the target when the target's
-    own rows help more, and comes back when they start to overfit: a schedule
-    read off the target's loss, in one training run. ``weights=(1,)`` is
-    natural pooling.
+    ``shares``, the target rows' share of the training weight (0: the natural
+    pool, the target's rows weighing what a source row weighs; 1: the target
+    alone, i.e. continued boosting or fine-tuning from the model the earlier
+    rounds built). Shares, not factors: the same share means the same mixture
+    whether the sources outnumber the target 3 to 1 or 500 to 1. The first
+    rounds try each share in turn; from then on every round takes the one
+    whose rounds cut the target's validation loss most (the relative cut of
+    each round it was used, averaged with ``decay``). So the run stays on the
+    pool while the sources help the target, moves toward the target when the
+    target's own rows help more, and comes back when they start to overfit: a
+    schedule read off the target's loss, in one training run. ``shares=(0,)``
+    is natural pooling.
 
     With fewer than 20 held-out target rows (``held_out`` of the target's
     rows) the target's loss cannot tell one mixture's round from another's:
@@ -72,13 +74,14 @@ class TargetMix(BaseMixer):
     ----------
     target : group label
         The group to train for; one of the labels passed as ``groups``.
-    weights : sequence of float >= 1 (``inf`` allowed), default=(1.0, 3.0, 10.0, 30.0, inf)
-        The target rows' weights (against a source row's) that a round can
-        train under; the first is the first round's. The default grades the
-        way from the natural pool (1) through the factors a tuned target
-        weight tries to the target alone (``inf``); measured in the
-        benchmarks' transfer suite against ``(1.0, inf)`` (the pool or the
-        target alone), it is worse than the best baseline on fewer cells.
+    shares : sequence of float in [0, 1], default=(0.0, 0.1, 0.35, 0.7, 1.0)
+        The target rows' shares of the training weight that a round can train
+        under; the first is the first round's. A share below the target's
+        natural share is its natural share (a target row never weighs less
+        than a source row). The default grades the way from the natural pool
+        to the target alone; measured in the benchmarks' transfer suite
+        against target-row factors (1, 3, 10, 30, inf) and against the pool
+        or the target alone, it is worse than the best baseline on fewer cells.
     decay : float in [0, 1), default=0.5
         Weight of a mixture's earlier cuts in its average (0: its last cut alone).
     held_out : float in (0, 1), default=0.25
@@ -93,6 +96,9 @@ class TargetMix(BaseMixer):
 
     Attributes
     ----------
+    weights_ : list of float
+        ``shares`` as the target rows' weights against a source row's in this
+        fit (1: the pool; ``inf``: the target alone), repeats dropped.
     target_weight_ : float
         The target rows' weight in the latest round (1: the pool).
     weight_history_ : list of float
@@ -113,7 +119,7 @@ class TargetMix(BaseMixer):
     Examples
     --------
     >>> from sklearn_l2m.mixers import TargetMix
-    >>> mixer = TargetMix("t", weights=(1, float("inf")))  # the pool or the target alone
+    >>> mixer = TargetMix("t", shares=(0, 1))  # the pool or the target alone
     >>> mixer.start([60, 30, 10], groups=["a", "b", "t"])  # the pool first
     array([0.6, 0.3, 0.1])
     >>> mixer.update([float("nan"), float("nan"), 1.0])  # the first loss
@@ -124,18 +130,20 @@ class TargetMix(BaseMixer):
     array([0., 0., 1.])
     >>> {w: round(g, 3) for w, g in mixer.gains_.items()}
     {1.0: 0.1, inf: 0.2}
-    >>> graded = TargetMix("t")  # the default: the pool, then the target at 3x, 10x, ...
+    >>> graded = TargetMix("t")  # the default: the pool, then the target at 35%, 70%, ...
     >>> graded.start([60, 30, 10], groups=["a", "b", "t"])
     array([0.6, 0.3, 0.1])
+    >>> [round(w, 2) for w in graded.weights_]  # share 0.1 is the target's natural share
+    [1.0, 4.85, 21.0, inf]
     >>> graded.update([float("nan"), float("nan"), 1.0])
     array([0.6, 0.3, 0.1])
-    >>> graded.update([float("nan"), float("nan"), 0.9])  # the target rows' weight 3
-    array([0.5 , 0.25, 0.25])
+    >>> graded.update([float("nan"), float("nan"), 0.9]).round(3)  # the target at 35%
+    array([0.433, 0.217, 0.35 ])
     """
 
     _parameter_constraints: dict = {
         "target": "no_validation",
-        "weights": ["array-like"],
+        "shares": ["array-like"],
         "decay": [Interval(Real, 0, 1, closed="left")],
         "held_out": [Interval(Real, 0, 1, closed="neither")],
         "fallback_share": [Interval(Real, 0, 1, closed="neither"), None],
@@ -145,29 +153,29 @@ class TargetMix(BaseMixer):
         self,
         target=None,
         *,
-        weights=(1.0, 3.0, 10.0, 30.0, np.inf),
+        shares=(0.0, 0.1, 0.35, 0.7, 1.0),
         decay=0.5,
         held_out=0.25,
         fallback_share=0.35,
     ):
         self.target = target
-        self.weights = weights
+        self.shares = shares
         self.decay = decay
         self.held_out = held_out
         self.fallback_share = fallback_share
 
-    def _weights(self) -> list:
+    def _shares(self) -> list:
         try:
-            weights = [float(w) for w in np.ravel(np.asarray(self.weights, dtype=object))]
+            shares = [float(w) for w in np.ravel(np.asarray(self.shares, dtype=object))]
         except (TypeError, ValueError):
-            weights = []
-        if not weights or any(not w >= 1 for w in weights) or len(set(weights)) < len(weights):
+            shares = []
+        if not shares or any(not 0 <= w <= 1 for w in shares) or len(set(shares)) < len(shares):
             raise ValueError(
-                f"TargetMix weights must be distinct target-row weights >= 1 (inf: the "
-                f"target alone); got {self.weights!r}. The default is (1.0, 3.0, 10.0, "
-                "30.0, inf)."
+                f"TargetMix shares must be distinct shares of the training weight in [0, 1] "
+                f"(0: the natural pool, 1: the target alone); got {self.shares!r}. The "
+                "default is (0.0, 0.1, 0.35, 0.7, 1.0)."
             )
-        return weights
+        return shares
 
     needs_groups = True
 
@@ -175,7 +183,7 @@ class TargetMix(BaseMixer):
     def needs_validation(self) -> bool:
         """The target's rows are held out whatever the estimator's loss source (when
         the mixture can move: one weight needs no measurement)."""
-        return len(self._weights()) > 1
+        return len(self._shares()) > 1
 
     @property
     def moves(self) -> bool:
@@ -221,15 +229,17 @@ class TargetMix(BaseMixer):
 
     def start(self, group_sizes, *, groups=None, loss_sizes=None):
         validate_params(self)
-        weights = self._weight_list = self._weights()
+        shares = self._shares()
         if groups is not None:
             self.target_index_ = target_index(self.target, groups)
         else:  # a mixer used on its own: the target is a position
             self.target_index_ = int(self.target)
         super().start(group_sizes, groups=groups, loss_sizes=loss_sizes)
+        self.weights_ = list(dict.fromkeys(self._factor(share) for share in shares))
         # with too few target rows to measure, nothing is chosen: a fixed share
         fallback = getattr(self, "fallback_", False)
-        self.target_weight_ = self._fallback_weight() if fallback else weights[0]
+        share = self.fallback_share or 0.0
+        self.target_weight_ = self._factor(share) if fallback else self.weights_[0]
         self.weight_history_ = [self.target_weight_]
         self.gains_ = {}
         self.switch_rounds_ = []
@@ -256,20 +266,20 @@ class TargetMix(BaseMixer):
         """Measure the weight in use first, then every untried one, then the best."""
         if used not in self.gains_:
             return used
-        untried = [w for w in self._weight_list if w not in self.gains_]
+        untried = [w for w in self.weights_ if w not in self.gains_]
         if untried:
             return untried[0]
         return max(self.gains_, key=self.gains_.get)
 
-    def _fallback_weight(self) -> float:
-        """The target rows' weight that gives them ``fallback_share`` of the total
-        (at least 1: never below a source row's); 1 without a share."""
-        if self.fallback_share is None:
-            return 1.0
+    def _factor(self, share: float) -> float:
+        """The target rows' weight against a source row's that gives them ``share``
+        of the total (at least 1: never below a source row's; ``inf`` at 1)."""
+        if share >= 1:
+            return np.inf
         target = self.group_sizes_[self.target_index_]
         sources = self.group_sizes_.sum() - target
-        odds = self.fallback_share / (1.0 - self.fallback_share)
-        return max(1.0, float(odds * sources / target))
+        factor = float(share / (1.0 - share) * sources / target)
+        return factor if factor > 1.0 + 1e-9 else 1.0  # (round-off: the natural share)
 
     def _mixture(self) -> np.ndarray:
         t = self.target_index_

@@ -96,7 +96,7 @@ def test_a_rerun_of_one_model_replaces_its_rows_and_keeps_the_baselines():
     # old targetmix rows carry another setting: the cell is measured again
     assert transfer._measured_cells(old, ["targetmix"]) == set()
     assert transfer._measured_cells(merged, ["targetmix"]) == {("a", "xgboost", 30)}
-    assert "weights=" in transfer.setting("targetmix") and transfer.setting("stacking") == ""
+    assert "shares=" in transfer.setting("targetmix") and transfer.setting("stacking") == ""
 
 
 def test_targetmix_rows_of_an_earlier_setting_are_left_out_and_counted_not_their_cells():

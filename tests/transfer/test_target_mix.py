@@ -30,11 +30,11 @@ def _offset_sources(n_target=200, n_source=600, offset=2.0, seed=0):
 
 
 # -- the mixer on its own -------------------------------------------------------------
-POOL_OR_TARGET = (1.0, np.inf)
+POOL_OR_TARGET = (0.0, 1.0)  # the natural pool or the target alone
 
 
 def test_each_weight_is_tried_then_the_one_that_cuts_the_targets_loss_most_is_kept():
-    mixer = TargetMix("t", weights=POOL_OR_TARGET)
+    mixer = TargetMix("t", shares=POOL_OR_TARGET)
     np.testing.assert_allclose(mixer.start([60, 30, 10], groups=["a", "b", "t"]), [0.6, 0.3, 0.1])
     np.testing.assert_allclose(mixer.update([NAN, NAN, 1.0]), [0.6, 0.3, 0.1])  # no cut yet
     np.testing.assert_allclose(mixer.update([NAN, NAN, 0.8]), [0, 0, 1])  # pool: -20%; try t
@@ -46,34 +46,46 @@ def test_each_weight_is_tried_then_the_one_that_cuts_the_targets_loss_most_is_ke
     assert mixer.switch_rounds_ == [2, 3, 5] and mixer.target_weight_ == np.inf
 
 
-def test_the_default_grades_the_target_weight_from_the_pool_to_the_target_alone():
+def test_the_default_grades_the_target_share_from_the_pool_to_the_target_alone():
     mixer = TargetMix("t")
     mixer.start([60, 30, 10], groups=["a", "b", "t"])
-    # the pool cuts the loss 10%, the target at 3x 16.7%, then less, the target alone not at all
-    for loss in (1.0, 0.9, 0.75, 0.7, 0.68, 0.69, 0.62):
+    # shares 0 and 0.1 are both the target's natural share here: one weight
+    at_35, at_70 = 0.35 / 0.65 * 90 / 10, 0.7 / 0.3 * 90 / 10
+    assert mixer.weights_ == pytest.approx([1.0, at_35, at_70, np.inf])
+    # the pool cuts the loss 10%, the target at 35% 16.7%, then less, alone hardly
+    for loss in (1.0, 0.9, 0.75, 0.7, 0.69, 0.62):
         mixer.update([NAN, NAN, loss])
-    assert mixer.weight_history_ == [1, 1, 3, 10, 30, np.inf, 3, 3]
-    assert mixer.gains_[3.0] == pytest.approx(0.5 * (0.15 / 0.9) + 0.5 * (0.07 / 0.69))
-    np.testing.assert_allclose(mixer.mixture_, [0.5, 0.25, 0.25])
+    assert mixer.weight_history_ == pytest.approx([1, 1, at_35, at_70, np.inf, at_35, at_35])
+    assert mixer.gains_[at_35] == pytest.approx(0.5 * (0.15 / 0.9) + 0.5 * (0.07 / 0.69))
+    np.testing.assert_allclose(mixer.mixture_, [0.65 * 2 / 3, 0.65 / 3, 0.35])
+
+
+@pytest.mark.parametrize("n_sources", [300, 46_000])
+def test_a_share_is_the_same_mixture_however_many_source_rows(n_sources):
+    mixer = TargetMix("t", shares=(0.0, 0.35))
+    mixer.start([n_sources, 100], groups=["s", "t"])
+    mixer.update([NAN, 1.0])
+    np.testing.assert_allclose(mixer.update([NAN, 0.9]), [0.65, 0.35])  # the second share
+    assert mixer.target_weight_ == pytest.approx(0.35 / 0.65 * n_sources / 100)
 
 
 def test_a_missing_loss_keeps_the_mixture_and_one_weight_is_the_natural_pool():
-    mixer = TargetMix("t", weights=(1.0, 3.0))
+    mixer = TargetMix("t", shares=(0.0, 0.25))  # the target's rows at 3x a source row
     mixer.start([60, 30, 10], groups=["a", "b", "t"])
     mixer.update([NAN, NAN, 1.0])
     np.testing.assert_allclose(mixer.update([NAN, NAN, 0.9]), [60, 30, 30] / np.float64(120))
     np.testing.assert_allclose(mixer.update([NAN, NAN, NAN]), [60, 30, 30] / np.float64(120))
     assert mixer.gains_ == pytest.approx({1.0: 0.1})
-    still = TargetMix("t", weights=[1.0])
+    still = TargetMix("t", shares=[0.0])
     assert not still.moves and not still.needs_validation
     still.start([60, 30, 10], groups=["a", "b", "t"])
     np.testing.assert_allclose(still.update([NAN, NAN, 9.0]), [0.6, 0.3, 0.1])
 
 
-@pytest.mark.parametrize("weights", [(), (0.5, 1.0), (1.0, 1.0), ("x",)])
-def test_bad_weights_get_a_clear_error(weights):
-    with pytest.raises(ValueError, match="TargetMix weights must be distinct target-row weights"):
-        TargetMix("t", weights=weights).start([10, 10], groups=["a", "t"])
+@pytest.mark.parametrize("shares", [(), (0.5, 1.5), (-0.1,), (0.5, 0.5), ("x",)])
+def test_bad_shares_get_a_clear_error(shares):
+    with pytest.raises(ValueError, match=r"TargetMix shares must be distinct shares .* \[0, 1\]"):
+        TargetMix("t", shares=shares).start([10, 10], groups=["a", "t"])
 
 
 def test_only_the_target_is_read_and_held_out():
@@ -115,7 +127,7 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     test = g_test == "t"
     hgb = HistGradientBoostingRegressor(max_iter=120, learning_rate=0.1, early_stopping=False)
     mixed = Learn2MixRegressor(
-        hgb, mixer=TargetMix("t", weights=POOL_OR_TARGET), refit=True, random_state=0
+        hgb, mixer=TargetMix("t", shares=POOL_OR_TARGET), refit=True, random_state=0
     ).fit(X, y, groups=groups)
     graded = Learn2MixRegressor(hgb, mixer=TargetMix("t"), refit=True, random_state=0)
     graded.fit(X, y, groups=groups)
@@ -128,7 +140,9 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     mse = lambda m: np.mean((m.predict(X_test[test]) - y_test[test]) ** 2)  # noqa: E731
     assert mse(mixed) < 0.5 * mse(pool)
     assert mse(graded) < 0.5 * mse(pool)  # the default gets there through the graded weights
-    assert graded.mixer_.weight_history_[:6] == [1, 1, 3, 10, 30, np.inf]
+    # 150 target rows train against 1,200 source rows: share 0.1 is below the natural one
+    assert graded.mixer_.weights_ == pytest.approx([1, 0.35 / 0.65 * 8, 0.7 / 0.3 * 8, np.inf])
+    assert graded.mixer_.weight_history_[:5] == [1.0, *graded.mixer_.weights_]
 
 
 def test_too_few_target_rows_warn_and_train_the_target_at_its_fallback_share():
@@ -226,7 +240,7 @@ def test_every_backend_moves_to_the_target(permuted_target):
         inner = contract_model(name)
         model = Learn2MixClassifier(
             clone(inner),
-            mixer=TargetMix("t", weights=POOL_OR_TARGET),
+            mixer=TargetMix("t", shares=POOL_OR_TARGET),
             n_rounds=6,
             random_state=0,
         ).fit(X, y, groups=groups)
