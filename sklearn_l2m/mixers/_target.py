@@ -141,6 +141,9 @@ class TargetMix(BaseMixer):
     array([0.433, 0.217, 0.35 ])
     """
 
+    #: the target is one of the groups passed to fit (not a class, not a target bin)
+    needs_groups = True
+
     _parameter_constraints: dict = {
         "target": "no_validation",
         "shares": ["array-like"],
@@ -176,8 +179,6 @@ class TargetMix(BaseMixer):
                 "default is (0.0, 0.1, 0.35, 0.7, 1.0)."
             )
         return shares
-
-    needs_groups = True
 
     @property
     def needs_validation(self) -> bool:
