@@ -46,7 +46,9 @@ def codes_for(labels: np.ndarray, values, *, input_name: str) -> np.ndarray:
     values = np.asarray(values)
     codes = np.searchsorted(labels, values)
     codes = np.clip(codes, 0, len(labels) - 1)
-    unknown = labels[codes] != values
+    # as objects: labels of another kind (strings against numbers) compare element by
+    # element on every numpy (older ones answered one scalar, with a FutureWarning)
+    unknown = labels[codes].astype(object) != values.astype(object)
     if np.any(unknown):
         raise ValueError(
             f"{input_name} contains labels not seen in the training data: "

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sklearn_l2m._prepare.groups import codes_for
 from sklearn_l2m._prepare.in_memory import Task, check_training_data, hold_out
 from sklearn_l2m._prepare.loss_source import choose_loss_source
 from sklearn_l2m._prepare.target import ClassTarget
@@ -71,3 +72,14 @@ def test_an_explicit_validation_set_is_checked_and_encoded():
     assert seen[-1] == (3, False)  # the feature count is checked, not reset
     with pytest.raises(ValueError, match="X_val has 10, y_val has 2"):
         hold_out(checked, None, (X[:10], np.array(["y", "x"]), None, None), task)
+
+
+@pytest.mark.parametrize(
+    ("labels", "values", "unseen"),
+    [(["a", "b"], [1, 2], r"\[1, 2\]"), ([1, 2], [1, 3], r"\[3\]"), (["a", "b"], ["b", "c"], "c")],
+)
+def test_validation_labels_of_another_kind_are_named_as_unseen(labels, values, unseen):
+    """Strings against numbers compare row by row on every numpy (an older one
+    answered with one scalar and a FutureWarning)."""
+    with pytest.raises(ValueError, match=rf"groups_val contains labels not seen .*{unseen}"):
+        codes_for(np.array(labels), np.array(values), input_name="groups_val")
