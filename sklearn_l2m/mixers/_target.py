@@ -14,6 +14,16 @@ from ._base import BaseMixer
 MIN_TARGET_VALIDATION_ROWS = 20
 
 
+def share_factor(share: float, target_total: float, sources_total: float) -> float:
+    """The target rows' weight against a source row's that gives them ``share`` of the
+    total weight: at least 1 (a target row never weighs less than a source row), ``inf``
+    at 1 (the target alone)."""
+    if share >= 1:
+        return np.inf
+    factor = float(share / (1.0 - share) * sources_total / max(target_total, 1e-12))
+    return factor if factor > 1.0 + 1e-9 else 1.0  # (round-off: the natural share)
+
+
 def target_index(target, group_labels) -> int:
     """The position of ``target`` among the groups, or a clear error."""
     labels = np.asarray(group_labels).tolist()
@@ -273,14 +283,8 @@ class TargetMix(BaseMixer):
         return max(self.gains_, key=self.gains_.get)
 
     def _factor(self, share: float) -> float:
-        """The target rows' weight against a source row's that gives them ``share``
-        of the total (at least 1: never below a source row's; ``inf`` at 1)."""
-        if share >= 1:
-            return np.inf
         target = self.group_sizes_[self.target_index_]
-        sources = self.group_sizes_.sum() - target
-        factor = float(share / (1.0 - share) * sources / target)
-        return factor if factor > 1.0 + 1e-9 else 1.0  # (round-off: the natural share)
+        return share_factor(share, target, self.group_sizes_.sum() - target)
 
     def _mixture(self) -> np.ndarray:
         t = self.target_index_

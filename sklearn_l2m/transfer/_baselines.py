@@ -11,6 +11,7 @@ from sklearn.base import clone, is_classifier
 
 from .._global_seed import global_seed
 from ..metrics import resolve_metric
+from ..mixers._target import share_factor
 from ._common import _fit, _ForTarget, _rows, _seeded_clone
 
 
@@ -178,8 +179,8 @@ class TargetWeighted(_ForTarget):
 def _share_factors(base, is_target, share: float) -> np.ndarray:
     """Each row's factor on ``base`` that gives the target's rows ``share`` of the
     total weight (1 for a source row; never below 1 for a target row)."""
-    factor = share / (1 - share) * base[~is_target].sum() / max(base[is_target].sum(), 1e-12)
-    return np.where(is_target, max(1.0, factor), 1.0)
+    factor = share_factor(share, base[is_target].sum(), base[~is_target].sum())
+    return np.where(is_target, factor, 1.0)
 
 
 def _check_share(share, must_be: str) -> float:
