@@ -394,24 +394,49 @@ def _takes_groups(method) -> bool:
         return False
 
 
-def _fit(estimator, X, y, groups, seed):
+def _fit(estimator, X, y, groups, seed, sample_weight=None):
     model = clone(estimator)
     seeded = "random_state" in model.get_params(deep=False)
     if seeded:
         model.set_params(random_state=seed)  # paired: every model sees the same seed
+    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    if groups is not None and _takes_groups(model.fit):
+        kwargs["groups"] = groups
     began = time.perf_counter()
     with nullcontext() if seeded else global_seed(seed):
-        if groups is not None and _takes_groups(model.fit):
-            model.fit(X, y, groups=groups)
-        else:
-            model.fit(X, y)
+        model.fit(X, y, **kwargs)
     return model, time.perf_counter() - began
 
 
-def _evaluate(model, X, y, groups, metrics: dict, classes=None) -> dict:
-    """The model's scores on the test rows. ``classes``: every class of the data; a
-    classifier that saw fewer (a target-only model trained on a few rows) gives
-    the others probability 0, and is scored for it, not refused by the metric."""
+def _check_weighted(models: dict, sample_weight, X):
+    """``sample_weight`` checked, and every model able to take it (None: None)."""
+    if sample_weight is None:
+        return None
+    from ._prepare.checks import check_weights
+    from .backends._resolve import _is_instance_of
+    from .transfer._common import _takes_sample_weight
+
+    weights = check_weights(sample_weight, X)
+    # (a skorch net hands unknown fit parameters to its module's forward)
+    refused = [
+        name for name, m in models.items()
+        if not _takes_sample_weight(m) or _is_instance_of(m, "skorch", "skorch.net.NeuralNet")
+    ]  # fmt: skip
+    if refused:
+        raise ValueError(
+            f"compare(sample_weight=...) fits every model with the training rows' weights "
+            f"and scores it with the test rows', but {refused} take no sample_weight in "
+            "fit. Wrap a skorch net in Learn2MixClassifier / Learn2MixRegressor (which "
+            "weighs each row's loss), or leave sample_weight out."
+        )
+    return weights
+
+
+def _evaluate(model, X, y, groups, metrics: dict, classes=None, sample_weight=None) -> dict:
+    """The model's scores on the test rows (weighted by ``sample_weight``). ``classes``:
+    every class of the data; a classifier that saw fewer (a target-only model trained
+    on a few rows) gives the others probability 0, and is scored for it, not refused
+    by the metric."""
     out = {}
     own = getattr(model, "classes_", None)
     missing = own is not None and classes is not None and len(own) < len(classes)
@@ -428,9 +453,11 @@ def _evaluate(model, X, y, groups, metrics: dict, classes=None) -> dict:
             if missing and method == "predict_proba":
                 cache[method] = _proba_of_every_class(cache[method], own, classes)
         pred = cache[method]
-        out[name] = _score(metric, y, pred, labels, None)
+        out[name] = _score(metric, y, pred, labels, sample_weight)
         if groups is not None:
-            out[f"worst-group {name}"] = worst_group_score(y, pred, groups, metric, labels=labels)
+            out[f"worst-group {name}"] = worst_group_score(
+                y, pred, groups, metric, labels=labels, sample_weight=sample_weight
+            )
     return out
 
 
@@ -448,6 +475,7 @@ def compare(
     y,
     *,
     groups=None,
+    sample_weight=None,
     scoring=None,
     reference=None,
     seeds=5,
@@ -483,6 +511,11 @@ def compare(
         All rows; the splits are made here.
     groups : array-like of shape (n_samples,), default=None
         The group of every row; adds the worst group's score of every metric.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the rows: every model is fitted with its training rows'
+        weights (each must take ``sample_weight`` in ``fit``; a skorch net:
+        inside a Learn2Mix estimator) and scored with its test rows' (the
+        weighted metric, and the weighted worst group).
     scoring : str, callable, or list of them, default=None
         Metrics of :data:`sklearn_l2m.metrics.GROUP_METRICS`. None: accuracy
         and log loss for classifiers (log loss only when every estimator has
@@ -549,6 +582,7 @@ def compare(
     reference_name, models = _candidates(estimators, reference, groups, target, n_target, baselines)
     classification = is_classifier(models[reference_name])
     metrics = _metrics(scoring, models, classification)
+    weights = _check_weighted(models, sample_weight, X)
     seeds = list(range(seeds)) if isinstance(seeds, Integral) else list(seeds)
     if not seeds:
         raise ValueError("compare needs at least one seed: pass seeds=k (k >= 1) or a list.")
@@ -556,7 +590,9 @@ def compare(
     for seed in seeds:
         rows = _split_rows(X, y, groups, seed, test_size, target, n_target, classification)
         # with a target, the test rows are all the target's: no worst group to report
-        records += _seed_records(models, X, y, groups, rows, seed, metrics, target is None, classes)
+        records += _seed_records(
+            models, (X, y, groups, weights), rows, seed, metrics, target is None, classes
+        )
     scores = pd.DataFrame.from_records(records)
     candidates = [name for name in models if name != reference_name]
     table = _paired_table(scores, reference_name, candidates, metrics)
@@ -648,19 +684,19 @@ def _split_rows(X, y, groups, seed, test_size, target, n_target, classification)
     return _target_split(y, groups, target, seed, test_size, classification, n_target)
 
 
-def _seed_records(
-    models, X, y, groups, rows, seed, metrics, group_scores: bool, classes=None
-) -> list:
+def _seed_records(models, data, rows, seed, metrics, group_scores: bool, classes=None) -> list:
     """Fit and score every model on one seed's split (paired: the same rows and
-    the same seed for every model); ``group_scores``: add the worst group's;
-    ``classes``: every class of the data (None for a regressor)."""
-    train, test = rows
+    the same seed for every model); ``data``: X, y, groups and the sample weights
+    (or None); ``group_scores``: add the worst group's; ``classes``: every class
+    of the data (None for a regressor)."""
+    (X, y, groups, weights), (train, test) = data, rows
     X_tr, X_te, g_tr = _take(X, train), _take(X, test), _take(groups, train)
     g_te = _take(groups, test) if group_scores else None
+    w_tr, w_te = _take(weights, train), _take(weights, test)
     records = []
     for name, estimator in models.items():
-        model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed)
-        scores = _evaluate(model, X_te, y[test], g_te, metrics, classes)
+        model, seconds = _fit(estimator, X_tr, y[train], g_tr, seed, w_tr)
+        scores = _evaluate(model, X_te, y[test], g_te, metrics, classes, w_te)
         n_fits = getattr(model, "n_fits_", 1)
         records.append(
             {"estimator": name, "seed": seed, **scores, "fit_time": seconds, "n_fits": n_fits}

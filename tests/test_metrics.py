@@ -224,6 +224,69 @@ def test_compare_names_one_estimator_and_repeated_classes_apart():
     assert set(result.scores["estimator"]) == {"reference", "Learn2MixRegressor"}
 
 
+class _ConstantOne(LogisticRegression):
+    """Predicts class 1; keeps the rows and the weights it was fitted with."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.classes_ = np.unique(y)
+        self.seen_ = (np.asarray(X)[:, 0].copy(), np.asarray(sample_weight).copy())
+        _ConstantOne.fits.append(self.seen_)
+        return self
+
+    def predict(self, X):
+        return np.ones(len(X), dtype=int)
+
+
+def test_compare_fits_and_scores_with_the_sample_weights():
+    """Each model is fitted with its training rows' weights and scored with its test
+    rows' (the weighted accuracy of always answering 1, by hand)."""
+    from sklearn.base import BaseEstimator
+
+    rng = np.random.RandomState(0)
+    X = np.c_[np.arange(200.0), rng.randn(200)]  # column 0 names the row
+    y = (rng.rand(200) < 0.3).astype(int)
+    weights = np.where(y == 1, 3.0, 1.0) * rng.uniform(0.5, 1.5, 200)
+    _ConstantOne.fits = []
+    result = compare(
+        {"one": _ConstantOne()}, X, y, sample_weight=weights, reference=_ConstantOne(),
+        scoring="accuracy", seeds=2,
+    )  # fmt: skip
+    accuracy = result.scores["accuracy"].to_numpy()
+    assert len(_ConstantOne.fits) == 4
+    for (rows, seen), score in zip(_ConstantOne.fits, accuracy, strict=True):
+        train = rows.astype(int)
+        np.testing.assert_array_equal(seen, weights[train])  # the training rows' weights
+        test = np.setdiff1d(np.arange(200), train)
+        expected = weights[test][y[test] == 1].sum() / weights[test].sum()
+        assert score == pytest.approx(expected)
+    assert accuracy[0] > 0.5 > np.mean(y)  # weighted, not the plain share of class 1
+    # bad weights, and a model that cannot take them, are refused before any fit
+    with pytest.raises(ValueError, match=r"expected shape \(200,\)"):
+        compare({"one": _ConstantOne()}, X, y, sample_weight=weights[:5], reference="one")
+
+    class NoWeights(BaseEstimator):
+        def fit(self, X, y):
+            return self
+
+    with pytest.raises(ValueError, match=r"\['NoWeights', 'w'\] take no sample_weight"):
+        compare({"w": NoWeights()}, X, y, sample_weight=weights, reference=NoWeights(),
+                scoring="accuracy")  # fmt: skip
+    with pytest.raises(ValueError, match="contains NaN"):
+        compare({"one": _ConstantOne()}, X, y, sample_weight=weights * np.nan, reference="one")
+
+
+def test_compare_refuses_sample_weight_for_a_plain_net_and_says_how():
+    """skorch hands unknown fit parameters to the module's forward: refused up front."""
+    torch = pytest.importorskip("torch")
+    skorch = pytest.importorskip("skorch")
+    X, y = make_classification(60, 3, n_informative=2, n_redundant=0, random_state=0)
+    net = skorch.NeuralNetClassifier(torch.nn.Linear, module__in_features=3,
+                                     module__out_features=2, max_epochs=1)  # fmt: skip
+    with pytest.raises(ValueError, match=r"\['net'\] take no sample_weight.*Wrap a skorch"):
+        compare({"net": net}, X.astype(np.float32), y, sample_weight=np.ones(60),
+                reference=LogisticRegression())  # fmt: skip
+
+
 class _PerGroupMajority(LogisticRegression):
     """Predicts each group's majority class: needs the groups in fit and predict."""
 

@@ -399,6 +399,32 @@ def reach_text(rows: list[dict], judged: dict | None = None) -> str:
     )
 
 
+def chance_text(cells) -> str:
+    """What a model no different from the best baseline would be called by chance:
+    on a cell of ``n`` paired seeds, a mean difference beyond 2 SE one way has
+    probability P(t_{n-1} > 2) (normal differences, mean 0); per family, the
+    expected number of such cells and the chance of none."""
+    from scipy.stats import t as student
+
+    lines = []
+    for family, part in cells.groupby("family"):
+        p = student.sf(2.0, part["seeds"].to_numpy(dtype=float) - 1)
+        lines.append(
+            f"- {family}: {len(part)} cell{'s' * (len(part) != 1)}; expected {p.sum():.1f} "
+            "of them called worse (and at most as many better) by chance, none with "
+            f"probability {np.prod(1 - p):.2g}."
+        )
+    return (
+        "The chance line: a model no different from the best baseline is still called "
+        "better or worse on some cells. With n paired seeds, a mean difference beyond 2 SE "
+        "one way has probability P(t with n - 1 degrees of freedom > 2) (0.058 at 5 seeds); "
+        "picking the best of three baselines by its mean makes 'worse' more likely than "
+        "that. So 'worse on none' over many cells is out of reach of any model that is "
+        "merely as good, and a count of 'better' cells means something only well above "
+        "this line:\n\n" + "\n".join(lines)
+    )
+
+
 def targets_text(table, model: str = "targetmix") -> str:
     """The issue's targets for ``model``, each met or not, from its verdict table."""
     lines = []
@@ -580,6 +606,7 @@ def report(tables: dict, args, rows=()) -> str:
     body = wide[[c for c in shown if c in wide]].to_markdown(index=False, floatfmt=".3f")
     targets = "\n".join(targets_text(t, m) for m, t in tables.items() if len(t))
     reach = reach_text(list(rows), tables)
+    chance = chance_text(cells)
     leak = "kept (--leak)" if args.leak else "dropped (the headline)"
     csv = f"verdicts{'-leak' if args.leak else ''}.csv"
     return (
@@ -592,5 +619,5 @@ def report(tables: dict, args, rows=()) -> str:
         "a shared 2-core machine beside other jobs: read them as rough (the cells of a run "
         "that was paused keep no times); each cell's ratio is in "
         f"`benchmarks/results/transfer/{csv}`.\n\n"
-        f"{targets}\n\n{reach}\n\n{body}\n\nVersions: {versions()}\n"
+        f"{targets}\n\n{reach}\n\n{chance}\n\n{body}\n\nVersions: {versions()}\n"
     )

@@ -65,7 +65,10 @@ class TargetMix(BaseMixer):
     pool while the sources help the target, moves toward the target when the
     target's own rows help more, and comes back when they start to overfit: a
     schedule read off the target's loss, in one training run. ``shares=(0,)``
-    is natural pooling.
+    is natural pooling. A share's average moves only while it trains: as the
+    target's loss flattens, the share in use falls below the others' earlier
+    averages, and late in a run the shares that helped take turns
+    (``weight_history_`` shows the schedule a fit took).
 
     With fewer than 20 held-out target rows (``held_out`` of the target's
     rows) the target's loss cannot tell one mixture's round from another's:

@@ -220,3 +220,22 @@ def test_a_net_runs_the_candidates_that_fit_its_fixed_input():
     runs = set(everything) - set(transfer.NOT_FOR_NETS)
     task = Bunch(name="t1", kind="regression", target="t")
     assert transfer._done({("t1", "mlp", 30): runs}, task, "mlp", 30, everything)
+
+
+def test_the_chance_line_is_the_rate_of_verdicts_between_equal_models():
+    """The report's chance line is what paired_difference calls a model no different
+    from its reference: simulated, 'worse' comes at P(t_4 > 2) = 0.058 at 5 seeds."""
+    import pandas as pd
+
+    from sklearn_l2m.model_selection import paired_difference
+
+    rng = np.random.default_rng(0)
+    draws = rng.normal(size=(20_000, 2, 5))  # candidate and reference, 5 seeds
+    worse = np.mean([paired_difference(c, r)["verdict"] == "worse" for c, r in draws])
+    assert worse == pytest.approx(0.058, abs=0.006)
+    cells = pd.DataFrame({"family": ["xgboost"] * 100 + ["hgb"] * 10,
+                          "seeds": [5] * 100 + [3] * 10})  # fmt: skip
+    text = transfer.chance_text(cells)
+    assert "- xgboost: 100 cells; expected 5.8 of them called worse" in text
+    assert "none with probability 0.0025" in text  # (1 - 0.058) ** 100
+    assert "- hgb: 10 cells; expected 0.9 of them" in text  # P(t_2 > 2) = 0.092

@@ -57,6 +57,21 @@ def test_only_the_targets_rows_are_split_and_scored():
     assert verdicts["target only"] == "better"
 
 
+def test_sample_weight_reaches_every_baseline_of_a_target_comparison():
+    """Zero weight on the offset source: the pool is the target's model, and every
+    built-in baseline and candidate scores as target-only does."""
+    X, y, groups = _offset()
+    weights = np.where(groups == "s", 0.0, 1.0)
+    candidate = TargetShare(LinearRegression(), "t")
+    args = dict(groups=groups, target="t", seeds=2, n_target=60)
+    weighted = compare({"share": candidate}, X, y, sample_weight=weights, **args)
+    means = weighted.scores.groupby("estimator")["mean_squared_error"].mean()
+    assert means.max() == pytest.approx(means["target only"], rel=1e-6)
+    plain = compare({"share": candidate}, X, y, **args).scores
+    unweighted = plain.groupby("estimator")["mean_squared_error"].mean()
+    assert unweighted["natural pool"] > 10 * means["natural pool"]  # the source pulls it off
+
+
 def test_a_target_comparison_is_read_against_its_best_baseline():
     X, y, groups = _offset()  # offset sources: the target's rows alone are best
     blend = TargetBlend(LinearRegression(), "t", random_state=0)
