@@ -323,6 +323,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             early_stopping=stopping,
             refit=self.refit,
             verbose=self.verbose,
+            seed=int(self._derive_seeds()[0]),  # the split's seed: the sample's too
         )
         return train_run(
             backend, mixer, data, plan, loss_source, settings, self._make_backend, self._make_proxy

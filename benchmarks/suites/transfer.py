@@ -24,7 +24,8 @@ the family's inner model:
 * ``mixmin``: MixMin's source weights for the target;
 * ``targetmix``: the in-run mixer, ``TargetMix`` at :data:`RECOMMENDED` (its
   defaults); ``targetmix pool or target``: with the shares of
-  :data:`POOL_OR_TARGET`, its first default.
+  :data:`POOL_OR_TARGET`, its first default; ``targetmix sampled``: with
+  :data:`SAMPLED` (the schedule decided on a sample of the sources' rows).
 
 The setting the guide recommends for a target is ``pooled blend``: ``TargetBlend``'s defaults.
 
@@ -74,6 +75,8 @@ RECOMMENDED: dict = {}
 #: TargetMix's first default, until graded weights were measured better: the natural pool
 #: (share 0) or the target alone (1), and the natural pool with too few target rows
 POOL_OR_TARGET = {"shares": (0.0, 1.0), "fallback_share": None}
+#: TargetMix deciding its schedule on a sample of each source's rows (then the replay)
+SAMPLED = {"source_sample": 0.15}
 #: TargetBlend with two members: the sources' model and the target's
 BLEND = {"pooled_share": None, "cv": 5}
 #: TargetBlend's third member: the pool with the target's rows at this share of the weight
@@ -186,6 +189,7 @@ def candidates(inner, target, classification: bool, only=None) -> dict:
         "targetmix pool or target": meta(
             inner, mixer=TargetMix(target, **POOL_OR_TARGET), refit=True
         ),
+        "targetmix sampled": meta(inner, mixer=TargetMix(target, **SAMPLED), refit=True),
     }
     if classification and not _takes_margin(inner):
         for name in ("continued blend", "pooled continued blend", "continued boosting"):
@@ -294,8 +298,9 @@ def current(rows: list[dict]) -> list[dict]:
 
 
 #: the models whose verdicts the report gives: the in-run mixer and the blends
-JUDGED = ("targetmix", "targetmix pool or target", "blend", "pooled blend", "pooled blend 1se",
-          "continued blend", "pooled continued blend", "target share")  # fmt: skip
+JUDGED = ("targetmix", "targetmix pool or target", "targetmix sampled", "blend", "pooled blend",
+          "pooled blend 1se", "continued blend", "pooled continued blend",
+          "target share")  # fmt: skip
 
 
 def verdicts(rows: list[dict], model: str = "targetmix"):
@@ -559,7 +564,9 @@ def models_text() -> str:
         "target rows, as at 30 labels, one fit of every row with the target's rows at "
         "fallback_share of the weight); `targetmix pool or target` is the same with "
         f"{_settings(POOL_OR_TARGET)} (the pool or the target alone, and the natural pool "
-        "at 30 labels: its first default); "
+        "at 30 labels: its first default); `targetmix sampled` is the same with "
+        f"{_settings(SAMPLED)} (the run that decides the schedule trains on that share of "
+        "every source's rows, each weighing 1 / 0.15; the replay on every row); "
         f"`blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "
@@ -618,6 +625,6 @@ def report(tables: dict, args, rows=()) -> str:
         f"The sources' rows of the target's molecules: {leak}. Fit times were measured on "
         "a shared 2-core machine beside other jobs: read them as rough (the cells of a run "
         "that was paused keep no times); each cell's ratio is in "
-        f"`benchmarks/results/transfer/{csv}`.\n\n"
+        f"`{Path(getattr(args, 'out', OUT)).as_posix()}/{csv}`.\n\n"
         f"{targets}\n\n{reach}\n\n{chance}\n\n{body}\n\nVersions: {versions()}\n"
     )

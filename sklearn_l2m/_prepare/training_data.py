@@ -153,6 +153,40 @@ class TrainingData:
             group_labels=self.group_labels,
         )
 
+    def sampled(self, shares, rng) -> TrainingData:
+        """The training rows of group ``g`` sampled at ``shares[g]`` (by class too for a
+        classifier, at least one row of each), each kept row weighing ``n / k`` times
+        its weight so that every group keeps its total; the validation part as it is.
+        For a run that decides a schedule on fewer rows (the final model replays it
+        on every row)."""
+        train = np.arange(self.y.shape[0]) if self.train_rows is None else self.train_rows
+        strata = self.codes[train] if self.n_classes is None else (
+            self.codes[train] * self.n_classes + self.y[train]
+        )  # fmt: skip
+        share_of_row = np.asarray(shares, dtype=np.float64)[self.codes[train]]
+        kept, scale = [], []
+        for stratum in np.unique(strata):
+            rows = np.flatnonzero(strata == stratum)
+            k = min(rows.size, max(1, int(np.ceil(share_of_row[rows[0]] * rows.size))))
+            kept.append(rows if k == rows.size else rng.choice(rows, k, replace=False))
+            scale.append(np.full(k, rows.size / k))
+        order = np.argsort(np.concatenate(kept), kind="stable")
+        rows = train[np.concatenate(kept)[order]]
+        weight = rows_of(self.weight, rows) * np.concatenate(scale)[order]
+        common = dict(n_groups=self.n_groups, n_classes=self.n_classes,
+                      group_labels=self.group_labels)  # fmt: skip
+        if not self.holds_out_rows_of_X:
+            return TrainingData(
+                take_rows(self.X, rows), self.y[rows], weight, self.codes[rows], X_val=self._X_val,
+                y_val=self.y_val, weight_val=self.weight_val, codes_val=self.codes_val, **common,
+            )  # fmt: skip
+        both = np.r_[rows, self.val_rows]
+        return TrainingData(
+            take_rows(self.X, both), self.y[both], np.r_[weight, self.weight_val],
+            self.codes[both], train_rows=np.arange(rows.size),
+            val_rows=np.arange(rows.size, both.size), **common,
+        )  # fmt: skip
+
     @property
     def n_train(self) -> int:
         return int(self.y_train.shape[0])

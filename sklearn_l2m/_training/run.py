@@ -41,6 +41,7 @@ class RunSettings:
     early_stopping: EarlyStopping | None
     refit: bool
     verbose: int
+    seed: int | None = None  # a run on sampled rows (the mixer's training_shares)
 
     @property
     def backend_stops(self) -> bool:
@@ -82,22 +83,24 @@ def train_run(
     ``make_proxy(estimator)`` one for an offline mixer's proxies (None: the inner
     model), both with the fit parameters.
     """
-    controller = make_controller(settings, mixer, data, loss_source, backend)
+    work = decision_data(mixer, data, settings)
+    sampled = work is not data  # (the replay trains on every row of data)
+    controller = make_controller(settings, mixer, work, loss_source, backend)
     if mixer.offline:
-        controller, data = _start_offline(controller, mixer, data, settings, backend, make_proxy)
+        controller, work = _start_offline(controller, mixer, work, settings, backend, make_proxy)
     if settings.backend_stops and backend.handles_early_stopping:
         patience = settings.early_stopping.n_iter_no_change
         backend.configure_early_stopping(patience * plan.steps_per_round)
     controller.describe_step = lambda r: f"{backend.step_unit} {plan.steps_done(r)}"
     began = time.perf_counter()
     with attach_progress(controller, plan.n_rounds, settings.verbose, settings.name):
-        fitted = backend.train(data, plan, controller)
+        fitted = backend.train(work, plan, controller)
     stop_reason = backend.stop_reason or controller.stop_reason
     if controller.stop_reason == "non-finite loss":  # not XGBoost's own early stop
         stop_reason = controller.stop_reason
     fitted = _keep_best_round(backend, fitted, controller, plan)
     rounds = 0
-    if settings.refit and data.holds_out_rows_of_X:
+    if settings.refit and (work.holds_out_rows_of_X or sampled):
         stopped = settings.early_stopping is not None
         rounds = rounds_to_replay(controller, early_stopping=stopped, stop_reason=stop_reason)
         if settings.verbose:
@@ -117,6 +120,22 @@ def train_run(
         train_time=train_time,
         refit_rounds=rounds,
     )
+
+
+def decision_data(mixer, data, settings):
+    """The rows the run trains on: ``data``, or the sample the mixer asks for to
+    decide its schedule on (``training_shares``: each group's share of its
+    training rows), which ``refit`` replays on every row."""
+    shares = mixer.training_shares(data.group_labels)
+    if shares is None:
+        return data
+    if not settings.refit:
+        raise ValueError(
+            f"{type(mixer).__name__} decides its schedule on a sample of the rows: pass "
+            "refit=True so that the final model replays it on every row (or train on "
+            "every row: leave the mixer's sample out)."
+        )
+    return data.sampled(shares, np.random.RandomState(settings.seed))
 
 
 def plan_run(backend, mixer, n_train: int, *, n_rounds, steps_per_round) -> RoundPlan:

@@ -279,6 +279,12 @@ class BaseMixer(BaseEstimator):
         ``validation_fraction``; None: hold out nothing (the mixer has warned why)."""
         return np.full(len(group_labels), fraction, dtype=np.float64)
 
+    def training_shares(self, group_labels) -> np.ndarray | None:
+        """The share of each group's training rows that the run deciding the mixtures
+        trains on (the final model replays them on every row: ``refit=True``);
+        None: every row."""
+        return None
+
     @property
     def moves(self) -> bool:
         """Whether this mixer, as configured, can move the mixture (e.g. a rate > 0).

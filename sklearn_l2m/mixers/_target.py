@@ -81,7 +81,13 @@ class TargetMix(BaseMixer):
     row, the held-out target rows included: ``Learn2MixRegressor(model,
     mixer=TargetMix("A"), refit=True)``; and check it against target-only,
     the pool and a tuned target weight with
-    ``sklearn_l2m.model_selection.compare(..., target="A")``.
+    ``sklearn_l2m.model_selection.compare(..., target="A")``. The run and the
+    replay are two fits; ``source_sample=0.15`` runs the first on that share
+    of every source's rows (each kept row weighing ``1 / 0.15`` times its
+    weight, so every source keeps its share of the weight, and the shares
+    mean the same mixtures in the replay): 1.25x one pooled fit in all with
+    XGBoost on MoleculeACE (the run and the replay: 2.07x; the benchmarks'
+    transfer suite).
 
     Parameters
     ----------
@@ -106,6 +112,11 @@ class TargetMix(BaseMixer):
         natural pool. Measured in the benchmarks' transfer suite at 30 target
         rows, where the natural pool was worse than the best baseline on most
         cells.
+    source_sample : float in (0, 1] or None, default=None
+        Share of every source's training rows (by class too, for a classifier)
+        that the run deciding the schedule trains on; all of the target's rows
+        train. Needs ``refit=True``: the final model replays the schedule on
+        every row. None: the run trains on every row.
 
     Attributes
     ----------
@@ -163,6 +174,7 @@ class TargetMix(BaseMixer):
         "decay": [Interval(Real, 0, 1, closed="left")],
         "held_out": [Interval(Real, 0, 1, closed="neither")],
         "fallback_share": [Interval(Real, 0, 1, closed="neither"), None],
+        "source_sample": [Interval(Real, 0, 1, closed="right"), None],
     }
 
     def __init__(
@@ -173,12 +185,14 @@ class TargetMix(BaseMixer):
         decay=0.5,
         held_out=0.25,
         fallback_share=0.35,
+        source_sample=None,
     ):
         self.target = target
         self.shares = shares
         self.decay = decay
         self.held_out = held_out
         self.fallback_share = fallback_share
+        self.source_sample = source_sample
 
     def _shares(self) -> list:
         try:
@@ -211,6 +225,15 @@ class TargetMix(BaseMixer):
         mask = np.zeros(len(group_labels), dtype=bool)
         mask[target_index(self.target, group_labels)] = True
         return mask
+
+    def training_shares(self, group_labels) -> np.ndarray | None:
+        """``source_sample`` of every source's training rows and all of the target's,
+        for the run that decides the schedule (None: every row; or nothing to decide)."""
+        if self.source_sample is None or self.source_sample >= 1 or not self.moves:
+            return None
+        shares = np.full(len(group_labels), float(self.source_sample))
+        shares[target_index(self.target, group_labels)] = 1.0
+        return shares
 
     def validation_shares(self, group_labels, group_counts, fraction) -> np.ndarray | None:
         """Hold out ``held_out`` of the target's rows and none of the sources'; None

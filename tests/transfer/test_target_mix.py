@@ -145,6 +145,84 @@ def test_boosting_moves_from_the_pool_to_the_target_and_beats_the_pool_there():
     assert graded.mixer_.weight_history_[:5] == [1.0, *graded.mixer_.weights_]
 
 
+class _RowsOfEveryFit(LinearRegression):
+    """Records the rows and the total weight of every fit (shared by its clones)."""
+
+    fits: list = []
+
+    def fit(self, X, y, sample_weight=None):
+        _RowsOfEveryFit.fits.append((X.shape[0], float(np.sum(sample_weight))))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn_l2m.exceptions.RefitWarning")
+def test_a_source_sample_decides_the_schedule_and_the_replay_trains_every_row():
+    from sklearn_l2m.mixers._replay import ScheduleReplay
+
+    X, y, groups = _offset_sources()  # 200 target rows (50 held out), 2 x 600 source rows
+    _RowsOfEveryFit.fits = []
+    mixer = TargetMix("t", source_sample=0.2)
+    model = Learn2MixRegressor(_RowsOfEveryFit(), mixer=mixer, n_rounds=4, refit=True,
+                               random_state=0).fit(X, y, groups=groups)  # fmt: skip
+    rows = [n for n, _ in _RowsOfEveryFit.fits]
+    assert rows == [150 + 2 * 120] * 4 + [len(y)] * 4  # the run, then the replay
+    # each sampled source row weighs 600 / 120: the run's weight is every training row's
+    np.testing.assert_allclose(_RowsOfEveryFit.fits[0][1], 150 + 1200)
+    assert model.refit_rounds_ == 4
+    # the final model is the schedule replayed on every row
+    replay = Learn2MixRegressor(LinearRegression(), n_rounds=4, validation_fraction=None,
+                                mixer=ScheduleReplay(model.mixture_history_))  # fmt: skip
+    replay.fit(X, y, groups=groups)
+    np.testing.assert_allclose(model.predict(X), replay.predict(X), rtol=1e-5, atol=1e-5)
+    # the run's group totals are every row's: the pool's mixture is the natural one
+    t = list(model.groups_).index("t")
+    assert model.mixture_history_[0, t] == pytest.approx(150 / 1350, rel=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn_l2m.exceptions.RefitWarning")
+def test_a_source_sample_needs_the_replay_and_is_skipped_where_nothing_is_decided():
+    X, y, groups = _offset_sources()
+    with pytest.raises(ValueError, match="decides its schedule on a sample.*refit=True"):
+        Learn2MixRegressor(LinearRegression(), mixer=TargetMix("t", source_sample=0.2)).fit(
+            X, y, groups=groups
+        )
+    X, y, groups = _offset_sources(n_target=40)  # too few target rows: one fit of every row
+    _RowsOfEveryFit.fits = []
+    with pytest.warns(UserWarning, match="fewer than 20"):
+        Learn2MixRegressor(_RowsOfEveryFit(), mixer=TargetMix("t", source_sample=0.2),
+                           refit=True).fit(X, y, groups=groups)  # fmt: skip
+    assert {n for n, _ in _RowsOfEveryFit.fits} == {len(y)}
+
+
+def test_a_sample_keeps_every_class_of_every_group_and_each_groups_total():
+    from sklearn_l2m._prepare.training_data import TrainingData
+
+    rng = np.random.RandomState(0)
+    codes = np.repeat([0, 1], [100, 900])
+    y = (rng.rand(1000) < np.where(codes == 1, 0.01, 0.5)).astype(int)  # source: ~9 positives
+    weight = rng.uniform(0.5, 2.0, 1000)
+    val = np.arange(0, 100, 4)  # 25 of the target's rows held out
+    data = TrainingData(np.arange(1000.0)[:, None], y, weight, codes, n_groups=2, n_classes=2,
+                        val_rows=val)  # fmt: skip
+    sample = data.sampled([1.0, 0.1], np.random.RandomState(0))
+    assert sample.n_train == 75 + int(np.ceil(0.1 * (900 - y[codes == 1].sum()))) + int(
+        np.ceil(0.1 * y[codes == 1].sum())
+    )
+    assert set(sample.y_train[sample.codes_train == 1]) == {0, 1}  # the rare class stays
+    np.testing.assert_array_equal(sample.X_val[:, 0], val)  # the validation part as it was
+    np.testing.assert_allclose(sample.weight_val, weight[val])
+    target = np.setdiff1d(np.arange(100), val)
+    np.testing.assert_array_equal(sample.X_train[sample.codes_train == 0, 0], target)
+    np.testing.assert_allclose(sample.group_weight, data.group_weight, rtol=0.15)
+    # a sampled row weighs n / k times its weight, per (group, class)
+    kept = sample.X_train[:, 0].astype(int)
+    ratio = sample.weight_train / weight[kept]
+    negatives = (codes[kept] == 1) & (y[kept] == 0)
+    n_neg = np.sum((codes == 1) & (y == 0))
+    np.testing.assert_allclose(ratio[negatives], n_neg / np.ceil(0.1 * n_neg))
+    np.testing.assert_allclose(ratio[codes[kept] == 0], 1.0)
+
+
 def test_too_few_target_rows_warn_and_train_the_target_at_its_fallback_share():
     X, y, groups = _offset_sources(n_target=40)  # 40 target rows, 2 x 600 source rows
     with pytest.warns(UserWarning, match=r"holds out 10 \(fewer than 20\).*holding 0.35 of"):
