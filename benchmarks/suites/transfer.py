@@ -446,7 +446,10 @@ def targets_text(table, model: str = "targetmix") -> str:
         )
         lines += _size_rules(family, part)
         if part["time vs pool"].isna().all():  # NaN: fit times not kept
-            lines.append(f"- {family}: fit times not kept (measured beside another run).")
+            lines.append(
+                f"- {family}: fit times not kept (measured beside another run, or rerun "
+                "against baselines timed in another)."
+            )
             continue
         ratio = float(np.nanmedian(part["time vs pool"]))
         lines.append(
@@ -504,6 +507,8 @@ def main(argv=None) -> int:
                     continue  # a rerun adds models to cells measured with their baselines
                 chosen = dict(only=args.models) if args.models else dict(only=every, baselines=True)
                 new = run_cell(task, family, n, args.seeds, **chosen)
+                if args.models:  # its baselines were timed in another run: no time ratio
+                    new = [{**r, "fit_time": None} for r in new]
                 rows = _merge(rows, new)
                 part = raw.with_suffix(".part")
                 part.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -566,7 +571,8 @@ def models_text() -> str:
         f"{_settings(POOL_OR_TARGET)} (the pool or the target alone, and the natural pool "
         "at 30 labels: its first default); `targetmix sampled` is the same with "
         f"{_settings(SAMPLED)} (the run that decides the schedule trains on that share of "
-        "every source's rows, each weighing 1 / 0.15; the replay on every row); "
+        f"every source's rows, each weighing 1 / {SAMPLED['source_sample']}; the replay on "
+        "every row); "
         f"`blend` is `TargetBlend(model, target, {_settings(BLEND)})` "
         "(`sklearn_l2m.transfer`: a model of the sources and one of the target, blended "
         "with the weight that scores best on the target's rows out of fold); `pooled blend` "
