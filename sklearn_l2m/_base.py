@@ -212,7 +212,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             prepared = self._prepare_distributed(X, y, groups, sample_weight, validation)
         else:
             prepared = self._prepare_in_memory(X, y, groups, sample_weight, validation)
-        backend, mixer, data, loss_source = prepared
+        backend, mixer, data, loss_source, split_seed = prepared
         # the guards speak of the groups the mixer reads (all but for TargetMix)
         reads = mixer.reads_groups(data.group_labels)
         read = slice(None) if reads is None else np.asarray(reads, dtype=bool)
@@ -227,7 +227,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             )
         rounds = dict(n_rounds=self.n_rounds, steps_per_round=self.steps_per_round)
         plan = plan_run(backend, mixer, data.n_train, **rounds)
-        result = self._train(backend, mixer, data, plan, loss_source)
+        result = self._train(backend, mixer, data, plan, loss_source, split_seed)
         del self._fit_params  # the fitted estimator keeps no reference to them
         return self._publish(result)
 
@@ -276,7 +276,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             validation_shares=mixer.validation_shares,
         )
         data, loss_source = hold_out(checked, groups, validation, task)
-        return backend, mixer, data, loss_source
+        return backend, mixer, data, loss_source, int(split_seed)
 
     def _prepare_distributed(self, X, y, groups, sample_weight, validation):
         """As :meth:`_prepare_in_memory`, for dask collections: the data stays lazy
@@ -307,13 +307,14 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
         data, loss_source = prepare_dask_data(X, y, groups, sample_weight, validation, task)
         self._record_input_features(data.X)
         self._adopt_target_encoding(data)
-        return backend, mixer, data, loss_source
+        return backend, mixer, data, loss_source, int(split_seed)
 
     def _adopt_target_encoding(self, data) -> None:
         """Fitted target state found by a distributed preparation (classes, bins)."""
 
-    def _train(self, backend, mixer, data, plan, loss_source) -> FitResult:
-        """One training run under these settings (``_run.train_run``)."""
+    def _train(self, backend, mixer, data, plan, loss_source, seed) -> FitResult:
+        """One training run under these settings (``_run.train_run``); ``seed``: the
+        validation split's."""
         stopping = resolve_early_stopping(self.early_stopping)
         if stopping is not None and not data.has_validation:
             # nothing held out to watch (TargetMix with too few target rows: it warned)
@@ -323,7 +324,7 @@ class BaseLearn2Mix(MetaEstimatorMixin, BaseEstimator):
             early_stopping=stopping,
             refit=self.refit,
             verbose=self.verbose,
-            seed=int(self._derive_seeds()[0]),  # the split's seed: the sample's too
+            seed=seed,  # the split's: a sample of the rows (training_shares) takes it too
         )
         return train_run(
             backend, mixer, data, plan, loss_source, settings, self._make_backend, self._make_proxy

@@ -165,8 +165,9 @@ class TrainingData:
         )  # fmt: skip
         share_of_row = np.asarray(shares, dtype=np.float64)[self.codes[train]]
         kept, scale = [], []
-        for stratum in np.unique(strata):
-            rows = np.flatnonzero(strata == stratum)
+        by_stratum = np.argsort(strata, kind="stable")  # (each stratum's rows in order)
+        starts = np.unique(strata[by_stratum], return_index=True)[1]
+        for rows in np.split(by_stratum, starts[1:]):
             k = min(rows.size, max(1, int(np.ceil(share_of_row[rows[0]] * rows.size))))
             kept.append(rows if k == rows.size else rng.choice(rows, k, replace=False))
             scale.append(np.full(k, rows.size / k))
